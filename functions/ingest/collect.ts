@@ -1,0 +1,74 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoLinkStore } from '../identity/adapters/dynamo-link-store.js';
+import { identify } from '../identity/domain/identify.js';
+import { documentClient, kinesisClient } from '../shared/aws.js';
+import { cors } from '../shared/cors.js';
+import { commaList, parseEnv } from '../shared/env.js';
+import { bodyBytes, bodyText, headersOf, httpErrors, json } from '../shared/http.js';
+import { KinesisSink } from './adapters/kinesis-sink.js';
+import { type IngestPorts, type IngestRequest, ingest } from './domain/ingest.js';
+import { pixelRequest, transparentGif } from './domain/pixel.js';
+import { messageTypes } from './domain/schema.js';
+
+const env = parseEnv(
+  z.object({
+    TABLE_NAME: z.string().min(1),
+    EVENTS_STREAM_NAME: z.string().min(1),
+    WRITE_KEYS: z.string().min(1).transform(commaList),
+    ALLOWED_ORIGINS: z.string().min(1).transform(commaList),
+  }),
+);
+
+const sink = new KinesisSink(kinesisClient(), env.EVENTS_STREAM_NAME);
+const links = new DynamoLinkStore(documentClient(), env.TABLE_NAME);
+const ports: IngestPorts = {
+  putEvents: (events) => sink.put(events),
+  identify: (call) => identify(call, links),
+  writeKeys: new Set(env.WRITE_KEYS),
+};
+
+/** Segment HTTP Tracking API (POST /v1/{batch,track,page,screen,identify,alias,group}) and the GIF pixel. */
+async function collect(event: APIGatewayProxyEventV2) {
+  const headers = headersOf(event);
+  const base = {
+    receivedAt: new Date(),
+    ...(event.requestContext?.http?.sourceIp ? { sourceIp: event.requestContext.http.sourceIp } : {}),
+  };
+  if (event.rawPath.endsWith('/pixel.gif')) {
+    // Only the pixel is fetched by the visitor's own client (browser or mail app), so only there does the
+    // HTTP User-Agent describe the visitor; API calls carry it in context.userAgent (server SDKs don't).
+    const userAgent = headers['user-agent'];
+    await pixel(pixelRequest(event.queryStringParameters ?? {}, { ...base, ...(userAgent ? { userAgent } : {}) }));
+    return transparentGif();
+  }
+  const result = await ingest(
+    {
+      ...base,
+      kind: kindOf(event.rawPath),
+      body: bodyText(event),
+      bodyBytes: bodyBytes(event),
+      ...(headers.authorization ? { authorization: headers.authorization } : {}),
+    },
+    ports,
+  );
+  return json(200, { success: true, ...(result.rejected.length > 0 ? { rejected: result.rejected } : {}) });
+}
+
+/** The pixel always answers a GIF; a bad or unauthorized payload is logged and counted, never stored. */
+async function pixel(request: IngestRequest | Error) {
+  try {
+    if (request instanceof Error) throw request;
+    await ingest(request, ports);
+  } catch (err) {
+    console.warn(JSON.stringify({ level: 'WARN', message: 'pixel rejected', pixelRejected: 1, error: String(err) }));
+  }
+}
+
+function kindOf(path: string): IngestRequest['kind'] {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return (messageTypes as readonly string[]).includes(last) ? (last as IngestRequest['kind']) : 'batch';
+}
+
+export const handler = middy(collect).use(cors(env.ALLOWED_ORIGINS)).use(httpErrors());

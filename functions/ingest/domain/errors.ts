@@ -1,0 +1,33 @@
+import { ClientError } from '../../shared/errors.js';
+
+/** The request body is not what the endpoint accepts; `field` names the first bad field. */
+export class InvalidRequestError extends ClientError {
+  override name = 'InvalidRequestError';
+  constructor(message: string, field: string, extra: Record<string, unknown> = {}) {
+    super(400, message, { field, ...extra });
+  }
+}
+
+/** Body (413) over the Segment limits. */
+export class PayloadTooLargeError extends ClientError {
+  override name = 'PayloadTooLargeError';
+  constructor(message: string, limitBytes: number) {
+    super(413, message, { limitBytes });
+  }
+}
+
+/** No or unknown write key. */
+export class UnauthorizedError extends ClientError {
+  override name = 'UnauthorizedError';
+  constructor(message: string) {
+    super(401, message, { field: 'writeKey' });
+  }
+}
+
+/** Events could not be written durably; the client should retry (messageIds make the retry safe). */
+export class SinkUnavailableError extends ClientError {
+  override name = 'SinkUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(503, message, { retryable: true }, options);
+  }
+}

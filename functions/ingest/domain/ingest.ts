@@ -1,0 +1,165 @@
+import type { z } from 'zod';
+import type { IdentifyCall, Resolution } from '../../identity/domain/identify.js';
+import { type CollectedEvent, enrich, type RequestMeta } from './enrich.js';
+import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError } from './errors.js';
+import { limits } from './limits.js';
+import { batchSchema, type MessageType, messageSchema, type SegmentMessage } from './schema.js';
+
+/** Ports of the ingest use case; adapters implement them with Kinesis and DynamoDB. */
+export interface IngestPorts {
+  /** Writes events durably, in order, or throws SinkUnavailableError. */
+  putEvents(events: CollectedEvent[]): Promise<void>;
+  /** Resolves and links an identify/alias (see identity/domain/identify.ts). */
+  identify(call: IdentifyCall): Promise<Resolution | undefined>;
+  writeKeys: ReadonlySet<string>;
+}
+
+export interface IngestRequest {
+  /** `batch` or a single message type taken from the path (/v1/track → track). */
+  kind: 'batch' | MessageType;
+  body: string;
+  bodyBytes: number;
+  authorization?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  receivedAt: Date;
+}
+
+export interface Rejection {
+  index: number;
+  field: string;
+  error: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: Rejection[];
+}
+
+/**
+ * Validates, enriches and stores one API request.
+ *
+ * Batches are accepted message by message: valid messages are stored and each invalid one is reported
+ * (index, field, error) in the 200 answer, because refusing a whole batch for one bad message would lose
+ * good events that a client will not resend. A batch in which no message is valid is a 400.
+ */
+export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<IngestResult> {
+  if (req.bodyBytes > limits.batchBytes) {
+    throw new PayloadTooLargeError('request body is larger than 500 KB', limits.batchBytes);
+  }
+  if (req.kind !== 'batch' && req.bodyBytes > limits.messageBytes) {
+    throw new PayloadTooLargeError('message is larger than 32 KB', limits.messageBytes);
+  }
+  const body = parseJson(req.body);
+  const writeKey = writeKeyOf(req.authorization, body.writeKey);
+  if (!writeKey) throw new UnauthorizedError('write key missing: use HTTP Basic auth (key as user name) or "writeKey"');
+  if (!ports.writeKeys.has(writeKey)) throw new UnauthorizedError('unknown write key');
+
+  const meta: RequestMeta = {
+    receivedAt: req.receivedAt,
+    writeKey,
+    ...(req.sourceIp ? { sourceIp: req.sourceIp } : {}),
+    ...(req.userAgent ? { userAgentHeader: req.userAgent } : {}),
+  };
+  const { messages, rejected } = req.kind === 'batch' ? readBatch(body, meta) : readSingle(body, req.kind);
+
+  if (messages.length === 0) {
+    const first = rejected[0];
+    throw new InvalidRequestError(first ? `no valid message: ${first.error}` : 'no message', first?.field ?? 'batch', {
+      rejected,
+    });
+  }
+
+  const events: CollectedEvent[] = [];
+  for (const message of messages) {
+    const event = enrich(message, meta);
+    if (event.type === 'identify' || event.type === 'alias') {
+      // Synchronous, so "who is this visitor?" is answerable right after a form submit.
+      const resolution = await ports.identify({
+        ...(event.anonymousId ? { anonymousId: event.anonymousId } : {}),
+        ...(event.userId ? { userId: event.userId } : {}),
+        ...(event.previousId ? { previousId: event.previousId } : {}),
+        email: event.traits?.email,
+        at: event.timestamp,
+      });
+      if (resolution) {
+        event.nurture.profileId = resolution.profileId;
+        if (resolution.mergeFrom.length > 0) event.nurture.mergeFrom = resolution.mergeFrom;
+      }
+    }
+    events.push(event);
+  }
+  await ports.putEvents(events);
+  return { accepted: events.length, rejected };
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError('body must be a JSON object', 'body');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidRequestError('body must be a JSON object', 'body');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Segment sends the write key as the Basic auth user name with an empty password. */
+function writeKeyOf(authorization: string | undefined, bodyKey: unknown): string | undefined {
+  const basic = authorization && /^Basic\s+(.+)$/i.exec(authorization.trim());
+  if (basic?.[1]) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const user = decoded.split(':')[0];
+    if (user) return user;
+  }
+  return typeof bodyKey === 'string' && bodyKey ? bodyKey : undefined;
+}
+
+function fieldOf(issue: z.core.$ZodIssue, prefix: string): string {
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
+  if (!prefix) return path || 'body';
+  return path ? `${prefix}${path.startsWith('[') ? '' : '.'}${path}` : prefix;
+}
+
+function readSingle(body: Record<string, unknown>, type: MessageType) {
+  // The endpoint decides the type, as Segment's does.
+  const parsed = messageSchema.safeParse({ ...body, type });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidRequestError(`invalid ${type} message: ${issue.message}`, fieldOf(issue, ''), {
+      issues: parsed.error.issues.map((i) => ({ field: fieldOf(i, ''), error: i.message })),
+    });
+  }
+  return { messages: [parsed.data], rejected: [] as Rejection[] };
+}
+
+function readBatch(body: Record<string, unknown>, meta: RequestMeta) {
+  const parsed = batchSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidRequestError(`invalid batch: ${issue.message}`, fieldOf(issue, ''));
+  }
+  if (parsed.data.sentAt) meta.sentAt = parsed.data.sentAt;
+  if (parsed.data.context) meta.context = parsed.data.context;
+  const messages: SegmentMessage[] = [];
+  const rejected: Rejection[] = [];
+  parsed.data.batch.forEach((raw, index) => {
+    const prefix = `batch[${index}]`;
+    if (Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8") > limits.messageBytes) {
+      rejected.push({ index, field: prefix, error: 'message is larger than 32 KB' });
+      return;
+    }
+    const result = messageSchema.safeParse(raw);
+    if (result.success) messages.push(result.data);
+    else {
+      const issue = result.error.issues[0]!;
+      rejected.push({ index, field: fieldOf(issue, prefix), error: issue.message });
+    }
+  });
+  return { messages, rejected };
+}

@@ -1,0 +1,17 @@
+/** Ingest limits. The size limits are Segment's HTTP Tracking API limits, so Segment clients never exceed them. */
+export const limits = {
+  /** Largest single message, serialized (Segment: 32 KB). */
+  messageBytes: 32 * 1024,
+  /** Largest request body (Segment: 500 KB). Bigger requests get 413. */
+  batchBytes: 500 * 1024,
+  /** Records per Kinesis PutRecords call (a Kinesis API limit). */
+  putRecordsMax: 500,
+  /** Attempts at writing records Kinesis rejected (throttling) before answering 503. */
+  putAttempts: 4,
+  /** Longest id (anonymousId, userId, messageId, groupId, previousId). */
+  idChars: 256,
+  /** Longest event or page name. */
+  nameChars: 256,
+  /** Client timestamps further than this from the corrected time are replaced by receivedAt. */
+  maxClockSkewMs: 1000 * 60 * 60 * 24 * 30,
+} as const;

@@ -1,0 +1,23 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/*
+ * SDK client factories. Endpoints come from the SDK's standard variables (AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_KINESIS, ...), which local mode sets: handlers never know where they run.
+ */
+
+/** HTTP/1.1 keep-alive: Kinesis' default HTTP/2 handler is only needed for SubscribeToShard. */
+export function kinesisClient(): KinesisClient {
+  return new KinesisClient({
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
+  });
+}
+
+/** Document client that drops undefined attributes instead of failing on them. */
+export function documentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * The one description of Nurture's stateful resources. CDK (infra/) and local mode (local/) both build
+ * tables, streams and buckets from these objects, so the two can never drift apart.
+ * Pure data: no AWS SDK and no CDK imports here.
+ */
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyDef {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface IndexDef {
+  readonly name: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey?: KeyDef;
+}
+
+export interface TableDef {
+  /** Construct id in CDK and default physical name suffix locally. */
+  readonly id: string;
+  /** Environment variable through which functions receive the table name. */
+  readonly envVar: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey?: KeyDef;
+  readonly indexes: readonly IndexDef[];
+  /** Attribute holding an epoch-seconds expiry; readers filter expired items (dynalite has no TTL). */
+  readonly ttlAttribute?: string;
+}
+
+export interface StreamDef {
+  readonly id: string;
+  readonly envVar: string;
+  /** Shards for local mode and for provisioned mode on AWS (on-demand is the AWS default). */
+  readonly shardCount: number;
+  /** Hours Kinesis keeps records: 24 is the free retention; consumers must keep up within it. */
+  readonly retentionHours: number;
+}
+
+export interface BucketDef {
+  readonly id: string;
+  readonly envVar: string;
+}
+
+/**
+ * Single-table design. Item families (pk / sk):
+ * - identity link:  `id#<kind>#<value>` / `link`   → { profileId, knownAs? }
+ * - profile:        `p#<profileId>`     / `profile`
+ * - activity:       `p#<profileId>`     / `a#<iso time>#<messageId>`
+ * The `byScore` index ranks leads per stage without a scan (gsi1pk = `rank#<stage>`, gsi1sk = score).
+ */
+export const mainTable: TableDef = {
+  id: 'Main',
+  envVar: 'TABLE_NAME',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    {
+      name: 'byScore',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'N' },
+    },
+  ],
+  ttlAttribute: 'expiresAt',
+};
+
+export const eventsStream: StreamDef = {
+  id: 'Events',
+  envVar: 'EVENTS_STREAM_NAME',
+  shardCount: 2,
+  retentionHours: 24,
+};
+
+export const contentBucket: BucketDef = {
+  id: 'Content',
+  envVar: 'CONTENT_BUCKET',
+};
+
+export const tables = [mainTable] as const;
+export const streams = [eventsStream] as const;
+export const buckets = [contentBucket] as const;

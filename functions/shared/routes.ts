@@ -1,0 +1,35 @@
+/**
+ * HTTP routes of the public API and the function that serves each. CDK wires these into the HTTP API;
+ * local mode's HTTP server routes to the same handlers. Pure data.
+ */
+
+export type FunctionName = 'collect';
+
+export interface RouteDef {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly fn: FunctionName;
+  /** Browser-facing routes get CORS handling from the allow-list of site origins. */
+  readonly cors: boolean;
+}
+
+/** Segment HTTP Tracking API paths; every one accepts a single message (or `batch` for /v1/batch). */
+export const segmentPaths = [
+  '/v1/batch',
+  '/v1/track',
+  '/v1/page',
+  '/v1/screen',
+  '/v1/identify',
+  '/v1/alias',
+  '/v1/group',
+] as const;
+
+export const routes: readonly RouteDef[] = [
+  ...segmentPaths.map((path): RouteDef => ({ method: 'POST', path, fn: 'collect', cors: true })),
+  { method: 'GET', path: '/v1/pixel.gif', fn: 'collect', cors: false },
+];
+
+/** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
+export const functionEntries: Record<FunctionName, string> = {
+  collect: 'functions/ingest/collect.ts',
+};

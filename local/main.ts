@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { PortInUseError } from './emulators.js';
+import { defaultPorts, type LocalPorts, repoRoot, startLocal } from './runtime.js';
+
+/** `npm start`: Nurture on this machine, data kept in NURTURE_DATA_DIR (default .nurture/data). */
+function portsFromEnv(): LocalPorts {
+  const ports = { ...defaultPorts };
+  for (const key of Object.keys(ports) as (keyof LocalPorts)[]) {
+    const value = process.env[`NURTURE_${key.toUpperCase()}_PORT`];
+    if (value === undefined) continue;
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      console.error(`NURTURE_${key.toUpperCase()}_PORT must be a port number (0-65535), got "${value}"`);
+      process.exit(2);
+    }
+    ports[key] = port;
+  }
+  return ports;
+}
+
+const started = Date.now();
+try {
+  const local = await startLocal({
+    ports: portsFromEnv(),
+    dataDir: process.env.NURTURE_DATA_DIR ?? join(repoRoot, '.nurture', 'data'),
+  });
+  const e = local.emulators.endpoints;
+  console.log(
+    [
+      `Nurture is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `API:          ${local.apiUrl}`,
+      `Demo site:    ${local.siteUrl}`,
+      `Write key:    ${local.secrets.writeKey}`,
+      `Admin token:  ${local.secrets.adminToken}`,
+      `SES inbox:    ${local.inboxUrl}`,
+      `DynamoDB:     ${e.dynamodb}`,
+      `Kinesis:      ${e.kinesis}`,
+      `S3:           ${e.s3}`,
+      `SES v2:       ${e.ses}`,
+      `(AWS SDK/CLI: region ${local.emulators.region}, access key ${local.emulators.credentials.accessKeyId}, secret ${local.emulators.credentials.secretAccessKey})`,
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Nurture…`);
+    await local.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (err) {
+  if (err instanceof PortInUseError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { functionEntries, routes, type FunctionName } from '../functions/shared/routes.js';
+import { eventsStream } from '../functions/shared/resources.js';
+import { type HttpHandler, invokeHttp } from './api-gateway.js';
+import { type EmulatorPorts, type Emulators, host, PortInUseError, startEmulators } from './emulators.js';
+import { KinesisPoller } from './kinesis-poller.js';
+import { localAwsEnv, localName, provision } from './provision.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalPorts extends EmulatorPorts {
+  api: number;
+  site: number;
+}
+
+export const defaultPorts: LocalPorts = { api: 4000, site: 4001, dynamodb: 4570, kinesis: 4571, s3: 4572, ses: 4573 };
+
+export interface LocalOptions {
+  ports?: Partial<LocalPorts>;
+  /** Where data persists across restarts; without it everything lives in a temporary folder. */
+  dataDir?: string;
+  /** Poll interval of an idle shard (ms). */
+  pollIdleMs?: number;
+}
+
+/** Secrets of one local installation, generated at first start and kept in the data folder. */
+export interface LocalSecrets {
+  writeKey: string;
+  adminToken: string;
+}
+
+export interface LocalNurture {
+  apiUrl: string;
+  siteUrl: string;
+  inboxUrl: string;
+  secrets: LocalSecrets;
+  emulators: Emulators;
+  poller: KinesisPoller;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function loadSecrets(dataDir: string): LocalSecrets {
+  const file = join(dataDir, 'local.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  const secrets = {
+    writeKey: `local_${randomBytes(12).toString('base64url')}`,
+    adminToken: randomBytes(24).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function listenHttp(server: Server, port: number, service: string): Promise<number> {
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(service, port) : err),
+    );
+    server.listen(port, host, () => resolvePromise());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+function closeHttp(server: Server): Promise<void> {
+  server.closeAllConnections?.();
+  return new Promise((r) => server.close(() => r()));
+}
+
+/**
+ * Starts Nurture on this machine: emulators, resources, the real handlers behind an API Gateway-shaped
+ * HTTP server, the demo site and the stream poller. Later capabilities (the Step Functions runner, the
+ * event bus) plug in beside the poller here.
+ */
+export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture> {
+  const ports = { ...defaultPorts, ...opts.ports };
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'nurture-'));
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = loadSecrets(dataDir);
+  const stops: Array<() => Promise<void>> = [];
+  if (!opts.dataDir) stops.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => console.error(err));
+  };
+
+  try {
+    const emulators = await startEmulators({
+      ports,
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      s3Dir: join(dataDir, 's3'),
+    });
+    stops.push(() => emulators.stop());
+
+    // The servers bind first so the site origin is known for the API's CORS allow-list.
+    const api = createServer();
+    const site = createServer();
+    const apiPort = await listenHttp(api, ports.api, 'api');
+    stops.push(() => closeHttp(api));
+    const sitePort = await listenHttp(site, ports.site, 'site');
+    stops.push(() => closeHttp(site));
+    const apiUrl = `http://${host}:${apiPort}`;
+    const siteUrl = `http://${host}:${sitePort}`;
+
+    const env: Record<string, string> = {
+      ...localAwsEnv(emulators),
+      WRITE_KEYS: secrets.writeKey,
+      ALLOWED_ORIGINS: [siteUrl, `http://localhost:${sitePort}`].join(','),
+      NURTURE_LOCAL: '1',
+    };
+    Object.assign(process.env, env);
+    await provision(emulators, { templatesDir: join(repoRoot, 'templates') });
+
+    const handlers = await loadHandlers();
+    api.on('request', (req, res) => void routeApi(req, res, handlers, apiUrl));
+    site.on('request', (req, res) => serveSite(req, res, { apiUrl, writeKey: secrets.writeKey }));
+
+    const poller = new KinesisPoller({
+      kinesis: new KinesisClient({
+        endpoint: emulators.endpoints.kinesis,
+        region: emulators.region,
+        credentials: emulators.credentials,
+        requestHandler: new NodeHttpHandler(),
+      }),
+      streamName: localName(eventsStream.id),
+      region: emulators.region,
+      idleMs: opts.pollIdleMs ?? 200,
+      checkpointFile: join(dataDir, 'checkpoints.json'),
+      onFailure: (consumer, records, error) => {
+        const file = join(dataDir, 'failed-records.jsonl');
+        writeFileSync(file, `${JSON.stringify({ consumer, error, records, at: new Date().toISOString() })}\n`, {
+          flag: 'a',
+        });
+      },
+    });
+    await poller.start();
+    stops.push(() => poller.stop());
+
+    return { apiUrl, siteUrl, inboxUrl: emulators.endpoints.ses, secrets, emulators, poller, env, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function loadHandlers(): Promise<Record<FunctionName, HttpHandler>> {
+  const out = {} as Record<FunctionName, HttpHandler>;
+  for (const [name, entry] of Object.entries(functionEntries) as [FunctionName, string][]) {
+    const mod = (await import(join(repoRoot, entry))) as { handler: HttpHandler };
+    out[name] = mod.handler;
+  }
+  return out;
+}
+
+async function routeApi(
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+  handlers: Record<FunctionName, HttpHandler>,
+  apiUrl: string,
+): Promise<void> {
+  const path = new URL(req.url ?? '/', apiUrl).pathname;
+  const method = req.method ?? 'GET';
+  const route = routes.find((r) => r.path === path && (r.method === method || (method === 'OPTIONS' && r.cors)));
+  if (!route) {
+    const known = routes.some((r) => r.path === path);
+    res
+      .writeHead(known ? 405 : 404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ success: false, error: known ? 'method not allowed' : 'not found' }));
+    return;
+  }
+  await invokeHttp(req, res, `${route.method} ${route.path}`, route.fn, handlers[route.fn]);
+}
+
+const siteDir = join(repoRoot, 'local', 'site');
+const trackerFile = join(repoRoot, 'tracker', 'dist', 'nurture.min.js');
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** Serves the demo site, with the local API URL and write key filled into its tracker snippet. */
+function serveSite(
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+  fill: { apiUrl: string; writeKey: string },
+): void {
+  let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  if (path.endsWith('/')) path += 'index.html';
+  const file = path === '/nurture.min.js' ? trackerFile : normalize(join(siteDir, path));
+  if (file !== trackerFile && !file.startsWith(siteDir + sep)) {
+    res.writeHead(403).end();
+    return;
+  }
+  const candidates = extname(file) ? [file] : [file, `${file}.html`];
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end(
+      file === trackerFile ? 'tracker not built: run npm run build:tracker' : 'not found',
+    );
+    return;
+  }
+  const type = contentTypes[extname(found)] ?? 'application/octet-stream';
+  let body: Buffer | string = readFileSync(found);
+  if (extname(found) === '.html') {
+    body = body
+      .toString('utf8')
+      .replaceAll('%%NURTURE_API%%', fill.apiUrl)
+      .replaceAll('%%NURTURE_WRITE_KEY%%', fill.writeKey);
+  }
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(body);
+}
