@@ -1,0 +1,251 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsStream, mainTable } from '../../functions/shared/resources.js';
+import { routes } from '../../functions/shared/routes.js';
+import type { NurtureStack } from '../../infra/stack.js';
+import { baseContext, removeOutdirs, synthStack } from './synth.js';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let template: Template;
+let stack: NurtureStack;
+let outdir: string;
+
+beforeAll(() => {
+  // One real synth with esbuild bundling, shared by the assertions below.
+  ({ template, stack, outdir } = synthStack({}, { bundle: true }));
+}, 60_000);
+
+afterAll(removeOutdirs);
+
+function logicalId(owner: Stack, element: unknown): string {
+  return owner.getLogicalId(element as CfnElement);
+}
+
+function resourcesOfType(t: Template, type: string): Record<string, Resource> {
+  return t.findResources(type) as Record<string, Resource>;
+}
+
+function onlyResource(t: Template, type: string): [string, Resource] {
+  const entries = Object.entries(resourcesOfType(t, type));
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+}
+
+/** Every statement of every IAM policy attached to the collect function's role. */
+function collectStatements(): Statement[] {
+  const roleId = logicalId(stack, stack.ingest.collect.role!.node.defaultChild);
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+describe('profiles table', () => {
+  it('is on-demand, point-in-time recoverable, AWS-managed encrypted and retained on stack deletion', () => {
+    const [, table] = onlyResource(template, 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('takes its keys, byScore index and TTL attribute from the shared definition', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: mainTable.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: mainTable.sortKey!.name, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byScore',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+        },
+      ],
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'gsi1sk', AttributeType: 'N' }]),
+      TimeToLiveSpecification: { AttributeName: mainTable.ttlAttribute, Enabled: true },
+    });
+  });
+});
+
+describe('events stream', () => {
+  it('is on-demand by default, KMS-encrypted, with the shared retention', () => {
+    const [, stream] = onlyResource(template, 'AWS::Kinesis::Stream');
+    expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
+    expect(stream.Properties.ShardCount).toBeUndefined();
+    expect(stream.Properties.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
+    expect(stream.Properties.RetentionPeriodHours).toBe(eventsStream.retentionHours);
+  });
+
+  it('is provisioned with the configured shard count when streamMode is provisioned', () => {
+    const provisioned = synthStack({ 'nurture:streamMode': 'provisioned', 'nurture:shardCount': 3 });
+    const [, stream] = onlyResource(provisioned.template, 'AWS::Kinesis::Stream');
+    expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'PROVISIONED' });
+    expect(stream.Properties.ShardCount).toBe(3);
+  }, 30_000);
+});
+
+describe('collect function', () => {
+  it('runs Node 22 on arm64 with tracing, its own log group, and the env it parses at cold start', () => {
+    const fnId = logicalId(stack, stack.ingest.collect.node.defaultChild);
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId]!;
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+    });
+    expect(fn.Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      TABLE_NAME: { Ref: logicalId(stack, stack.profiles.main.table.node.defaultChild) },
+      EVENTS_STREAM_NAME: { Ref: logicalId(stack, stack.ingest.events.stream.node.defaultChild) },
+      WRITE_KEYS: baseContext['nurture:writeKeys'].join(','),
+      ALLOWED_ORIGINS: baseContext['nurture:allowedOrigins'].join(','),
+    });
+    const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+    expect(resourcesOfType(template, 'AWS::Logs::LogGroup')[logGroupId]?.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('is bundled by esbuild as minified ESM with a require shim and a source map', () => {
+    const fnId = logicalId(stack, stack.ingest.collect.node.defaultChild);
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId]!;
+    const assetDir = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(bundle.startsWith("import { createRequire as __nurtureCreateRequire } from 'node:module';")).toBe(true);
+    expect(bundle).toMatch(/export\s*\{[^}]*\bas handler\b/);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    // Minified: far fewer lines than bytes would suggest for unminified output.
+    expect(bundle.split('\n').length).toBeLessThan(bundle.length / 500);
+  });
+
+  it('may only put records on the events stream', () => {
+    const streamArn = { 'Fn::GetAtt': [logicalId(stack, stack.ingest.events.stream.node.defaultChild), 'Arn'] };
+    const kinesis = collectStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
+    expect(kinesis.flatMap(actionsOf)).toContain('kinesis:PutRecords');
+    for (const statement of kinesis) {
+      expect(statement.Effect).toBe('Allow');
+      expect(resourcesOf(statement)).toEqual([streamArn]);
+      expect(actionsOf(statement).every((a) => ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards'].includes(a))).toBe(true);
+    }
+  });
+
+  it('may only get, put and update single items of the table: no scan, query, delete or table-level action', () => {
+    const tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.profiles.main.table.node.defaultChild), 'Arn'] };
+    const dynamo = collectStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actionsOf).sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+    );
+    for (const statement of dynamo) expect(resourcesOf(statement)).toEqual([tableArn]);
+  });
+
+  it('has no wildcard in any action or resource except X-Ray, which supports no resource scoping', () => {
+    const statements = collectStatements();
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(actionsOf(statement).every((a) => !a.includes('*'))).toBe(true);
+      const wildcard = resourcesOf(statement).some((r) => JSON.stringify(r).includes('*'));
+      if (wildcard) expect(actionsOf(statement).every((a) => a.startsWith('xray:'))).toBe(true);
+    }
+  });
+
+  it('has no managed policies (not even AWSLambdaBasicExecutionRole)', () => {
+    const roleId = logicalId(stack, stack.ingest.collect.role!.node.defaultChild);
+    expect(resourcesOfType(template, 'AWS::IAM::Role')[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('tracking API', () => {
+  it('serves every route of functions/shared/routes.ts through the collect function', () => {
+    const apiId = logicalId(stack, stack.ingest.api.node.defaultChild);
+    const routeKeys = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map((r) => {
+      expect(r.Properties.ApiId).toEqual({ Ref: apiId });
+      return r.Properties.RouteKey as string;
+    });
+    expect(routeKeys.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+
+    const collectArn = { 'Fn::GetAtt': [logicalId(stack, stack.ingest.collect.node.defaultChild), 'Arn'] };
+    const integrations = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration'));
+    expect(integrations.length).toBeGreaterThan(0);
+    for (const integration of integrations) {
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', IntegrationUri: collectArn });
+    }
+  });
+
+  it('answers CORS preflight for the configured origins only, without credentials', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: {
+        AllowOrigins: baseContext['nurture:allowedOrigins'],
+        AllowMethods: Match.arrayEquals(['GET', 'POST', 'OPTIONS']),
+        AllowHeaders: Match.arrayEquals(['content-type', 'authorization']),
+        AllowCredentials: false,
+      },
+    });
+  });
+
+  it('throttles and access-logs the default stage, without client IP addresses', () => {
+    const [, stage] = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
+    });
+    const format = stage.Properties.AccessLogSettings.Format as string;
+    expect(format).toContain('$context.requestId');
+    expect(format).not.toContain('sourceIp');
+  });
+});
+
+describe('content bucket', () => {
+  it('blocks public access, requires TLS, is versioned, encrypted, retained and access-logged', () => {
+    const bucketId = logicalId(stack, stack.content.content.bucket.node.defaultChild);
+    const bucket = resourcesOfType(template, 'AWS::S3::Bucket')[bucketId]!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.any(String) } },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('stack outputs', () => {
+  it('print the API URL and a tracker snippet with that URL and the first write key', () => {
+    const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack, stack.ingest.api.node.defaultChild), 'ApiEndpoint'] };
+    template.hasOutput('ApiUrl', { Value: apiEndpoint });
+    const snippet = JSON.stringify(template.findOutputs('TrackerSnippet'));
+    expect(snippet).toContain(JSON.stringify(apiEndpoint));
+    expect(snippet).toContain(baseContext['nurture:writeKeys'][0]);
+    expect(snippet).not.toContain(baseContext['nurture:writeKeys'][1]);
+    expect(snippet).toContain('/nurture.min.js');
+  });
+});

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { buildApp } from '../../infra/build.js';
+
+/** A valid context, as an operator would write it in cdk.json. */
+export const baseContext = {
+  'nurture:writeKeys': ['wk_test_primary', 'wk_test_secondary'],
+  'nurture:allowedOrigins': ['https://www.example.com', 'https://shop.example.com'],
+};
+
+export interface SynthOptions {
+  /** Run esbuild for real (a few seconds); otherwise CDK skips asset bundling. */
+  readonly bundle?: boolean;
+}
+
+const outdirs: string[] = [];
+
+/** Builds the app with `context` over the base context, in a fresh temporary cloud assembly directory. */
+export function buildTestApp(context: Record<string, unknown> = {}, { bundle = false }: SynthOptions = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'nurture-cdk-test-'));
+  outdirs.push(outdir);
+  const built = buildApp({ ...baseContext, ...(bundle ? {} : { [BUNDLING_STACKS]: [] }), ...context }, { outdir });
+  return { ...built, outdir };
+}
+
+/** Builds and synthesizes (cdk-nag runs as part of synth and throws on unacknowledged findings). */
+export function synthStack(context: Record<string, unknown> = {}, options: SynthOptions = {}) {
+  const built = buildTestApp(context, options);
+  const assembly = built.app.synth();
+  // From the assembly rather than Template.fromStack, which would synthesize (and bundle) once more.
+  const template = Template.fromJSON(assembly.getStackArtifact(built.stack.artifactId).template);
+  return { ...built, assembly, template };
+}
+
+export interface ValidationReport {
+  pluginReports: { pluginName: string; conclusion?: string; violations: { ruleName: string }[] }[];
+}
+
+export function readValidationReport(outdir: string): ValidationReport {
+  return JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+}
+
+/** Removes every temporary assembly directory made by this test file. */
+export function removeOutdirs(): void {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
