@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DynamoLinkStore } from '../identity/adapters/dynamo-link-store.js';
 import { identify } from '../identity/domain/identify.js';
 import { documentClient, kinesisClient } from '../shared/aws.js';
 import { cors } from '../shared/cors.js';
-import { commaList, parseEnv } from '../shared/env.js';
+import { commaList, parseEnv, required } from '../shared/env.js';
 import { bodyBytes, bodyText, headersOf, httpErrors, json } from '../shared/http.js';
 import { KinesisSink } from './adapters/kinesis-sink.js';
 import { type IngestPorts, type IngestRequest, ingest } from './domain/ingest.js';
@@ -14,10 +14,10 @@ import { messageTypes } from './domain/schema.js';
 
 const env = parseEnv(
   z.object({
-    TABLE_NAME: z.string().min(1),
-    EVENTS_STREAM_NAME: z.string().min(1),
-    WRITE_KEYS: z.string().min(1).transform(commaList),
-    ALLOWED_ORIGINS: z.string().min(1).transform(commaList),
+    TABLE_NAME: required(),
+    EVENTS_STREAM_NAME: required(),
+    WRITE_KEYS: commaList(),
+    ALLOWED_ORIGINS: commaList(),
   }),
 );
 

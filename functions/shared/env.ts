@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
 
 /** Thrown at cold start when the environment is missing or malformed; names every bad variable. */
 export class EnvError extends Error {
@@ -6,17 +7,24 @@ export class EnvError extends Error {
 }
 
 /** Parses process.env once with a zod object schema and fails fast naming each bad variable. */
-export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
-  const parsed = schema.safeParse(env);
+export function parseEnv<T extends core.$ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): core.output<T> {
+  const parsed = z.safeParse(schema, env);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   throw new EnvError(`Invalid environment: ${lines.join('; ')}`);
 }
 
-/** A comma-separated environment list ("a,b , c" → ["a","b","c"]). */
-export function commaList(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+/** A required, non-empty environment variable. */
+export const required = () => z.string().check(z.minLength(1));
+
+/** A comma-separated environment list ("a,b , c" → ["a","b","c"]) with at least one entry. */
+export const commaList = () =>
+  z.pipe(
+    required(),
+    z.transform((value: string) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  );

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
 import type { IdentifyCall, Resolution } from '../../identity/domain/identify.js';
 import { type CollectedEvent, enrich, type RequestMeta } from './enrich.js';
 import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError } from './errors.js';
@@ -117,7 +118,7 @@ function writeKeyOf(authorization: string | undefined, bodyKey: unknown): string
   return typeof bodyKey === 'string' && bodyKey ? bodyKey : undefined;
 }
 
-function fieldOf(issue: z.core.$ZodIssue, prefix: string): string {
+function fieldOf(issue: core.$ZodIssue, prefix: string): string {
   const path = issue.path
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
@@ -128,7 +129,7 @@ function fieldOf(issue: z.core.$ZodIssue, prefix: string): string {
 
 function readSingle(body: Record<string, unknown>, type: MessageType) {
   // The endpoint decides the type, as Segment's does.
-  const parsed = messageSchema.safeParse({ ...body, type });
+  const parsed = z.safeParse(messageSchema, { ...body, type });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InvalidRequestError(`invalid ${type} message: ${issue.message}`, fieldOf(issue, ''), {
@@ -139,7 +140,7 @@ function readSingle(body: Record<string, unknown>, type: MessageType) {
 }
 
 function readBatch(body: Record<string, unknown>, meta: RequestMeta) {
-  const parsed = batchSchema.safeParse(body);
+  const parsed = z.safeParse(batchSchema, body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InvalidRequestError(`invalid batch: ${issue.message}`, fieldOf(issue, ''));
@@ -154,7 +155,7 @@ function readBatch(body: Record<string, unknown>, meta: RequestMeta) {
       rejected.push({ index, field: prefix, error: 'message is larger than 32 KB' });
       return;
     }
-    const result = messageSchema.safeParse(raw);
+    const result = z.safeParse(messageSchema, raw);
     if (result.success) messages.push(result.data);
     else {
       const issue = result.error.issues[0]!;

@@ -1,0 +1,25 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseConfig } from './config.js';
+import { NurtureStack } from './stack.js';
+
+export interface BuildOptions {
+  /** Cloud assembly directory; under the CLI, the CLI decides. */
+  readonly outdir?: string;
+}
+
+/**
+ * Builds the Nurture app: validated config from context, the `Nurture` stack, and cdk-nag AwsSolutions
+ * as a validation plugin (an unacknowledged finding fails the synth). `context` adds to (and yields to)
+ * the context the CLI passes from cdk.json and `-c`.
+ */
+export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
+  const app = new App({ context, ...options });
+  const config = parseConfig((key) => app.node.tryGetContext(key));
+  const stack = new NurtureStack(app, 'Nurture', {
+    config,
+    description: 'Nurture: serverless marketing automation',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, config };
+}
