@@ -120,14 +120,36 @@ function queryOf(url: unknown): string | undefined {
   return url.slice(q + 1, hash < 0 ? undefined : hash);
 }
 
-/** Browser, OS and device class from a user agent string. */
-export function parseUserAgent(ua: string): { browser?: string; os?: string; device: string } {
+export interface UserAgentInfo {
+  bot: boolean;
+  ua: { browser?: string; os?: string; device: string };
+}
+
+/** Distinct user agents remembered; real traffic repeats a few hundred strings, and parsing is the costly part. */
+export const userAgentCacheSize = 1000;
+const userAgentCache = new Map<string, UserAgentInfo>();
+
+/** Bot flag, browser, OS and device class of a user agent string (memoized, LRU-bounded). */
+export function userAgentInfo(ua: string): UserAgentInfo {
+  const hit = userAgentCache.get(ua);
+  if (hit) {
+    // Re-insert: Map keeps insertion order, so the first key is always the least recently used.
+    userAgentCache.delete(ua);
+    userAgentCache.set(ua, hit);
+    return hit;
+  }
   const r = new UAParser(ua).getResult();
-  return {
-    ...(r.browser.name ? { browser: r.browser.name } : {}),
-    ...(r.os.name ? { os: r.os.name } : {}),
-    device: r.device.type ?? 'desktop',
+  const info: UserAgentInfo = {
+    bot: isbot(ua),
+    ua: {
+      ...(r.browser.name ? { browser: r.browser.name } : {}),
+      ...(r.os.name ? { os: r.os.name } : {}),
+      device: r.device.type ?? 'desktop',
+    },
   };
+  if (userAgentCache.size >= userAgentCacheSize) userAgentCache.delete(userAgentCache.keys().next().value!);
+  userAgentCache.set(ua, info);
+  return info;
 }
 
 /**
@@ -172,6 +194,7 @@ export function enrich(message: SegmentMessage, meta: RequestMeta): CollectedEve
   const campaign = campaignOf(context);
   if (campaign) context.campaign = campaign;
   const ipPrefix = truncateIp(ip ?? meta.sourceIp);
+  const agent = userAgent ? userAgentInfo(userAgent) : undefined;
   return {
     ...rest,
     messageId: messageId ?? deriveMessageId(message as Record<string, unknown>),
@@ -183,8 +206,8 @@ export function enrich(message: SegmentMessage, meta: RequestMeta): CollectedEve
     source: meta.writeKey,
     nurture: {
       v: 1,
-      bot: userAgent ? isbot(userAgent) : false,
-      ...(userAgent ? { ua: parseUserAgent(userAgent) } : {}),
+      bot: agent?.bot ?? false,
+      ...(agent ? { ua: { ...agent.ua } } : {}),
       ...(ipPrefix ? { ipPrefix } : {}),
     },
   } as CollectedEvent;
