@@ -20,7 +20,13 @@ function portsFromEnv(): LocalPorts {
 
 const started = Date.now();
 try {
+  const timeScale = Number(process.env.NURTURE_TIME_SCALE ?? '1');
+  if (!(timeScale >= 1)) {
+    console.error(`NURTURE_TIME_SCALE must be a number ≥ 1 (simulated seconds per real second), got "${process.env.NURTURE_TIME_SCALE}"`);
+    process.exit(2);
+  }
   const local = await startLocal({
+    timeScale,
     ports: portsFromEnv(),
     dataDir: process.env.NURTURE_DATA_DIR ?? join(repoRoot, '.nurture', 'data'),
   });
@@ -37,6 +43,7 @@ try {
       `Kinesis:      ${e.kinesis}`,
       `S3:           ${e.s3}`,
       `SES v2:       ${e.ses}`,
+      ...Object.entries(local.extraEndpoints).map(([name, url]) => `${`${name}:`.padEnd(14)}${url}`),
       `(AWS SDK/CLI: region ${local.emulators.region}, access key ${local.emulators.credentials.accessKeyId}, secret ${local.emulators.credentials.secretAccessKey})`,
       'Press Ctrl-C to stop.',
     ].join('\n'),

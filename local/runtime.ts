@@ -11,7 +11,9 @@ import { functionEntries, routes, type FunctionName } from '../functions/shared/
 import { eventsStream } from '../functions/shared/resources.js';
 import { type HttpHandler, invokeHttp } from './api-gateway.js';
 import { type EmulatorPorts, type Emulators, host, PortInUseError, startEmulators } from './emulators.js';
+import { LocalEventBus } from './event-bus.js';
 import { KinesisPoller } from './kinesis-poller.js';
+import { plugins, type LocalContext } from './plugins.js';
 import { localAwsEnv, localName, provision } from './provision.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,9 +21,21 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export interface LocalPorts extends EmulatorPorts {
   api: number;
   site: number;
+  eventbridge: number;
 }
 
-export const defaultPorts: LocalPorts = { api: 4000, site: 4001, dynamodb: 4570, kinesis: 4571, s3: 4572, ses: 4573 };
+export const defaultPorts: LocalPorts = {
+  api: 4000,
+  site: 4001,
+  dynamodb: 4570,
+  kinesis: 4571,
+  s3: 4572,
+  ses: 4573,
+  eventbridge: 4574,
+};
+
+/** Name of the local event bus (on AWS the stack's bus). */
+export const localBusName = 'nurture-local';
 
 export interface LocalOptions {
   ports?: Partial<LocalPorts>;
@@ -29,6 +43,8 @@ export interface LocalOptions {
   dataDir?: string;
   /** Poll interval of an idle shard (ms). */
   pollIdleMs?: number;
+  /** Simulated seconds per real second for scenario waits (NURTURE_TIME_SCALE); 1 = real time. */
+  timeScale?: number;
 }
 
 /** Secrets of one local installation, generated at first start and kept in the data folder. */
@@ -44,7 +60,10 @@ export interface LocalNurture {
   secrets: LocalSecrets;
   emulators: Emulators;
   poller: KinesisPoller;
+  bus: LocalEventBus;
   env: Record<string, string>;
+  /** Endpoints of services added by capabilities (name → URL), printed at start. */
+  extraEndpoints: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -108,8 +127,16 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     const apiUrl = `http://${host}:${apiPort}`;
     const siteUrl = `http://${host}:${sitePort}`;
 
+    const bus = new LocalEventBus(emulators.region);
+    const busUrl = await bus.listen(ports.eventbridge).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE' ? new PortInUseError('eventbridge', ports.eventbridge) : err;
+    });
+    stops.push(() => bus.close());
+
     const env: Record<string, string> = {
       ...localAwsEnv(emulators),
+      AWS_ENDPOINT_URL_EVENTBRIDGE: busUrl,
+      EVENT_BUS_NAME: localBusName,
       WRITE_KEYS: secrets.writeKey,
       ALLOWED_ORIGINS: [siteUrl, `http://localhost:${sitePort}`].join(','),
       NURTURE_LOCAL: '1',
@@ -139,10 +166,28 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
         });
       },
     });
+    const extraEndpoints: Record<string, string> = { EventBridge: busUrl };
+    const ctx: LocalContext = {
+      emulators,
+      env,
+      poller,
+      bus,
+      dataDir,
+      repoRoot,
+      apiUrl,
+      siteUrl,
+      secrets,
+      timeScale: opts.timeScale ?? 1,
+      extraEndpoints,
+      onStop: (fn) => stops.push(fn),
+    };
+    // Each capability wires its consumers, bus rules and runners in its own plugin (local/plugins/).
+    for (const plugin of plugins) await plugin(ctx);
+
     await poller.start();
     stops.push(() => poller.stop());
 
-    return { apiUrl, siteUrl, inboxUrl: emulators.endpoints.ses, secrets, emulators, poller, env, stop };
+    return { apiUrl, siteUrl, inboxUrl: emulators.endpoints.ses, secrets, emulators, poller, bus, env, extraEndpoints, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -151,7 +196,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
 
 async function loadHandlers(): Promise<Record<FunctionName, HttpHandler>> {
   const out = {} as Record<FunctionName, HttpHandler>;
+  const httpFunctions = new Set(routes.map((r) => r.fn));
   for (const [name, entry] of Object.entries(functionEntries) as [FunctionName, string][]) {
+    if (!httpFunctions.has(name)) continue;
     const mod = (await import(join(repoRoot, entry))) as { handler: HttpHandler };
     out[name] = mod.handler;
   }

@@ -11,7 +11,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'nurture-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const zeroPorts = Object.fromEntries(
-  ['API', 'SITE', 'DYNAMODB', 'KINESIS', 'S3', 'SES'].map((s) => [`NURTURE_${s}_PORT`, '0']),
+  ['API', 'SITE', 'DYNAMODB', 'KINESIS', 'S3', 'SES', 'EVENTBRIDGE'].map((s) => [`NURTURE_${s}_PORT`, '0']),
 );
 
 interface Started {
@@ -58,7 +58,7 @@ function stop(child: ChildProcess): Promise<number | null> {
 describe('npm start', () => {
   it('prints its URLs, keys and endpoints, stops cleanly on SIGTERM, and keeps data across a restart', async () => {
     const first = await start({});
-    for (const label of ['API', 'Demo site', 'Write key', 'Admin token', 'SES inbox', 'DynamoDB', 'Kinesis', 'S3', 'SES v2']) {
+    for (const label of ['API', 'Demo site', 'Write key', 'Admin token', 'SES inbox', 'DynamoDB', 'Kinesis', 'S3', 'SES v2', 'EventBridge']) {
       expect(first.lines[label], `${label} line`).toBeTruthy();
     }
     const writeKey = first.lines['Write key']!;

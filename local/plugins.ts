@@ -1,0 +1,29 @@
+import type { LocalEventBus } from './event-bus.js';
+import type { Emulators } from './emulators.js';
+import type { KinesisPoller } from './kinesis-poller.js';
+import type { LocalSecrets } from './runtime.js';
+
+/** What a capability's local plugin gets to wire itself into `npm start`. */
+export interface LocalContext {
+  emulators: Emulators;
+  /** Environment already applied to process.env (handlers read it at import). */
+  env: Record<string, string>;
+  poller: KinesisPoller;
+  bus: LocalEventBus;
+  dataDir: string;
+  repoRoot: string;
+  apiUrl: string;
+  siteUrl: string;
+  secrets: LocalSecrets;
+  /** Simulated seconds per real second for waits. */
+  timeScale: number;
+  /** Add `name → URL` lines to the ready banner. */
+  extraEndpoints: Record<string, string>;
+  /** Registers cleanup, run in reverse order on stop. */
+  onStop(fn: () => Promise<void>): void;
+}
+
+export type LocalPlugin = (ctx: LocalContext) => Promise<void>;
+
+/** Capabilities' local wiring, in start order (stream consumers before the poller starts). */
+export const plugins: LocalPlugin[] = [];
