@@ -42,7 +42,12 @@ export function lambdaContext(functionName: string, timeoutMs = 30_000): Context
 }
 
 /** Builds the API Gateway v2 (HTTP API, payload 2.0) event for a Node request, as AWS would. */
-export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: string): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  routeKey: string,
+  pathParameters: Record<string, string> = {},
+): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -63,6 +68,7 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: 
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -106,6 +112,7 @@ export async function invokeHttp(
   routeKey: string,
   functionName: string,
   handler: HttpHandler,
+  pathParameters: Record<string, string> = {},
 ): Promise<void> {
   let body: Buffer;
   try {
@@ -118,7 +125,7 @@ export async function invokeHttp(
     throw err;
   }
   try {
-    writeResult(res, await handler(toApiGatewayEvent(req, body, routeKey), lambdaContext(functionName)));
+    writeResult(res, await handler(toApiGatewayEvent(req, body, routeKey, pathParameters), lambdaContext(functionName)));
   } catch (err) {
     // What API Gateway answers when the function itself fails.
     console.error(`[${functionName}]`, err);

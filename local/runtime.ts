@@ -145,7 +145,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     await provision(emulators, { templatesDir: join(repoRoot, 'templates') });
 
     const handlers = await loadHandlers();
-    api.on('request', (req, res) => void routeApi(req, res, handlers, apiUrl));
+    api.on('request', (req, res) => void routeApi(req, res, handlers, apiUrl, secrets.adminToken));
     site.on('request', (req, res) => serveSite(req, res, { apiUrl, writeKey: secrets.writeKey }));
 
     const poller = new KinesisPoller({
@@ -210,18 +210,64 @@ async function routeApi(
   res: import('node:http').ServerResponse,
   handlers: Record<FunctionName, HttpHandler>,
   apiUrl: string,
+  adminToken: string,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', apiUrl).pathname;
   const method = req.method ?? 'GET';
-  const route = routes.find((r) => r.path === path && (r.method === method || (method === 'OPTIONS' && r.cors)));
-  if (!route) {
-    const known = routes.some((r) => r.path === path);
+  const match = matchRoute(method, path);
+  const route = match?.route;
+  if (!match || !route) {
+    const known = routes.some((r) => matchPath(r.path, path));
     res
       .writeHead(known ? 405 : 404, { 'content-type': 'application/json' })
       .end(JSON.stringify({ success: false, error: known ? 'method not allowed' : 'not found' }));
     return;
   }
-  await invokeHttp(req, res, `${route.method} ${route.path}`, route.fn, handlers[route.fn]);
+  if (route.auth === 'admin' && method !== 'OPTIONS') {
+    // What API Gateway's IAM authorizer does on AWS: no credentials 401, wrong ones 403.
+    const auth = req.headers.authorization;
+    if (!auth) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"success":false,"error":"admin token required: Authorization: Bearer <token printed by npm start>"}');
+      return;
+    }
+    if (auth !== `Bearer ${adminToken}`) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"success":false,"error":"admin token not accepted"}');
+      return;
+    }
+  }
+  await invokeHttp(req, res, `${route.method} ${route.path}`, route.fn, handlers[route.fn], match.pathParameters);
+}
+
+/** Finds the route for a request; `{name}` segments capture path parameters, `{proxy+}` the rest. */
+function matchRoute(method: string, path: string) {
+  for (const route of routes) {
+    if (route.method !== method && !(method === 'OPTIONS' && route.cors)) continue;
+    const params = matchPath(route.path, path);
+    if (params) return { route, pathParameters: params };
+  }
+  return undefined;
+}
+
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const t = template.split('/');
+  const p = path.split('/');
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const seg = t[i]!;
+    const greedy = /^\{(\w+)\+\}$/.exec(seg);
+    if (greedy) {
+      if (i >= p.length) return undefined;
+      params[greedy[1]!] = p.slice(i).map(decodeURIComponent).join('/');
+      return params;
+    }
+    if (i >= p.length) return undefined;
+    const param = /^\{(\w+)\}$/.exec(seg);
+    if (param) {
+      if (!p[i]) return undefined;
+      params[param[1]!] = decodeURIComponent(p[i]!);
+    } else if (seg !== p[i]) return undefined;
+  }
+  return t.length === p.length ? params : undefined;
 }
 
 const siteDir = join(repoRoot, 'local', 'site');

@@ -11,6 +11,11 @@ export interface RouteDef {
   readonly fn: FunctionName;
   /** Browser-facing routes get CORS handling from the allow-list of site origins. */
   readonly cors: boolean;
+  /**
+   * `admin`: only operators and their tools. On AWS the route has the IAM authorizer (SigV4); locally the
+   * HTTP server requires `Authorization: Bearer <local admin token>`. Handlers never check it themselves.
+   */
+  readonly auth?: 'admin';
 }
 
 /** Segment HTTP Tracking API paths; every one accepts a single message (or `batch` for /v1/batch). */

@@ -3,9 +3,14 @@ import type { CollectedEvent } from '../domain/enrich.js';
 import { SinkUnavailableError } from '../domain/errors.js';
 import { limits } from '../domain/limits.js';
 
-/** One visitor's events share a partition key, so they stay in order on one shard. */
-export function partitionKeyOf(event: Pick<CollectedEvent, 'anonymousId' | 'userId' | 'messageId'>): string {
-  return event.anonymousId ?? event.userId ?? event.messageId;
+/**
+ * One visitor's events share a partition key, so they stay in order on one shard. Events made by Nurture
+ * itself for a known profile (email opens and clicks) carry only the profile id.
+ */
+export function partitionKeyOf(
+  event: Pick<CollectedEvent, 'anonymousId' | 'userId' | 'messageId'> & { nurture?: { profileId?: string } },
+): string {
+  return event.anonymousId ?? event.userId ?? event.nurture?.profileId ?? event.messageId;
 }
 
 const encoder = new TextEncoder();
