@@ -1,0 +1,48 @@
+/**
+ * Domain events Nurture publishes on its EventBridge bus (env EVENT_BUS_NAME). Scenarios enroll on them
+ * and CRM/webhook targets receive them. Each is published once per cause (the publisher dedups by
+ * `messageId`, the id of the event that caused it). Pure types and names: no SDK here.
+ */
+
+/** `source` of lead lifecycle events. */
+export const leadSource = 'nurture.leads';
+/** `source` of business events passed through from the events stream (detail-type = event name). */
+export const activitySource = 'nurture.activity';
+
+export type LeadDetailType = 'lead.identified' | 'lead.merged' | 'lead.stage_changed';
+
+interface Base {
+  profileId: string;
+  /** Id of the stream message that caused this event (idempotency key of the publication). */
+  messageId: string;
+  /** When the cause happened (ISO). */
+  occurredAt: string;
+}
+
+export interface LeadIdentified extends Base {
+  email?: string;
+  userId?: string;
+}
+
+export interface LeadMerged extends Base {
+  /** Profile that no longer exists on its own; its id keeps resolving to `profileId`. */
+  mergedProfileId: string;
+}
+
+export interface LeadStageChanged extends Base {
+  from: string;
+  to: string;
+  score: number;
+}
+
+/**
+ * A business event ("Order Completed", "Form Submitted", "Email Link Clicked", ...) with its profile
+ * resolved; detail-type is the event name (track) or `Page Viewed` (page).
+ */
+export interface ActivityDetail extends Base {
+  type: string;
+  event: string;
+  properties: Record<string, unknown>;
+  score: number;
+  stage: string;
+}
