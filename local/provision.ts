@@ -27,6 +27,7 @@ export function localAwsEnv(emu: Emulators): Record<string, string> {
     AWS_ENDPOINT_URL_KINESIS: emu.endpoints.kinesis,
     AWS_ENDPOINT_URL_S3: emu.endpoints.s3,
     AWS_ENDPOINT_URL_SESV2: emu.endpoints.ses,
+    AWS_S3_FORCE_PATH_STYLE: 'true',
     // s3rver stores aws-chunked bodies verbatim unless checksums are only sent when required.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
