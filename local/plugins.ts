@@ -2,6 +2,7 @@ import type { LocalEventBus } from './event-bus.js';
 import type { Emulators } from './emulators.js';
 import type { KinesisPoller } from './kinesis-poller.js';
 import type { LocalSecrets } from './runtime.js';
+import { scoringPlugin } from './plugins/scoring.js';
 
 /** What a capability's local plugin gets to wire itself into `npm start`. */
 export interface LocalContext {
@@ -26,4 +27,4 @@ export interface LocalContext {
 export type LocalPlugin = (ctx: LocalContext) => Promise<void>;
 
 /** Capabilities' local wiring, in start order (stream consumers before the poller starts). */
-export const plugins: LocalPlugin[] = [];
+export const plugins: LocalPlugin[] = [scoringPlugin];

@@ -123,7 +123,9 @@ export const templatePrefix = 'templates/';
 async function seedTemplates(s3: S3Client, dir: string): Promise<void> {
   const bucket = localName(buckets[0]!.id);
   for (const file of walk(dir)) {
-    const key = templatePrefix + relative(dir, file).split('\\').join('/');
+    const rel = relative(dir, file).split('\\').join('/');
+    // templates/rules/* are scoring (and other) rules: they live under rules/ in the bucket.
+    const key = rel.startsWith('rules/') ? rel : templatePrefix + rel;
     try {
       await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       continue;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import './zod-messages.js';
 import type * as core from 'zod/v4/core';
 
 /** Thrown at cold start when the environment is missing or malformed; names every bad variable. */

@@ -3,7 +3,7 @@
  * local mode's HTTP server routes to the same handlers. Pure data.
  */
 
-export type FunctionName = 'collect';
+export type FunctionName = 'collect' | 'process' | 'rulesCheck' | 'sweep' | 'adminProfiles';
 
 export interface RouteDef {
   readonly method: 'GET' | 'POST';
@@ -32,9 +32,15 @@ export const segmentPaths = [
 export const routes: readonly RouteDef[] = [
   ...segmentPaths.map((path): RouteDef => ({ method: 'POST', path, fn: 'collect', cors: true })),
   { method: 'GET', path: '/v1/pixel.gif', fn: 'collect', cors: false },
+  { method: 'GET', path: '/v1/admin/profiles/{id}', fn: 'adminProfiles', cors: false, auth: 'admin' },
+  { method: 'GET', path: '/v1/admin/leads', fn: 'adminProfiles', cors: false, auth: 'admin' },
 ];
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
   collect: 'functions/ingest/collect.ts',
+  process: 'functions/scoring/process.ts',
+  rulesCheck: 'functions/scoring/rules-check.ts',
+  sweep: 'functions/scoring/sweep.ts',
+  adminProfiles: 'functions/identity/profiles-api.ts',
 };

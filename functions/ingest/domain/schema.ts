@@ -1,5 +1,6 @@
 // zod/mini keeps the Lambda bundle small (the classic `zod` API costs ~450 KB minified; mini ~25 KB).
 import * as z from 'zod/mini';
+import '../../shared/zod-messages.js';
 import { limits } from './limits.js';
 
 /**

@@ -1,0 +1,194 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { profilePk, profileSk } from '../../identity/domain/profile.js';
+import type { Outbox, StoredProfile } from '../domain/process-batch.js';
+import { type ActivityEntry, emptyState, type ScoringState } from '../domain/state.js';
+
+/** The ranking index spreads each stage over this many partitions (each takes ~1,000 writes/s). */
+export const rankShards = 8;
+
+export function rankPartition(stage: string, profileId: string): string {
+  const shard = createHash('sha1').update(profileId).digest()[0]! % rankShards;
+  return `rank#${stage}#${shard}`;
+}
+
+const stateFields = [
+  'profileId',
+  'createdAt',
+  'lastSeenAt',
+  'known',
+  'userId',
+  'email',
+  'timezone',
+  'traits',
+  'stage',
+  'stageBeforeDormant',
+  'score',
+  'limits',
+  'repeats',
+  'seenEvents',
+  'recentIds',
+  'recent',
+  'merged',
+  'anonymousIds',
+  'rulesVersion',
+] as const satisfies readonly (keyof ScoringState)[];
+
+/** Kinesis shard ids become attribute names `ck_<shard>` (a map attribute would need to exist first). */
+const ckAttr = (shard: string) => `ck_${shard.replace(/[^A-Za-z0-9_]/g, '_')}`;
+
+function fromItem(profileId: string, item: Record<string, unknown> | undefined): StoredProfile {
+  const state = emptyState(profileId);
+  if (!item) return { state, version: 0, checkpoints: {} };
+  for (const f of stateFields) if (item[f] !== undefined) (state as unknown as Record<string, unknown>)[f] = item[f];
+  const checkpoints: Record<string, string> = {};
+  for (const [k, v] of Object.entries(item)) if (k.startsWith('ck_')) checkpoints[k.slice(3)] = String(v);
+  return {
+    state,
+    version: Number(item.v ?? 0),
+    checkpoints,
+    ...(item.mergedInto ? { mergedInto: String(item.mergedInto) } : {}),
+    ...(item.outbox ? { outbox: item.outbox as Outbox } : {}),
+    ...(item.waitingFor ? { waitingFor: new Set(item.waitingFor as Iterable<string>) } : {}),
+  };
+}
+
+/** Counts DynamoDB requests by kind, for the benchmark's writes-per-event figure. */
+export interface RequestCounter {
+  reads: number;
+  writes: number;
+}
+
+/** Profile items in the main table, updated with one conditional UpdateItem per profile per batch. */
+export class ProfileStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    readonly counter: RequestCounter = { reads: 0, writes: 0 },
+  ) {}
+
+  async load(profileIds: string[]): Promise<Map<string, StoredProfile>> {
+    const out = new Map<string, StoredProfile>();
+    const unique = [...new Set(profileIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ pk: profilePk(id), sk: profileSk }));
+      for (let round = 0; keys && keys.length > 0; round++) {
+        if (round >= 8) throw new Error('profile read left unprocessed keys after 8 rounds');
+        this.counter.reads++;
+        const res: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of res.Responses?.[this.tableName] ?? []) {
+          const id = String(item.pk).slice(2);
+          out.set(id, fromItem(id, item));
+        }
+        keys = res.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    for (const id of unique) if (!out.has(id)) out.set(id, fromItem(id, undefined));
+    return out;
+  }
+
+  /**
+   * Stores the state if nobody else changed the item since it was read (version check), together with
+   * the shard checkpoint and the outbox. False when the version moved: reload and recompute.
+   */
+  async save(
+    stored: StoredProfile,
+    next: ScoringState,
+    opts: { shard: string; seq: string; outbox: Outbox; rank?: { pk: string; key: number } },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#v': 'v', '#ck': ckAttr(opts.shard), '#outbox': 'outbox', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = {
+      ':v': stored.version + 1,
+      ':ck': opts.seq,
+      ':outbox': opts.outbox,
+      ':updatedAt': new Date().toISOString(),
+    };
+    const sets = ['#v = :v', '#ck = :ck', '#outbox = :outbox', '#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    stateFields.forEach((f, i) => {
+      if (f === 'profileId') return;
+      names[`#f${i}`] = f;
+      const value = next[f];
+      if (value === undefined) removes.push(`#f${i}`);
+      else {
+        values[`:f${i}`] = value;
+        sets.push(`#f${i} = :f${i}`);
+      }
+    });
+    names['#pid'] = 'profileId';
+    values[':pid'] = next.profileId;
+    sets.push('#pid = :pid');
+    names['#gpk'] = 'gsi1pk';
+    names['#gsk'] = 'gsi1sk';
+    if (opts.rank) {
+      values[':gpk'] = opts.rank.pk;
+      values[':gsk'] = opts.rank.key;
+      sets.push('#gpk = :gpk', '#gsk = :gsk');
+    } else {
+      removes.push('#gpk', '#gsk');
+    }
+    let condition = 'attribute_not_exists(#v)';
+    if (stored.version > 0) {
+      condition = '#v = :expected';
+      values[':expected'] = stored.version;
+    }
+    this.counter.writes++;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(next.profileId), sk: profileSk },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** Stores activity that left the profile item. The key is derived from the entries: a replay overwrites it with the same content. */
+  async archive(profileId: string, entries: ActivityEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const first = entries[0]!;
+    this.counter.writes++;
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: profilePk(profileId), sk: `a#${first.t}#${first.id}`, from: first.t, to: entries.at(-1)!.t, entries },
+      }),
+    );
+  }
+
+  /** Marks a merged profile so its id keeps resolving to the survivor. Idempotent. */
+  async tombstone(mergedId: string, survivorId: string): Promise<void> {
+    this.counter.writes++;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(mergedId), sk: profileSk },
+          UpdateExpression: 'SET mergedInto = :s, profileId = :id REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'attribute_not_exists(mergedInto) OR mergedInto = :s',
+          ExpressionAttributeValues: { ':s': survivorId, ':id': mergedId },
+        }),
+      );
+    } catch (err) {
+      // Already merged elsewhere: the first merge stands.
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { CollectedEvent } from '../../ingest/domain/enrich.js';
+import type { Match, ValueTest } from './rules.js';
+
+const globCache = new Map<string, RegExp>();
+
+/** Glob to RegExp: `*` matches within one path segment, `**` across segments, `?` one character. */
+export function globToRegExp(glob: string): RegExp {
+  let re = globCache.get(glob);
+  if (!re) {
+    let out = '';
+    for (let i = 0; i < glob.length; i++) {
+      const c = glob[i]!;
+      if (c === '*' && glob[i + 1] === '*') {
+        out += '.*';
+        i++;
+      } else if (c === '*') out += '[^/]*';
+      else if (c === '?') out += '[^/]';
+      else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    re = new RegExp(`^${out}$`, 'i');
+    globCache.set(glob, re);
+  }
+  return re;
+}
+
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Tests one value (a property or trait) against a rule's value test. */
+export function testValue(test: ValueTest, value: unknown): boolean {
+  if (test === null || typeof test !== 'object') return value === test || (typeof value === 'string' && typeof test === 'string' && value.toLowerCase() === test.toLowerCase());
+  if (Array.isArray(test)) return test.some((t) => testValue(t, value));
+  if (test.exists !== undefined && (value !== undefined && value !== null) !== test.exists) return false;
+  if (test.exists === false) return true;
+  if (value === undefined || value === null) return false;
+  if (test.equals !== undefined && !testValue(test.equals, value)) return false;
+  if (test.in !== undefined && !test.in.some((t) => testValue(t, value))) return false;
+  const text = String(value).toLowerCase();
+  if (test.contains !== undefined && !list(test.contains).some((c) => text.includes(c.toLowerCase()))) return false;
+  if (test.glob !== undefined && !list(test.glob).some((g) => globToRegExp(g).test(String(value)))) return false;
+  if (test.domain !== undefined) {
+    const domain = text.slice(text.lastIndexOf('@') + 1);
+    if (!list(test.domain).some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`))) return false;
+  }
+  const n = typeof value === 'number' ? value : Number(value);
+  if (test.gte !== undefined && !(n >= test.gte)) return false;
+  if (test.lte !== undefined && !(n <= test.lte)) return false;
+  return true;
+}
+
+function getPath(obj: Record<string, unknown> | undefined, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Tests every field test (dotted paths allowed) against an object. */
+export function testFields(tests: Record<string, ValueTest> | undefined, obj: Record<string, unknown> | undefined): boolean {
+  if (!tests) return true;
+  return Object.entries(tests).every(([path, test]) => testValue(test, getPath(obj, path)));
+}
+
+/** The page path of an event: context.page.path, else properties.path, else the URL's path. */
+export function pathOf(event: Pick<CollectedEvent, 'context' | 'properties'>): string | undefined {
+  const page = event.context.page as { path?: unknown; url?: unknown } | undefined;
+  if (typeof page?.path === 'string') return page.path;
+  if (typeof event.properties?.path === 'string') return event.properties.path;
+  if (typeof page?.url === 'string') {
+    try {
+      return new URL(page.url).pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Does a behaviour rule's match hold for this event (with the profile's traits after the event)? */
+export function matchesEvent(match: Match, event: CollectedEvent, traits: Record<string, unknown>): boolean {
+  if (match.type !== undefined && !list(match.type).includes(event.type)) return false;
+  if (match.event !== undefined && !list(match.event).some((e) => e.toLowerCase() === (event.event ?? '').toLowerCase())) return false;
+  if (match.path !== undefined) {
+    const path = pathOf(event);
+    if (path === undefined || !list(match.path).some((g) => globToRegExp(g).test(path))) return false;
+  }
+  if (!testFields(match.properties, event.properties)) return false;
+  if (!testFields(match.traits, traits)) return false;
+  return true;
+}

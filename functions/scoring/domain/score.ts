@@ -1,0 +1,308 @@
+import type { CollectedEvent } from '../../ingest/domain/enrich.js';
+import { normalizeEmail } from '../../identity/domain/keys.js';
+import type { Stage } from '../../identity/domain/profile.js';
+import type { ActivityDetail, LeadIdentified, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
+import { decayFactor } from './decay.js';
+import { matchesEvent, pathOf, testFields } from './match.js';
+import { type BehaviourRule, isFit, type RulesDoc, stageOrder } from './rules.js';
+import {
+  type ActivityEntry,
+  anonymousIdsKept,
+  recentActivityKept,
+  recentIdsKept,
+  type ScoringState,
+  seenEventsKept,
+} from './state.js';
+
+/** A domain event to publish once the state that produced it is stored. */
+export type DomainEventOut =
+  | { detailType: 'lead.identified'; detail: LeadIdentified }
+  | { detailType: 'lead.merged'; detail: LeadMerged }
+  | { detailType: 'lead.stage_changed'; detail: LeadStageChanged }
+  | { detailType: string; activity: true; detail: ActivityDetail };
+
+export interface ApplyResult {
+  state: ScoringState;
+  /** Activity entries that left the profile item, to store in an archive item. */
+  archive: ActivityEntry[];
+  events: DomainEventOut[];
+  /** How many events were applied (not duplicates). */
+  applied: number;
+}
+
+/** Heartbeats: scored by rules like any event, but not passed to the bus (they are most of the traffic). */
+export const heartbeatEvent = 'Page Ping';
+
+const dayOf = (iso: string) => iso.slice(0, 10);
+const later = (a: string, b: string) => (a > b ? a : b);
+
+function addPoints(state: ScoringState, rule: BehaviourRule, points: number, at: string, h: number | undefined) {
+  const s = state.score;
+  if (at >= s.asOf) {
+    const f = decayFactor(s.asOf, at, h);
+    if (f !== 1) {
+      s.value *= f;
+      for (const k of Object.keys(s.categories)) s.categories[k]! *= f;
+      for (const k of Object.keys(s.rules)) s.rules[k]! *= f;
+    }
+    s.asOf = at;
+    s.value += points;
+    if (rule.category) s.categories[rule.category] = (s.categories[rule.category] ?? 0) + points;
+    s.rules[rule.id] = (s.rules[rule.id] ?? 0) + points;
+  } else {
+    // A late event: its points have already decayed by the time the score is stated for.
+    const p = points * decayFactor(at, s.asOf, h);
+    s.value += p;
+    if (rule.category) s.categories[rule.category] = (s.categories[rule.category] ?? 0) + p;
+    s.rules[rule.id] = (s.rules[rule.id] ?? 0) + p;
+  }
+}
+
+/** Checks and counts a rule's per-day / ever limit; false when the limit is reached. */
+function withinLimit(state: ScoringState, rule: BehaviourRule, at: string): boolean {
+  if (!rule.limit) return true;
+  const day = dayOf(at);
+  const c = state.limits[rule.id] ?? { day, today: 0, ever: 0 };
+  if (c.day !== day) {
+    c.day = day;
+    c.today = 0;
+  }
+  if (rule.limit.perDay !== undefined && c.today >= rule.limit.perDay) return false;
+  if (rule.limit.ever !== undefined && c.ever >= rule.limit.ever) return false;
+  c.today++;
+  c.ever++;
+  state.limits[rule.id] = c;
+  return true;
+}
+
+/** Records a match of a repeat rule; true when the repeat condition fires now. */
+function repeatFires(state: ScoringState, rule: BehaviourRule, at: string): boolean {
+  const repeat = rule.repeat;
+  if (!repeat) return true;
+  const windowMs = repeat.withinDays * 86_400_000;
+  const r = state.repeats[rule.id] ?? { times: [] };
+  r.times = [...r.times, at].filter((t) => Date.parse(at) - Date.parse(t) <= windowMs).sort().slice(-repeat.atLeast);
+  state.repeats[rule.id] = r;
+  if (r.times.length < repeat.atLeast) return false;
+  if (r.firedAt && Date.parse(at) - Date.parse(r.firedAt) <= windowMs) return false;
+  if (repeat.unless?.some((e) => state.seenEvents.includes(e))) return false;
+  r.firedAt = at;
+  return true;
+}
+
+/** Re-evaluates fit rules against the traits; returns true when fit points changed. */
+export function evaluateFit(state: ScoringState, rules: RulesDoc): boolean {
+  const fitRules: Record<string, number> = {};
+  let fit = 0;
+  for (const rule of rules.rules) {
+    if (!isFit(rule)) continue;
+    if (Object.keys(state.traits).length > 0 && testFields(rule.traits, state.traits)) {
+      fitRules[rule.id] = rule.points;
+      fit += rule.points;
+    }
+  }
+  const changed = fit !== state.score.fit || JSON.stringify(fitRules) !== JSON.stringify(state.score.fitRules);
+  state.score.fit = fit;
+  state.score.fitRules = fitRules;
+  return changed;
+}
+
+/** The stage the score and lifecycle call for, never moving a profile backwards. */
+function targetStage(state: ScoringState, rules: RulesDoc, now: string, customer: boolean): Stage {
+  const current = state.stage === 'dormant' ? (state.stageBeforeDormant ?? 'known') : state.stage;
+  const total = state.score.value * decayFactor(state.score.asOf, now, rules.halfLifeDays) + state.score.fit;
+  let want: Stage = state.known ? 'known' : 'anonymous';
+  if (state.known && total >= rules.stages.mql) want = 'mql';
+  if (state.known && total >= rules.stages.sql) want = 'sql';
+  if (customer) want = 'customer';
+  return stageOrder.indexOf(want) > stageOrder.indexOf(current) ? want : current;
+}
+
+function applyIdentify(state: ScoringState, event: CollectedEvent, out: DomainEventOut[]) {
+  const traits = event.traits ?? {};
+  state.traits = { ...state.traits, ...traits };
+  const email = normalizeEmail(traits.email);
+  if (email) state.email = email;
+  if (event.userId) state.userId = event.userId;
+  const tz = typeof traits.timezone === 'string' ? traits.timezone : undefined;
+  if (tz) state.timezone = tz;
+  if (!state.known && (state.email || state.userId)) {
+    state.known = true;
+    out.push({
+      detailType: 'lead.identified',
+      detail: {
+        profileId: state.profileId,
+        messageId: event.messageId,
+        occurredAt: event.timestamp,
+        ...(state.email ? { email: state.email } : {}),
+        ...(state.userId ? { userId: state.userId } : {}),
+      },
+    });
+  }
+}
+
+/**
+ * Applies a profile's events (in stream order) to its state. Pure: the caller stores the state and
+ * publishes `events` after the store succeeded. Duplicates (by messageId, among the profile's latest
+ * `recentIdsKept` messages) change nothing.
+ */
+export function applyEvents(input: ScoringState, events: CollectedEvent[], rules: RulesDoc, now: string): ApplyResult {
+  const state: ScoringState = structuredClone(input);
+  const out: DomainEventOut[] = [];
+  const h = rules.halfLifeDays;
+  let applied = 0;
+  let customer = false;
+  let traitsChanged = false;
+  const behaviour = rules.rules.filter((r): r is BehaviourRule => !isFit(r));
+
+  if (state.stage === 'dormant' && events.length > 0) {
+    state.stage = state.stageBeforeDormant ?? (state.known ? 'known' : 'anonymous');
+    delete state.stageBeforeDormant;
+  }
+
+  for (const event of events) {
+    if (state.recentIds.includes(event.messageId)) continue;
+    state.recentIds = [...state.recentIds, event.messageId].slice(-recentIdsKept);
+    applied++;
+    state.createdAt ??= event.timestamp;
+    state.lastSeenAt = state.lastSeenAt ? later(state.lastSeenAt, event.timestamp) : event.timestamp;
+    if (!state.timezone && typeof event.context.timezone === 'string') state.timezone = event.context.timezone;
+    if (event.anonymousId && !state.anonymousIds.includes(event.anonymousId)) {
+      state.anonymousIds = [...state.anonymousIds, event.anonymousId].slice(-anonymousIdsKept);
+    }
+
+    if (event.type === 'identify' || event.type === 'alias') {
+      applyIdentify(state, event, out);
+      traitsChanged = true;
+    }
+    if (event.type === 'track' && event.event) {
+      if (!state.seenEvents.includes(event.event)) state.seenEvents = [...state.seenEvents, event.event].slice(-seenEventsKept);
+      if (rules.stages.customerEvents.includes(event.event)) customer = true;
+    }
+
+    const pts: [string, number][] = [];
+    for (const rule of behaviour) {
+      if (!matchesEvent(rule.match, event, state.traits)) continue;
+      if (!repeatFires(state, rule, event.timestamp)) continue;
+      if (!withinLimit(state, rule, event.timestamp)) continue;
+      addPoints(state, rule, rule.points, event.timestamp, h);
+      pts.push([rule.id, rule.points]);
+      if (rule.emit) out.push(activity(state, event, rule.emit, `${event.messageId}:${rule.id}`, rules, now));
+    }
+
+    const path = pathOf(event);
+    const name = event.type === 'track' ? event.event : event.name;
+    state.recent.push({
+      id: event.messageId,
+      t: event.timestamp,
+      type: event.type,
+      ...(name ? { name } : {}),
+      ...(path ? { path } : {}),
+      ...(pts.length > 0 ? { pts } : {}),
+    });
+
+    if (event.type === 'track' && event.event && event.event !== heartbeatEvent) {
+      out.push(activity(state, event, event.event, event.messageId, rules, now));
+    }
+  }
+
+  if (traitsChanged || input.rulesVersion !== rules.version) evaluateFit(state, rules);
+  state.rulesVersion = rules.version;
+
+  const archive: ActivityEntry[] = [];
+  if (state.recent.length > recentActivityKept) {
+    state.recent.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+    archive.push(...state.recent.splice(0, state.recent.length - recentActivityKept));
+  }
+
+  const last = events.at(-1);
+  const to = targetStage(state, rules, now, customer);
+  if (to !== state.stage && last) {
+    const total = round(state.score.value * decayFactor(state.score.asOf, now, h) + state.score.fit);
+    // One event per step, so a scenario waiting for MQL still hears of a lead that jumped to SQL.
+    for (let i = stageOrder.indexOf(state.stage) + 1; i <= stageOrder.indexOf(to); i++) {
+      const from = stageOrder[i - 1]!;
+      const next = stageOrder[i]!;
+      if (next === 'known' && !state.known) continue;
+      out.push({
+        detailType: 'lead.stage_changed',
+        detail: { profileId: state.profileId, messageId: `${last.messageId}:${next}`, occurredAt: last.timestamp, from, to: next, score: total },
+      });
+    }
+    state.stage = to;
+  }
+  return { state, archive, events: out, applied };
+}
+
+function round(n: number) {
+  return Math.round(n * 100) / 100;
+}
+
+function activity(state: ScoringState, event: CollectedEvent, name: string, messageId: string, rules: RulesDoc, now: string): DomainEventOut {
+  return {
+    detailType: name,
+    activity: true,
+    detail: {
+      profileId: state.profileId,
+      messageId,
+      occurredAt: event.timestamp,
+      type: event.type,
+      event: name,
+      properties: event.properties ?? {},
+      score: round(state.score.value * decayFactor(state.score.asOf, now, rules.halfLifeDays) + state.score.fit),
+      stage: state.stage,
+    },
+  };
+}
+
+/**
+ * Folds a merged profile into its survivor. Pure. Scores are aligned in time before adding; the
+ * survivor's traits win where both have one.
+ */
+export function mergeStates(survivor: ScoringState, other: ScoringState, rules: RulesDoc, messageId: string, at: string): { state: ScoringState; event: DomainEventOut } {
+  const s = structuredClone(survivor);
+  const h = rules.halfLifeDays;
+  const asOf = later(s.score.asOf, other.score.asOf);
+  const fs = decayFactor(s.score.asOf, asOf, h);
+  const fo = decayFactor(other.score.asOf, asOf, h);
+  const sum = (a: Record<string, number>, b: Record<string, number>) => {
+    const r: Record<string, number> = {};
+    for (const [k, v] of Object.entries(a)) r[k] = v * fs;
+    for (const [k, v] of Object.entries(b)) r[k] = (r[k] ?? 0) + v * fo;
+    return r;
+  };
+  s.score = {
+    value: s.score.value * fs + other.score.value * fo,
+    asOf,
+    fit: s.score.fit,
+    categories: sum(s.score.categories, other.score.categories),
+    rules: sum(s.score.rules, other.score.rules),
+    fitRules: s.score.fitRules,
+  };
+  s.traits = { ...other.traits, ...s.traits };
+  s.known = s.known || other.known;
+  s.email ??= other.email;
+  s.userId ??= other.userId;
+  s.timezone ??= other.timezone;
+  if (other.createdAt && (!s.createdAt || other.createdAt < s.createdAt)) s.createdAt = other.createdAt;
+  if (other.lastSeenAt) s.lastSeenAt = s.lastSeenAt ? later(s.lastSeenAt, other.lastSeenAt) : other.lastSeenAt;
+  for (const [id, c] of Object.entries(other.limits)) {
+    const mine = s.limits[id];
+    s.limits[id] = mine && mine.day === c.day ? { day: c.day, today: mine.today + c.today, ever: mine.ever + c.ever } : { ...c, ever: c.ever + (mine?.ever ?? 0) };
+  }
+  for (const [id, r] of Object.entries(other.repeats)) {
+    const mine = s.repeats[id] ?? { times: [] };
+    s.repeats[id] = { times: [...mine.times, ...r.times].sort(), ...(mine.firedAt || r.firedAt ? { firedAt: later(mine.firedAt ?? '', r.firedAt ?? '') } : {}) };
+  }
+  s.seenEvents = [...new Set([...s.seenEvents, ...other.seenEvents])].slice(-seenEventsKept);
+  s.recentIds = [...new Set([...s.recentIds, ...other.recentIds])].slice(-recentIdsKept);
+  s.recent = [...s.recent, ...other.recent].sort((a, b) => (a.t < b.t ? -1 : 1));
+  s.merged = [...new Set([...s.merged, other.profileId, ...other.merged])];
+  s.anonymousIds = [...new Set([...s.anonymousIds, ...other.anonymousIds])].slice(-anonymousIdsKept);
+  if (stageOrder.indexOf(other.stage) > stageOrder.indexOf(s.stage)) s.stage = other.stage;
+  evaluateFit(s, rules);
+  return {
+    state: s,
+    event: { detailType: 'lead.merged', detail: { profileId: s.profileId, mergedProfileId: other.profileId, messageId, occurredAt: at } },
+  };
+}

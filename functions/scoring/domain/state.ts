@@ -1,0 +1,86 @@
+import type { Stage } from '../../identity/domain/profile.js';
+
+/** One line of a profile's activity history, with the points it earned and why. */
+export interface ActivityEntry {
+  /** messageId */
+  id: string;
+  /** Event time (ISO). */
+  t: string;
+  type: string;
+  /** Event or page name. */
+  name?: string;
+  path?: string;
+  /** Points earned: [ruleId, points] pairs. */
+  pts?: [string, number][];
+}
+
+export interface ScoreBreakdown {
+  /** Behaviour points at `asOf` (decayed up to then). */
+  value: number;
+  asOf: string;
+  /** Fit (attribute) points: not decayed, recomputed from traits. */
+  fit: number;
+  /** Behaviour points by interest category at `asOf`. */
+  categories: Record<string, number>;
+  /** Behaviour points by rule at `asOf`. */
+  rules: Record<string, number>;
+  /** Fit points by rule. */
+  fitRules: Record<string, number>;
+}
+
+/** Everything the stream processor keeps for a profile (the profile item's processor-owned attributes). */
+export interface ScoringState {
+  profileId: string;
+  createdAt?: string;
+  lastSeenAt?: string;
+  known: boolean;
+  userId?: string;
+  email?: string;
+  timezone?: string;
+  traits: Record<string, unknown>;
+  stage: Stage;
+  /** The stage to return to when a dormant lead becomes active again. */
+  stageBeforeDormant?: Stage;
+  score: ScoreBreakdown;
+  /** Per-rule limit counters. */
+  limits: Record<string, { day: string; today: number; ever: number }>;
+  /** Per-rule repeat windows. */
+  repeats: Record<string, { times: string[]; firedAt?: string }>;
+  /** Names of track events ever seen (bounded), for `unless` conditions. */
+  seenEvents: string[];
+  /** The latest message ids applied (bounded): duplicates within this window never count twice. */
+  recentIds: string[];
+  /** The latest activity (bounded); older entries move to archive items. */
+  recent: ActivityEntry[];
+  /** Profiles merged into this one (their archived history stays under their own id). */
+  merged: string[];
+  /** Anonymous ids (browsers, devices) seen for this profile, latest last (bounded). */
+  anonymousIds: string[];
+  rulesVersion?: number;
+}
+
+/** Duplicate messageIds are recognized among a profile's latest this-many messages. */
+export const recentIdsKept = 64;
+/** Activity entries kept on the profile item before the oldest move to an archive item. */
+export const recentActivityKept = 25;
+/** Distinct track event names remembered per profile for `unless` conditions. */
+export const seenEventsKept = 100;
+/** Anonymous ids remembered per profile. */
+export const anonymousIdsKept = 20;
+
+export function emptyState(profileId: string): ScoringState {
+  return {
+    profileId,
+    known: false,
+    traits: {},
+    stage: 'anonymous',
+    score: { value: 0, asOf: new Date(0).toISOString(), fit: 0, categories: {}, rules: {}, fitRules: {} },
+    limits: {},
+    repeats: {},
+    seenEvents: [],
+    recentIds: [],
+    recent: [],
+    merged: [],
+    anonymousIds: [],
+  };
+}

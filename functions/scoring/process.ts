@@ -1,0 +1,72 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { DynamoLinkStore } from '../identity/adapters/dynamo-link-store.js';
+import { identify } from '../identity/domain/identify.js';
+import type { CollectedEvent } from '../ingest/domain/enrich.js';
+import { documentClient, s3Client } from '../shared/aws.js';
+import { parseEnv, required } from '../shared/env.js';
+import { ProfileStore, rankPartition } from './adapters/profile-store.js';
+import { DomainEventPublisher } from './adapters/publisher.js';
+import { RulesSource } from './adapters/rules-source.js';
+import { processBatch, type ProcessorPorts, type StreamEvent } from './domain/process-batch.js';
+
+const env = parseEnv(
+  z.object({
+    TABLE_NAME: required(),
+    CONTENT_BUCKET: required(),
+    EVENT_BUS_NAME: required(),
+  }),
+);
+
+const doc = documentClient();
+const links = new DynamoLinkStore(doc, env.TABLE_NAME);
+export const profileStore = new ProfileStore(doc, env.TABLE_NAME);
+const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
+const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET);
+
+const ports: ProcessorPorts = {
+  links,
+  identify: (call) => identify(call, links),
+  profiles: profileStore,
+  rankPartition,
+  publish: (events) => publisher.publish(events),
+  rules: () => rules.current(),
+  now: () => new Date(),
+};
+
+/** Turns Kinesis records into events; an undecodable record is logged and skipped, never retried forever. */
+function decode(event: KinesisStreamEvent): StreamEvent[] {
+  const out: StreamEvent[] = [];
+  for (const r of event.Records) {
+    try {
+      const data = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')) as CollectedEvent;
+      if (!data || typeof data !== 'object' || typeof data.messageId !== 'string' || typeof data.type !== 'string') {
+        throw new Error('not a Nurture event envelope');
+      }
+      data.context ??= {};
+      data.nurture ??= { v: 1, bot: false };
+      out.push({ seq: r.kinesis.sequenceNumber, shard: r.eventID.split(':')[0] ?? 'shard', event: data });
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'undecodable record skipped', sequenceNumber: r.kinesis.sequenceNumber, error: String(err) }));
+    }
+  }
+  return out;
+}
+
+/**
+ * Kinesis stream processor: identity resolution, scoring, activity history and domain events. Reports
+ * partial batch failures, so Lambda retries from the first failed record only (profiles already
+ * updated skip the replay by their shard checkpoint).
+ */
+async function processStream(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+  const records = decode(event);
+  if (records.length === 0) return { batchItemFailures: [] };
+  const result = await processBatch(records, ports);
+  console.log(JSON.stringify({ level: 'INFO', message: 'batch processed', records: event.Records.length, ...result, failed: result.failed.length }));
+  const firstFailed = result.failed.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))[0];
+  return { batchItemFailures: firstFailed ? [{ itemIdentifier: firstFailed }] : [] };
+}
+
+export const handler = middy(processStream);
