@@ -41,8 +41,11 @@ const stateFields = [
   'rulesVersion',
 ] as const satisfies readonly (keyof ScoringState)[];
 
-/** Kinesis shard ids become attribute names `ck_<shard>` (a map attribute would need to exist first). */
-const ckAttr = (shard: string) => `ck_${shard.replace(/[^A-Za-z0-9_]/g, '_')}`;
+/**
+ * Kinesis shard ids become top-level attribute names `ck_<shardId>` (a map attribute would have to exist
+ * before SET could write into it). Names go through ExpressionAttributeNames, so any characters work.
+ */
+const ckAttr = (shard: string) => `ck_${shard}`;
 
 function fromItem(profileId: string, item: Record<string, unknown> | undefined): StoredProfile {
   const state = emptyState(profileId);
@@ -157,6 +160,27 @@ export class ProfileStore {
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw err;
+    }
+  }
+
+  /**
+   * Marks the outbox of `version` done after its effects ran. Skipped (no error) when a later update
+   * already replaced it.
+   */
+  async clearOutbox(profileId: string, version: number): Promise<void> {
+    this.counter.writes++;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(profileId), sk: profileSk },
+          UpdateExpression: 'REMOVE outbox',
+          ConditionExpression: 'v = :v',
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
 

@@ -38,6 +38,8 @@ export interface ProcessorPorts {
     save(stored: StoredProfile, next: ScoringState, opts: { shard: string; seq: string; outbox: Outbox; rank?: { pk: string; key: number } }): Promise<boolean>;
     archive(profileId: string, entries: ActivityEntry[]): Promise<void>;
     tombstone(mergedId: string, survivorId: string): Promise<void>;
+    /** Marks the outbox stored with `version` done (a no-op if a later update replaced it). */
+    clearOutbox(profileId: string, version: number): Promise<void>;
   };
   rankPartition(stage: string, profileId: string): string;
   publish(events: DomainEventOut[]): Promise<void>;
@@ -58,7 +60,9 @@ export interface BatchResult {
 /** Merge chains are followed at most this far (A merged into B merged into C ...). */
 const maxMergeHops = 5;
 /** Attempts at a profile update when concurrent writers (another shard) keep changing it. */
-const maxSaveAttempts = 6;
+const maxSaveAttempts = 10;
+/** Random pause before retrying a lost race, growing with the attempt (ms). */
+const raceBackoffMs = 15;
 
 const seqLess = (a: string, b: string) => BigInt(a) < BigInt(b);
 
@@ -149,11 +153,14 @@ async function processProfile(pid: string, evs: StreamEvent[], first: StoredProf
   const lastSeq = evs.reduce((m, r) => (seqLess(m, r.seq) ? r.seq : m), evs[0]!.seq);
   let stored = first;
   for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
-    if (attempt > 1) stored = (await ports.profiles.load([pid])).get(pid)!;
+    if (attempt > 1) {
+      await new Promise((r) => setTimeout(r, Math.random() * raceBackoffMs * attempt));
+      stored = (await ports.profiles.load([pid])).get(pid)!;
+    }
     const ck = stored.checkpoints[shard];
     if (ck && !seqLess(ck, lastSeq)) {
       // Already applied: this is a redelivery. Finish what a crash may have interrupted.
-      if (ck === lastSeq && stored.outbox) await runOutbox(pid, stored.outbox, ports);
+      if (ck === lastSeq && stored.outbox) await runOutbox(pid, stored.outbox, stored.version, ports);
       return 0;
     }
     const todo = ck ? evs.filter((r) => seqLess(ck, r.seq)) : evs;
@@ -190,7 +197,7 @@ async function processProfile(pid: string, evs: StreamEvent[], first: StoredProf
       ...(indexed ? { rank: { pk: ports.rankPartition(next.stage, pid), key: rankKey(next.score.value, next.score.asOf, rules.halfLifeDays) } } : {}),
     });
     if (!ok) continue;
-    await runOutbox(pid, outbox, ports);
+    await runOutbox(pid, outbox, stored.version + 1, ports);
     const waiting = stored.waitingFor;
     if (ports.resumeWaits && waiting && waiting.size > 0) {
       for (const r of todo) {
@@ -203,7 +210,13 @@ async function processProfile(pid: string, evs: StreamEvent[], first: StoredProf
   throw new Error(`profile ${pid} kept changing under ${maxSaveAttempts} attempts`);
 }
 
-async function runOutbox(pid: string, outbox: Outbox, ports: ProcessorPorts) {
+/**
+ * Runs the effects owed by a stored update: merge markers, then domain events. Only an update that owes
+ * something pays the extra write that marks it done, so a redelivery does not publish twice.
+ */
+async function runOutbox(pid: string, outbox: Outbox, version: number, ports: ProcessorPorts) {
+  if (outbox.tombstones.length === 0 && outbox.events.length === 0) return;
   for (const id of outbox.tombstones) await ports.profiles.tombstone(id, pid);
   if (outbox.events.length > 0) await ports.publish(outbox.events);
+  await ports.profiles.clearOutbox(pid, version);
 }

@@ -140,7 +140,7 @@ export class InvalidRulesError extends Error {
 /** Parses and validates a rules document; errors name the field and the YAML line. */
 export function parseRules(source: string): RulesDoc {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(source, { lineCounter });
   if (doc.errors.length > 0) {
     throw new InvalidRulesError(
       doc.errors.map((e) => ({

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InvalidRulesError, parseRules } from '../../../functions/scoring/domain/rules.js';
+
+function problems(source: string) {
+  try {
+    parseRules(source);
+  } catch (err) {
+    if (err instanceof InvalidRulesError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the document to be refused');
+}
+
+describe('scoring rules document', () => {
+  it('accepts the default rules shipped in templates/rules/scoring.yaml', () => {
+    const doc = parseRules(readFileSync('templates/rules/scoring.yaml', 'utf8'));
+    expect(doc.rules.length).toBeGreaterThan(10);
+    expect(doc.stages.customerEvents).toEqual(['Order Completed']);
+  });
+
+  it('names the field and the YAML line of a bad value', () => {
+    const found = problems(['version: 1', 'stages: { mql: 10, sql: 20 }', 'rules:', '  - id: pricing', '    match: { path: /pricing }', '    points: lots'].join('\n'));
+    expect(found).toEqual([{ field: 'rules[0].points', line: 6, message: expect.stringContaining('expected number') }]);
+  });
+
+  it('refuses unknown fields, duplicate ids and inverted thresholds', () => {
+    expect(problems('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - id: a\n    match: { evnt: X }\n    points: 1\n')[0]?.field).toBe('rules[0].match');
+    expect(problems('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - { id: a, match: {}, points: 1 }\n  - { id: a, match: {}, points: 2 }\n')[0]?.message).toContain('unique');
+    expect(problems('version: 1\nstages: { mql: 30, sql: 20 }\nrules: []\n')[0]?.field).toBe('stages.sql');
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const [p] = problems('version: 1\nstages: { mql: 10\nrules: []\n');
+    expect(p?.field).toBe('(yaml)');
+    expect(p?.line).toBeGreaterThan(0);
+  });
+});
