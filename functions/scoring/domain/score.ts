@@ -7,6 +7,7 @@ import { matchesEvent, pathOf, testFields } from './match.js';
 import { type BehaviourRule, isFit, type RulesDoc, stageOrder } from './rules.js';
 import {
   type ActivityEntry,
+  activityDataBytes,
   anonymousIdsKept,
   recentActivityKept,
   recentIdsKept,
@@ -192,6 +193,8 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
 
     const path = pathOf(event);
     const name = event.type === 'track' ? event.event : event.name;
+    const data = event.type === 'identify' || event.type === 'alias' ? event.traits : event.properties;
+    const keep = data && Object.keys(data).length > 0 && JSON.stringify(data).length <= activityDataBytes;
     state.recent.push({
       id: event.messageId,
       t: event.timestamp,
@@ -199,6 +202,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
       ...(name ? { name } : {}),
       ...(path ? { path } : {}),
       ...(pts.length > 0 ? { pts } : {}),
+      ...(keep ? { data } : {}),
     });
 
     if (event.type === 'track' && event.event && event.event !== heartbeatEvent) {
@@ -215,10 +219,13 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     archive.push(...state.recent.splice(0, state.recent.length - recentActivityKept));
   }
 
+  // Stages are judged at the time of the latest event, not when the batch happens to be processed, so
+  // a replay or a slow shard reaches the same verdict.
+  const judgedAt = state.lastSeenAt ?? now;
   const last = events.at(-1);
-  const to = targetStage(state, rules, now, customer);
+  const to = targetStage(state, rules, judgedAt, customer);
   if (to !== state.stage && last) {
-    const total = round(state.score.value * decayFactor(state.score.asOf, now, h) + state.score.fit);
+    const total = round(state.score.value * decayFactor(state.score.asOf, judgedAt, h) + state.score.fit);
     // One event per step, so a scenario waiting for MQL still hears of a lead that jumped to SQL.
     for (let i = stageOrder.indexOf(state.stage) + 1; i <= stageOrder.indexOf(to); i++) {
       const from = stageOrder[i - 1]!;
@@ -249,7 +256,8 @@ function activity(state: ScoringState, event: CollectedEvent, name: string, mess
       type: event.type,
       event: name,
       properties: event.properties ?? {},
-      score: round(state.score.value * decayFactor(state.score.asOf, now, rules.halfLifeDays) + state.score.fit),
+      // The score as of the event (points are never stated for a later moment than the state knows).
+      score: round(state.score.value * decayFactor(state.score.asOf, later(state.score.asOf, event.timestamp), rules.halfLifeDays) + state.score.fit),
       stage: state.stage,
     },
   };

@@ -12,7 +12,12 @@ export interface ActivityEntry {
   path?: string;
   /** Points earned: [ruleId, points] pairs. */
   pts?: [string, number][];
+  /** Properties (track/page) or traits (identify), kept when small, so a back-test can replay them. */
+  data?: Record<string, unknown>;
 }
+
+/** Largest properties/traits object kept on an activity entry (JSON bytes); larger ones are left out. */
+export const activityDataBytes = 512;
 
 export interface ScoreBreakdown {
   /** Behaviour points at `asOf` (decayed up to then). */

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backtest } from '../../../functions/scoring/domain/backtest.js';
+import { parseRules } from '../../../functions/scoring/domain/rules.js';
+import { LocalEventBus } from '../../../local/event-bus.js';
+import { readHistories } from '../../../local/commands/scoring.js';
+import { collected, pageView, track } from '../../helpers/events.js';
+import { kinesisBatch } from '../../helpers/kinesis-event.js';
+import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
+
+const inForce = `
+version: 1
+halfLifeDays: 30
+stages: { mql: 20, sql: 60 }
+rules:
+  - { id: pricing, match: { type: page, path: /pricing }, points: 5 }
+  - { id: contact, match: { event: Form Submitted }, points: 20 }
+`;
+const draft = `
+version: 2
+halfLifeDays: 30
+stages: { mql: 20, sql: 60 }
+rules:
+  - { id: pricing, match: { type: page, path: /pricing }, points: 12 }
+  - { id: contact, match: { event: Form Submitted }, points: 20 }
+`;
+
+let aws: TestAws;
+let bus: LocalEventBus;
+const dir = mkdtempSync(join(tmpdir(), 'nurture-backtest-'));
+const now = () => new Date().toISOString();
+
+beforeAll(async () => {
+  bus = new LocalEventBus();
+  aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: await bus.listen(0), EVENT_BUS_NAME: 'b' });
+  const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
+  await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/scoring.yaml', Body: inForce }));
+  s3.destroy();
+  const { handler } = (await import('../../../functions/scoring/process.js')) as unknown as {
+    handler: (e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>;
+  };
+  // Three known leads: a form filler, a repeat pricing visitor, a one-time visitor.
+  const ident = (a: string) => collected({ type: 'identify', anonymousId: a, at: now(), traits: { email: `${a}@firm.com` } });
+  await handler(
+    kinesisBatch([
+      ident('filler'),
+      track('Form Submitted', {}, now(), { anonymousId: 'filler' }),
+      ident('pricer'),
+      ...[1, 2, 3].map(() => pageView('/pricing', now(), { anonymousId: 'pricer' })),
+      ident('glance'),
+      pageView('/pricing', now(), { anonymousId: 'glance' }),
+    ]),
+    { awsRequestId: 'x', getRemainingTimeInMillis: () => 1e4 } as unknown as Context,
+  );
+  writeFileSync(join(dir, 'draft.yaml'), draft);
+  writeFileSync(join(dir, 'current.yaml'), inForce);
+});
+afterAll(async () => {
+  await bus?.close();
+  await aws?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('scoring back-test', () => {
+  it('shows how the ranking and the MQL list would change, without writing anything', async () => {
+    const before = (await aws.doc.send(new ScanCommand({ TableName: aws.env.TABLE_NAME }))).Items;
+    const histories = await readHistories({ doc: aws.doc, table: aws.env.TABLE_NAME! });
+    const report = backtest(histories, parseRules(inForce), parseRules(draft), { top: 3, asOf: now() });
+    expect(report.current.top.map((o) => o.email)).toEqual(['filler@firm.com', 'pricer@firm.com', 'glance@firm.com']);
+    expect(report.draft.top.map((o) => o.email)).toEqual(['pricer@firm.com', 'filler@firm.com', 'glance@firm.com']);
+    expect(report.newlyQualified.map((o) => o.email)).toEqual(['pricer@firm.com']);
+    expect(report.draft.stages).toMatchObject({ mql: 2, known: 1 });
+    expect(report.movers[0]).toMatchObject({ email: 'pricer@firm.com', currentRank: 2, draftRank: 1 });
+    expect((await aws.doc.send(new ScanCommand({ TableName: aws.env.TABLE_NAME }))).Items).toEqual(before);
+  });
+
+  it('is a command that prints the comparison, and names the bad line of an invalid draft', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/cli.ts', 'scoring', 'backtest', ...args, '--dynamodb-endpoint', aws.emulators.endpoints.dynamodb, '--s3-endpoint', aws.emulators.endpoints.s3, '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!]);
+    const { stdout } = await run([join(dir, 'draft.yaml'), '--top', '3']);
+    expect(stdout).toContain('Back-test of rules v2 against v1 in force');
+    expect(stdout).toMatch(/pricer@firm\.com\s+2 → 1\s+↑1/);
+    expect(stdout).toContain('Newly MQL or better under the draft: 1');
+    writeFileSync(join(dir, 'bad.yaml'), 'version: 3\nstages: { mql: 1, sql: 2 }\nrules:\n  - { id: x, match: {}, points: many }\n');
+    await expect(run([join(dir, 'bad.yaml')])).rejects.toMatchObject({ stderr: expect.stringContaining('line 4: rules[0].points') });
+  });
+});
