@@ -48,6 +48,20 @@ try {
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );
+  // Lead lifecycle events as they happen, so a person trying the demo sees a lead qualify.
+  local.bus.onEvent((e) => {
+    if (!e['detail-type'].startsWith('lead.')) return;
+    const d = e.detail as { profileId: string; from?: string; to?: string; email?: string; score?: number; mergedProfileId?: string };
+    const what =
+      e['detail-type'] === 'lead.stage_changed'
+        ? `${d.from} → ${d.to} (score ${d.score})`
+        : e['detail-type'] === 'lead.identified'
+          ? `${d.email ?? ''}`
+          : e['detail-type'] === 'lead.merged'
+            ? `absorbed ${d.mergedProfileId}`
+            : '';
+    console.log(`[event] ${e['detail-type']} ${d.profileId} ${what}`);
+  });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -3,6 +3,7 @@ import type { Emulators } from './emulators.js';
 import type { KinesisPoller } from './kinesis-poller.js';
 import type { LocalSecrets } from './runtime.js';
 import { scoringPlugin } from './plugins/scoring.js';
+import { sendingPlugin } from './plugins/sending.js';
 
 /** What a capability's local plugin gets to wire itself into `npm start`. */
 export interface LocalContext {
@@ -27,4 +28,4 @@ export interface LocalContext {
 export type LocalPlugin = (ctx: LocalContext) => Promise<void>;
 
 /** Capabilities' local wiring, in start order (stream consumers before the poller starts). */
-export const plugins: LocalPlugin[] = [scoringPlugin];
+export const plugins: LocalPlugin[] = [scoringPlugin, sendingPlugin];

@@ -14,6 +14,7 @@ import { type EmulatorPorts, type Emulators, host, PortInUseError, startEmulator
 import { LocalEventBus } from './event-bus.js';
 import { KinesisPoller } from './kinesis-poller.js';
 import { plugins, type LocalContext } from './plugins.js';
+import { sendingEnv } from './plugins/sending.js';
 import { localAwsEnv, localName, provision } from './provision.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -140,6 +141,8 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       WRITE_KEYS: secrets.writeKey,
       ALLOWED_ORIGINS: [siteUrl, `http://localhost:${sitePort}`].join(','),
       NURTURE_LOCAL: '1',
+      // Unsubscribe and tracked links point at this API; the link secret lives in the data folder.
+      ...sendingEnv(dataDir, apiUrl),
     };
     Object.assign(process.env, env);
     await provision(emulators, { templatesDir: join(repoRoot, 'templates') });

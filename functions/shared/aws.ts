@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -29,4 +30,13 @@ export function documentClient(): DynamoDBDocumentClient {
  */
 export function s3Client(): S3Client {
   return new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
+}
+
+/**
+ * SES v2 (local mode points it at aws-ses-v2-local through AWS_ENDPOINT_URL_SESV2). One attempt only: the
+ * SDK would also retry a SendEmail whose answer was lost on the network, and SES may have accepted that
+ * mail already. Callers retry refusals themselves, where they know it is safe.
+ */
+export function sesClient(): SESv2Client {
+  return new SESv2Client({ maxAttempts: 1 });
 }

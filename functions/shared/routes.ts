@@ -3,10 +3,20 @@
  * local mode's HTTP server routes to the same handlers. Pure data.
  */
 
-export type FunctionName = 'collect' | 'process' | 'rulesCheck' | 'sweep' | 'adminProfiles';
+export type FunctionName =
+  | 'collect'
+  | 'process'
+  | 'rulesCheck'
+  | 'sweep'
+  | 'adminProfiles'
+  | 'send'
+  | 'mailLinks'
+  | 'sendingAdmin'
+  | 'templateCheck'
+  | 'sesEvents';
 
 export interface RouteDef {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly fn: FunctionName;
   /** Browser-facing routes get CORS handling from the allow-list of site origins. */
@@ -34,6 +44,18 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/pixel.gif', fn: 'collect', cors: false },
   { method: 'GET', path: '/v1/admin/profiles/{id}', fn: 'adminProfiles', cors: false, auth: 'admin' },
   { method: 'GET', path: '/v1/admin/leads', fn: 'adminProfiles', cors: false, auth: 'admin' },
+  // Mail links (sending): open pixel, click redirect, unsubscribe page + RFC 8058 one-click, view in browser.
+  { method: 'GET', path: '/v1/t/o/{token}', fn: 'mailLinks', cors: false },
+  { method: 'GET', path: '/v1/t/c/{token}', fn: 'mailLinks', cors: false },
+  { method: 'GET', path: '/v1/u/{token}', fn: 'mailLinks', cors: false },
+  { method: 'POST', path: '/v1/u/{token}', fn: 'mailLinks', cors: false },
+  { method: 'GET', path: '/v1/v/{token}', fn: 'mailLinks', cors: false },
+  // Sending operations: suppressions, consent, template check reports.
+  { method: 'GET', path: '/v1/admin/suppressions', fn: 'sendingAdmin', cors: false, auth: 'admin' },
+  { method: 'POST', path: '/v1/admin/suppressions', fn: 'sendingAdmin', cors: false, auth: 'admin' },
+  { method: 'DELETE', path: '/v1/admin/suppressions/{email}', fn: 'sendingAdmin', cors: false, auth: 'admin' },
+  { method: 'POST', path: '/v1/admin/profiles/{id}/consent', fn: 'sendingAdmin', cors: false, auth: 'admin' },
+  { method: 'GET', path: '/v1/admin/templates/{id}', fn: 'sendingAdmin', cors: false, auth: 'admin' },
 ];
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
@@ -43,4 +65,9 @@ export const functionEntries: Record<FunctionName, string> = {
   rulesCheck: 'functions/scoring/rules-check.ts',
   sweep: 'functions/scoring/sweep.ts',
   adminProfiles: 'functions/identity/profiles-api.ts',
+  send: 'functions/sending/send.ts',
+  mailLinks: 'functions/sending/links.ts',
+  sendingAdmin: 'functions/sending/admin.ts',
+  templateCheck: 'functions/sending/template-check.ts',
+  sesEvents: 'functions/sending/ses-events.ts',
 };

@@ -1,0 +1,301 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type Consent, type Profile, profilePk, profileSk } from '../../identity/domain/profile.js';
+import { type CapsItem, type Claim, type Counter, claimAttr } from '../domain/caps.js';
+import type { RecipientState, SendRecord, Suppression } from '../domain/model.js';
+import type { SendStore } from '../domain/send.js';
+
+/*
+ * Sending's items in the main table:
+ * - send counter:  `p#<profileId>` / `caps`            → window counters and claims (see domain/caps.ts)
+ * - send record:   `p#<profileId>` / `send#<sendId>`   → SendRecord (the profile's mail history)
+ * - suppression:   `sup#email#<email>` / `sup`         → Suppression; listed through the byScore index
+ *                  (gsi1pk `suppressed`, gsi1sk = epoch ms) so the operator's list needs no scan.
+ * On the profile item sending writes only `consent` and `subscriptions`, with UpdateItem SET.
+ */
+
+export const capsSk = 'caps';
+export const sendSk = (sendId: string) => `send#${sendId}`;
+export const suppressionPk = (email: string) => `sup#email#${email}`;
+export const suppressionSk = 'sup';
+/** Partition of the byScore index that lists suppressions, newest first. */
+export const suppressionIndexPk = 'suppressed';
+/** Longest chain of merged profiles followed before giving up (merges point at survivors, so 1-2 in practice). */
+export const maxMergeHops = 5;
+
+const keyAttrs = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+function strip<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!keyAttrs.has(k)) out[k] = v;
+  return out as T;
+}
+
+function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
+  return err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+/** Sending's reads and writes: single-item operations only (dynalite has no transactions, and they cost double). */
+export class DynamoSendingStore implements SendStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async recipient(profileId: string, sendId: string): Promise<RecipientState> {
+    let id = profileId;
+    let record: SendRecord | undefined;
+    for (let hop = 0; hop <= maxMergeHops; hop++) {
+      const items = await this.batchGet([
+        { pk: profilePk(id), sk: profileSk },
+        { pk: profilePk(id), sk: capsSk },
+        { pk: profilePk(id), sk: sendSk(sendId) },
+      ]);
+      const profileItem = items.get(`${profilePk(id)}|${profileSk}`);
+      const recordItem = items.get(`${profilePk(id)}|${sendSk(sendId)}`);
+      record ??= recordItem ? strip<SendRecord>(recordItem) : undefined;
+      const profile = profileItem ? strip<Profile>(profileItem) : undefined;
+      if (profile?.mergedInto && profile.mergedInto !== id) {
+        id = profile.mergedInto;
+        continue;
+      }
+      const caps = strip<CapsItem>(items.get(`${profilePk(id)}|${capsSk}`) ?? {});
+      return { profileId: id, caps, ...(profile ? { profile } : {}), ...(record ? { record } : {}) };
+    }
+    throw new Error(`profile ${profileId}: more than ${maxMergeHops} merges to follow`);
+  }
+
+  /** The profile a (possibly merged) id resolves to, with its id. */
+  async resolveProfile(profileId: string): Promise<{ profileId: string; profile: Profile } | undefined> {
+    let id = profileId;
+    for (let hop = 0; hop <= maxMergeHops; hop++) {
+      const res = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(id), sk: profileSk }, ConsistentRead: true }),
+      );
+      if (!res.Item) return undefined;
+      const profile = strip<Profile>(res.Item);
+      if (!profile.mergedInto || profile.mergedInto === id) return { profileId: id, profile };
+      id = profile.mergedInto;
+    }
+    return undefined;
+  }
+
+  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
+    const out = new Map<string, Record<string, unknown>>();
+    let request: BatchGetCommandOutput['UnprocessedKeys'] = { [this.tableName]: { Keys: keys, ConsistentRead: true } };
+    // BatchGet may return UnprocessedKeys under throttling; loop until all are read.
+    for (let round = 0; request && Object.keys(request).length > 0 && round < 8; round++) {
+      const res: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of res.Responses?.[this.tableName] ?? []) out.set(`${item.pk}|${item.sk}`, item);
+      request = res.UnprocessedKeys?.[this.tableName]?.Keys?.length ? res.UnprocessedKeys : undefined;
+    }
+    if (request && Object.keys(request).length > 0) throw new Error('send state read left unprocessed keys after 8 rounds');
+    return out;
+  }
+
+  async suppression(email: string): Promise<Suppression | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: suppressionPk(email), sk: suppressionSk }, ConsistentRead: true }),
+    );
+    return res.Item ? strip<Suppression>(res.Item) : undefined;
+  }
+
+  async reserve(
+    profileId: string,
+    r: { sendId: string; claim: Claim; counters: Counter[]; stale: string[] },
+  ): Promise<CapsItem | undefined> {
+    const names: Record<string, string> = { '#k': claimAttr(r.sendId) };
+    const values: Record<string, unknown> = { ':one': 1, ':claim': r.claim };
+    const conditions = ['attribute_not_exists(#k)'];
+    const adds: string[] = [];
+    r.counters.forEach((c, i) => {
+      names[`#c${i}`] = c.attr;
+      adds.push(`#c${i} :one`);
+      if (c.limit !== undefined) {
+        values[`:l${i}`] = c.limit;
+        conditions.push(`(attribute_not_exists(#c${i}) OR #c${i} < :l${i})`);
+      }
+    });
+    r.stale.forEach((attr, i) => {
+      names[`#r${i}`] = attr;
+    });
+    const remove = r.stale.length > 0 ? ` REMOVE ${r.stale.map((_, i) => `#r${i}`).join(', ')}` : '';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(profileId), sk: capsSk },
+          UpdateExpression: `SET #k = :claim ADD ${adds.join(', ')}${remove}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return undefined;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // AWS returns the item that failed the condition; an emulator without that feature needs a read.
+      const item = (err as ConditionalCheckFailedException).Item;
+      return item ? strip<CapsItem>(unmarshall(item)) : this.capsItem(profileId);
+    }
+  }
+
+  async release(profileId: string, sendId: string, claim: Claim): Promise<void> {
+    const names: Record<string, string> = { '#k': claimAttr(sendId) };
+    claim.counters.forEach((attr, i) => {
+      names[`#c${i}`] = attr;
+    });
+    const adds = claim.counters.map((_, i) => `#c${i} :minus`).join(', ');
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(profileId), sk: capsSk },
+          UpdateExpression: `REMOVE #k${adds ? ` ADD ${adds}` : ''}`,
+          ConditionExpression: 'attribute_exists(#k)',
+          ExpressionAttributeNames: names,
+          ...(adds ? { ExpressionAttributeValues: { ':minus': -1 } } : {}),
+        }),
+      );
+    } catch (err) {
+      // Released already (a retry of the release itself): nothing left to give back.
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  async record(r: SendRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: profilePk(r.profileId), sk: sendSk(r.sendId), ...r } }));
+  }
+
+  async getRecord(profileId: string, sendId: string): Promise<SendRecord | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(profileId), sk: sendSk(sendId) }, ConsistentRead: true }),
+    );
+    return res.Item ? strip<SendRecord>(res.Item) : undefined;
+  }
+
+  async capsItem(profileId: string): Promise<CapsItem> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(profileId), sk: capsSk }, ConsistentRead: true }),
+    );
+    return strip<CapsItem>(res.Item ?? {});
+  }
+
+  /**
+   * Records consent on an existing profile (never creates one). Replays leave the first decision's time:
+   * setting the status it already has is a no-op.
+   */
+  async setConsent(profileId: string, consent: Consent): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(profileId), sk: profileSk },
+          UpdateExpression: 'SET #consent = :consent',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#consent) OR #consent.#status <> :status)',
+          ExpressionAttributeNames: { '#consent': 'consent', '#status': 'status' },
+          ExpressionAttributeValues: { ':consent': consent, ':status': consent.status },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Sets one topic's subscription on an existing profile (the map is created on first use). */
+  async setTopic(profileId: string, topic: string, subscribed: boolean): Promise<void> {
+    const key = { pk: profilePk(profileId), sk: profileSk };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET #subs.#topic = :v',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_exists(#subs)',
+            ExpressionAttributeNames: { '#subs': 'subscriptions', '#topic': topic },
+            ExpressionAttributeValues: { ':v': subscribed },
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET #subs = :map',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#subs)',
+            ExpressionAttributeNames: { '#subs': 'subscriptions' },
+            ExpressionAttributeValues: { ':map': { [topic]: subscribed } },
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // Either the profile is gone or another writer created the map meanwhile: the next round tells.
+        const exists = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+        if (!exists.Item) return;
+      }
+    }
+  }
+
+  /** Suppresses an address; the first cause is kept (a replayed or repeated event changes nothing). */
+  async suppress(s: Suppression): Promise<boolean> {
+    const at = Date.parse(s.at);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: suppressionPk(s.email), sk: suppressionSk, gsi1pk: suppressionIndexPk, gsi1sk: at, ...s },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Lifts a suppression; false when there was none. */
+  async lift(email: string): Promise<Suppression | undefined> {
+    const res = await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: suppressionPk(email), sk: suppressionSk }, ReturnValues: 'ALL_OLD' }),
+    );
+    return res.Attributes ? strip<Suppression>(res.Attributes) : undefined;
+  }
+
+  /** Suppressions, newest first, `limit` a page; `cursor` continues where the last page stopped. */
+  async listSuppressions(limit: number, cursor?: string): Promise<{ items: Suppression[]; cursor?: string }> {
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byScore',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': suppressionIndexPk },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> } : {}),
+      }),
+    );
+    return {
+      items: (res.Items ?? []).map((i) => strip<Suppression>(i)),
+      ...(res.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') } : {}),
+    };
+  }
+}

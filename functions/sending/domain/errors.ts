@@ -1,0 +1,40 @@
+/**
+ * Errors of the sending capability. Names are stable: Step Functions matches on them (`ErrorEquals`) and
+ * scenarios' Retry/Catch use them.
+ */
+export class SendingError extends Error {
+  override name = 'SendingError';
+}
+
+/** The send input does not match the contract; never retried. */
+export class SendInputError extends SendingError {
+  override name = 'SendInputError';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A problem with the template: not uploaded, failed its check, or failed to render. Nothing was sent. */
+export class TemplateError extends SendingError {
+  override name = 'TemplateError';
+  constructor(
+    readonly templateId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`template ${templateId}: ${message}`, options);
+  }
+}
+
+/** Another call with the same idempotency key is sending right now; retry shortly to get its result. */
+export class SendInProgressError extends SendingError {
+  override name = 'SendInProgressError';
+}
+
+/** SES refused for a reason that may pass (throttling, a paused account): the reservation was released. */
+export class SendRetryableError extends SendingError {
+  override name = 'SendRetryableError';
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { CollectedEvent } from '../../ingest/domain/enrich.js';
+import { userAgentInfo } from '../../ingest/domain/enrich.js';
+import type { Consent } from '../../identity/domain/profile.js';
+import type { LinkClaims } from './tokens.js';
+
+/**
+ * What opens, clicks and unsubscribes feed back: events on the events stream in the collect envelope,
+ * resolved by `nurture.profileId`, so scoring counts them like any other event.
+ */
+
+export type EmailEventName = 'Email Opened' | 'Email Link Clicked' | 'Unsubscribed';
+
+/** `source` of events Nurture makes itself from mail. */
+export const emailEventSource = 'nurture:email';
+
+/**
+ * Repeats within this bucket are one event (an image reloaded, a double click); distinct visits later are
+ * distinct events, which scoring's own per-rule limits then govern.
+ */
+export const repeatBucketMs = 60_000;
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 12);
+}
+
+export function emailEvent(
+  name: EmailEventName,
+  claims: LinkClaims,
+  opts: { now: Date; userAgent?: string; url?: string; scope?: string },
+): CollectedEvent {
+  const bucket = Math.floor(opts.now.getTime() / repeatBucketMs);
+  const messageId =
+    name === 'Unsubscribed'
+      ? `email-unsub-${claims.s}-${opts.scope ?? 'all'}`
+      : `email-${name === 'Email Opened' ? 'open' : 'click'}-${claims.s}-${opts.url ? `${shortHash(opts.url)}-` : ''}${bucket}`;
+  const agent = opts.userAgent ? userAgentInfo(opts.userAgent) : undefined;
+  const at = opts.now.toISOString();
+  return {
+    type: 'track',
+    event: name,
+    messageId,
+    properties: {
+      templateId: claims.t,
+      sendId: claims.s,
+      category: claims.c,
+      topic: claims.k,
+      ...(claims.sc ? { scenarioId: claims.sc } : {}),
+      ...(opts.url ? { url: opts.url } : {}),
+      ...(opts.scope ? { scope: opts.scope } : {}),
+    },
+    context: { ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) },
+    timestamp: at,
+    receivedAt: at,
+    source: emailEventSource,
+    nurture: {
+      v: 1,
+      // Mail scanners fetch pixels and follow links; they are flagged like any bot and never score.
+      bot: agent?.bot ?? false,
+      ...(agent ? { ua: { ...agent.ua } } : {}),
+      profileId: claims.p,
+    },
+  };
+}
+
+export type UnsubscribeScope = 'all' | 'topic';
+
+/** The consent record an unsubscribe leaves. */
+export function revokedConsent(source: string, now: Date): Consent {
+  return { status: 'revoked', source, at: now.toISOString() };
+}

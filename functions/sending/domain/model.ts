@@ -1,0 +1,90 @@
+import type { Profile } from '../../identity/domain/profile.js';
+import type { CapsConfig } from './caps.js';
+import type { Category } from './contract.js';
+import type { QuietHours } from './windows.js';
+
+/** Deployment settings of the send function (from its environment). */
+export interface SendingConfig {
+  /** The SES identity mail is sent from (`From:` address). */
+  senderAddress: string;
+  /** SES configuration set whose event destination reports bounces and complaints. */
+  configurationSet?: string;
+  caps: CapsConfig;
+  /** Marketing mail is deferred to their end in the recipient's time zone. */
+  quietHours: QuietHours;
+  /** For recipients whose profile has no (valid) time zone. */
+  defaultTimeZone: string;
+  /**
+   * `opt-out`: a known address may get marketing mail until it unsubscribes (consent revoked);
+   * `opt-in`: only with consent granted (GDPR-style).
+   */
+  consentMode: 'opt-out' | 'opt-in';
+  /** Base URL of the public API (unsubscribe, tracked links, view in browser). */
+  publicApiUrl: string;
+}
+
+/** One sent mail, kept on the recipient's partition (pk `p#<id>`, sk `send#<sendId>`): the send history. */
+export interface SendRecord {
+  sendId: string;
+  idempotencyKey: string;
+  profileId: string;
+  templateId: string;
+  category: Category;
+  topic: string;
+  scenarioId?: string;
+  messageId: string;
+  email: string;
+  subject: string;
+  sentAt: string;
+  context?: Record<string, unknown>;
+}
+
+export type SuppressionReason = 'bounce' | 'complaint' | 'manual';
+
+/** An address Nurture must not mail (pk `sup#email#<email>`). */
+export interface Suppression {
+  email: string;
+  reason: SuppressionReason;
+  at: string;
+  /** What caused it: an SES feedback id, `operator`, … */
+  source: string;
+  detail?: string;
+  profileId?: string;
+}
+
+/** The recipient as the send function reads it, merged profiles already followed. */
+export interface RecipientState {
+  /** The profile id mail and counters are kept under (the survivor of any merge). */
+  profileId: string;
+  profile?: Profile;
+  /** The recipient's send counter item (empty when none yet). */
+  caps: Record<string, unknown>;
+  /** An earlier completed send with the same send id. */
+  record?: SendRecord;
+}
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: { name: string; value: string }[];
+  /** SES message tags (they come back in bounce and complaint events). */
+  tags: Record<string, string>;
+  configurationSet?: string;
+}
+
+/** SES answered with a refusal: the mail was not accepted. */
+export class MailRefusedError extends Error {
+  override name = 'MailRefusedError';
+  constructor(
+    message: string,
+    /** Worth retrying later (throttling, sending paused, a service error). */
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,303 @@
+import { createHash } from 'node:crypto';
+import type { Profile } from '../../identity/domain/profile.js';
+import {
+  type CapsItem,
+  type Claim,
+  type Counter,
+  claimOf,
+  countersFor,
+  describeFull,
+  fullCounters,
+  reopensAt,
+  staleAttributes,
+} from './caps.js';
+import { type Category, maxContextBytes, type SendInput, type SendResult, sendInputSchema, type SkipReason } from './contract.js';
+import { SendInProgressError, SendInputError, SendRetryableError, TemplateError } from './errors.js';
+import {
+  MailRefusedError,
+  type OutgoingMail,
+  type RecipientState,
+  type SendingConfig,
+  type SendRecord,
+  type Suppression,
+} from './model.js';
+import { type CompiledTemplate, composeEmail, type TemplateVars } from './template.js';
+import { type LinkClaims, signToken, type TokenPurpose } from './tokens.js';
+import { isTimeZone, quietHoursEnd } from './windows.js';
+import * as z from 'zod/mini';
+
+/** Ports of the send use case: DynamoDB, the content bucket and SES behind small interfaces. */
+export interface SendStore {
+  recipient(profileId: string, sendId: string): Promise<RecipientState>;
+  suppression(email: string): Promise<Suppression | undefined>;
+  /** One conditional update; undefined when reserved, else the item as it stands (why it failed). */
+  reserve(profileId: string, r: { sendId: string; claim: Claim; counters: Counter[]; stale: string[] }): Promise<CapsItem | undefined>;
+  /** Gives back a reservation (SES refused): decrements its counters and drops the claim, once. */
+  release(profileId: string, sendId: string, claim: Claim): Promise<void>;
+  record(r: SendRecord): Promise<void>;
+  getRecord(profileId: string, sendId: string): Promise<SendRecord | undefined>;
+  capsItem(profileId: string): Promise<CapsItem>;
+}
+
+export interface TemplateStore {
+  /** The checked, compiled template; TemplateError when missing or failing its check. */
+  load(templateId: string): Promise<CompiledTemplate>;
+}
+
+export interface Mailer {
+  /** Resolves with SES's message id; MailRefusedError when SES answered no; anything else: outcome unknown. */
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
+
+export interface SendPorts {
+  config: SendingConfig;
+  store: SendStore;
+  templates: TemplateStore;
+  mailer: Mailer;
+  /** HMAC secret of link tokens. */
+  linkSecret: string;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** How long a call that finds its key claimed waits for the first call's result before answering "in progress". */
+export const duplicateWaitMs = 5_000;
+const duplicatePollMs = 100;
+/**
+ * A claim without a send record older than this means its call died between reserving and recording
+ * (perhaps after SES accepted): the outcome is unknown and the key is never sent again. Longer than the
+ * send function's timeout (30 s) so a live call is never mistaken for a dead one.
+ */
+export const claimLeaseMs = 120_000;
+
+/** Deterministic send id: the same profile and idempotency key always name the same send. */
+export function sendIdOf(profileId: string, idempotencyKey: string): string {
+  return `s_${createHash('sha256').update(`${profileId}\n${idempotencyKey}`).digest('base64url').slice(0, 22)}`;
+}
+
+/** Parses the input against the contract; SendInputError names the first bad field. */
+export function parseSendInput(raw: unknown): SendInput {
+  const parsed = z.safeParse(sendInputSchema, raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'input';
+    throw new SendInputError(`${field}: ${issue.message}`, field);
+  }
+  if (parsed.data.context && Buffer.byteLength(JSON.stringify(parsed.data.context)) > maxContextBytes) {
+    throw new SendInputError(`context: larger than ${maxContextBytes} bytes`, 'context');
+  }
+  return parsed.data;
+}
+
+/** Why this recipient must not get this mail, if anything. */
+export function ineligibility(
+  category: Category,
+  topic: string,
+  profile: Profile,
+  suppression: Suppression | undefined,
+  consentMode: SendingConfig['consentMode'],
+): SkipReason | undefined {
+  // A hard-bounced address does not exist and an operator's suppression is absolute: no mail at all.
+  if (suppression?.reason === 'bounce') return 'suppressed-bounce';
+  if (suppression?.reason === 'manual') return 'suppressed-manual';
+  if (category === 'transactional') return undefined;
+  if (suppression?.reason === 'complaint') return 'suppressed-complaint';
+  if (profile.consent?.status === 'revoked') return 'unsubscribed';
+  if (consentMode === 'opt-in' && profile.consent?.status !== 'granted') return 'no-consent';
+  if (profile.subscriptions?.[topic] === false) return 'topic-unsubscribed';
+  return undefined;
+}
+
+/** `"Name" <address>`, with an RFC 2047 encoded word for non-ASCII names. */
+export function fromHeader(name: string | undefined, address: string): string {
+  if (!name) return address;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII range test
+  const encoded = /^[\x20-\x7e]*$/.test(name)
+    ? `"${name.replace(/["\\]/g, '\\$&')}"`
+    : `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`;
+  return `${encoded} <${address}>`;
+}
+
+/** SES tag values allow only [A-Za-z0-9_.@-], at most 256 characters. */
+function tagValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256);
+}
+
+/** The public URLs of one send: unsubscribe, view in browser, tracked clicks, the open pixel. */
+export function linkUrls(base: string, secret: string, claims: LinkClaims) {
+  const url = (purpose: TokenPurpose, path: string, extra: Partial<LinkClaims> = {}) =>
+    `${base}/v1/${path}/${signToken(secret, purpose, { ...claims, ...extra })}`;
+  return {
+    unsubscribe: url('unsubscribe', 'u'),
+    view: url('view', 'v'),
+    pixel: url('open', 't/o'),
+    click: (target: string) => url('click', 't/c', { u: target }),
+  };
+}
+
+/** The variables a template renders with, for a real profile. */
+export function templateVars(
+  profileId: string,
+  profile: Profile,
+  input: Pick<SendInput, 'templateId' | 'scenarioId' | 'context'>,
+  sendId: string,
+  links: { unsubscribe: string; view: string },
+): TemplateVars {
+  const recommendations = input.context?.recommendations;
+  return {
+    profile: {
+      id: profileId,
+      ...(profile.email ? { email: profile.email } : {}),
+      traits: profile.traits ?? {},
+      score: Math.round(profile.score?.value ?? 0),
+      stage: profile.stage,
+      ...(profile.timezone ? { timezone: profile.timezone } : {}),
+      known: profile.known,
+    },
+    context: input.context ?? {},
+    unsubscribe_url: links.unsubscribe,
+    view_url: links.view,
+    recommendations: Array.isArray(recommendations) ? recommendations : [],
+    send: { id: sendId, template: input.templateId, ...(input.scenarioId ? { scenario: input.scenarioId } : {}) },
+  };
+}
+
+/**
+ * Sends one mail to one profile, at most once per idempotency key: load the recipient, refuse suppressed
+ * or non-consenting recipients, defer in quiet hours, render, reserve every cap window in one conditional
+ * write, send through SES, record the send. A template problem throws TemplateError before anything is
+ * reserved or sent.
+ */
+export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> {
+  const input = parseSendInput(raw);
+  const { config, store } = ports;
+  const now = (ports.now ?? (() => new Date()))();
+  const sendId = sendIdOf(input.profileId, input.idempotencyKey);
+
+  const state = await store.recipient(input.profileId, sendId);
+  if (state.record) return sentResult(state.record);
+  const profile = state.profile;
+  if (!profile) return { status: 'skipped', reason: 'unknown-profile', detail: `no profile ${input.profileId}` };
+
+  const template = await ports.templates.load(input.templateId);
+  if (template.category !== input.category) {
+    throw new TemplateError(input.templateId, `is ${template.category} mail, but the send asked for ${input.category}`);
+  }
+  if (!profile.email) return { status: 'skipped', reason: 'no-email' };
+  const refusal = ineligibility(input.category, template.topic, profile, await store.suppression(profile.email), config.consentMode);
+  if (refusal) return { status: 'skipped', reason: refusal };
+
+  const timeZone = isTimeZone(profile.timezone) ? profile.timezone : config.defaultTimeZone;
+  const marketing = input.category === 'marketing';
+  const quietUntil = (at: Date) => (marketing ? quietHoursEnd(at, timeZone, config.quietHours) : undefined);
+  const quiet = quietUntil(now);
+  if (quiet) return { status: 'deferred', until: quiet.toISOString(), reason: 'quiet-hours', detail: `recipient time zone ${timeZone}` };
+
+  if (claimOf(state.caps, sendId)) return duplicate(state.profileId, sendId, ports, now);
+  const counters = countersFor(now, timeZone, input.category, input.scenarioId, config.caps);
+  const overCap = (full: Counter[]): SendResult => {
+    if (input.capPolicy !== 'defer') return { status: 'skipped', reason: 'cap-reached', detail: describeFull(full) };
+    const opens = reopensAt(full);
+    const until = quietUntil(opens) ?? opens;
+    return { status: 'deferred', until: until.toISOString(), reason: 'cap-reached', detail: describeFull(full) };
+  };
+  // Already full as read: answer without spending a (failing) conditional write.
+  const fullAsRead = fullCounters(counters, state.caps);
+  if (fullAsRead.length > 0) return overCap(fullAsRead);
+
+  const claims: LinkClaims = {
+    p: state.profileId,
+    s: sendId,
+    t: input.templateId,
+    c: input.category,
+    k: template.topic,
+    ...(input.scenarioId ? { sc: input.scenarioId } : {}),
+  };
+  const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims);
+  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links), {
+    base: config.publicApiUrl,
+    click: links.click,
+    pixel: links.pixel,
+  });
+
+  const claim: Claim = { at: now.getTime(), counters: counters.map((c) => c.attr) };
+  const failed = await store.reserve(state.profileId, { sendId, claim, counters, stale: staleAttributes(state.caps, counters, now) });
+  if (failed) {
+    if (claimOf(failed, sendId)) return duplicate(state.profileId, sendId, ports, now);
+    const full = fullCounters(counters, failed);
+    if (full.length > 0) return overCap(full);
+    throw new SendInProgressError('the send counter changed while reserving; retry');
+  }
+
+  let messageId: string;
+  try {
+    ({ messageId } = await ports.mailer.send({
+      from: fromHeader(template.fromName, config.senderAddress),
+      to: profile.email,
+      ...(template.replyTo ? { replyTo: template.replyTo } : {}),
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      headers: marketing
+        ? [
+            // RFC 8058 one-click unsubscribe; RFC 2369 List-Unsubscribe.
+            { name: 'List-Unsubscribe', value: `<${links.unsubscribe}>` },
+            { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+          ]
+        : [],
+      tags: {
+        profileId: tagValue(state.profileId),
+        sendId: tagValue(sendId),
+        templateId: tagValue(input.templateId),
+        category: input.category,
+        ...(input.scenarioId ? { scenarioId: tagValue(input.scenarioId) } : {}),
+      },
+      ...(config.configurationSet ? { configurationSet: config.configurationSet } : {}),
+    }));
+  } catch (err) {
+    if (!(err instanceof MailRefusedError)) throw err; // No answer from SES: the claim stays, never resent.
+    await store.release(state.profileId, sendId, claim);
+    if (err.retryable) throw new SendRetryableError(`SES refused for now: ${err.message}`, { cause: err });
+    return { status: 'skipped', reason: 'rejected', detail: err.message };
+  }
+
+  const record: SendRecord = {
+    sendId,
+    idempotencyKey: input.idempotencyKey,
+    profileId: state.profileId,
+    templateId: input.templateId,
+    category: input.category,
+    topic: template.topic,
+    messageId,
+    email: profile.email,
+    subject: mail.subject,
+    sentAt: now.toISOString(),
+    ...(input.scenarioId ? { scenarioId: input.scenarioId } : {}),
+    ...(input.context ? { context: input.context } : {}),
+  };
+  await store.record(record);
+  return sentResult(record);
+}
+
+function sentResult(record: SendRecord): SendResult {
+  return { status: 'sent', sendId: record.sendId, messageId: record.messageId };
+}
+
+/**
+ * Another call holds this send's claim: wait briefly for its record and answer with it. A claim that
+ * outlived its lease without a record is an unknown outcome: it is never sent again.
+ */
+async function duplicate(profileId: string, sendId: string, ports: SendPorts, now: Date): Promise<SendResult> {
+  const sleep = ports.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let waited = 0; ; waited += duplicatePollMs) {
+    const record = await ports.store.getRecord(profileId, sendId);
+    if (record) return sentResult(record);
+    const claim = claimOf(await ports.store.capsItem(profileId), sendId);
+    if (!claim) throw new SendInProgressError('a call with the same idempotency key gave its reservation back; retry');
+    if (now.getTime() - claim.at > claimLeaseMs) {
+      return { status: 'skipped', reason: 'outcome-unknown', detail: 'an earlier call with this idempotency key stopped before recording its result' };
+    }
+    if (waited >= duplicateWaitMs) throw new SendInProgressError('a call with the same idempotency key is still sending; retry');
+    await sleep(duplicatePollMs);
+  }
+}

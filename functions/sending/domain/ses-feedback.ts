@@ -1,0 +1,40 @@
+import type { Consent } from '../../identity/domain/profile.js';
+import { normalizeEmail } from '../../identity/domain/keys.js';
+import type { Suppression } from './model.js';
+
+/** The part of an SES event (configuration set event publishing) that sending reads. */
+export interface SesEventDetail {
+  eventType?: string;
+  mail?: { messageId?: string; tags?: Record<string, string[]> };
+  bounce?: { bounceType?: string; bounceSubType?: string; feedbackId?: string; bouncedRecipients?: { emailAddress?: string; diagnosticCode?: string }[] };
+  complaint?: { feedbackId?: string; complaintFeedbackType?: string; complainedRecipients?: { emailAddress?: string }[] };
+}
+
+/**
+ * What a bounce or complaint means for Nurture. Only permanent bounces suppress: a transient bounce (full
+ * mailbox, greylisting) says nothing lasting about the address.
+ */
+export function sesFeedback(detail: SesEventDetail, at: Date): { suppress: Suppression[]; revokeConsentOf?: { profileId: string; consent: Consent } } {
+  const profileId = detail.mail?.tags?.profileId?.[0];
+  const base = { at: at.toISOString(), ...(profileId ? { profileId } : {}) };
+  if (detail.eventType === 'Bounce' && detail.bounce?.bounceType === 'Permanent') {
+    const suppress = (detail.bounce.bouncedRecipients ?? []).flatMap((r): Suppression[] => {
+      const email = normalizeEmail(r.emailAddress);
+      if (!email) return [];
+      return [{ ...base, email, reason: 'bounce', source: `ses:${detail.bounce?.feedbackId ?? detail.mail?.messageId ?? 'bounce'}`, detail: [detail.bounce?.bounceSubType, r.diagnosticCode].filter(Boolean).join(': ').slice(0, 500) }];
+    });
+    return { suppress };
+  }
+  if (detail.eventType === 'Complaint') {
+    const suppress = (detail.complaint?.complainedRecipients ?? []).flatMap((r): Suppression[] => {
+      const email = normalizeEmail(r.emailAddress);
+      if (!email) return [];
+      return [{ ...base, email, reason: 'complaint', source: `ses:${detail.complaint?.feedbackId ?? detail.mail?.messageId ?? 'complaint'}`, ...(detail.complaint?.complaintFeedbackType ? { detail: detail.complaint.complaintFeedbackType } : {}) }];
+    });
+    return {
+      suppress,
+      ...(profileId && suppress.length > 0 ? { revokeConsentOf: { profileId, consent: { status: 'revoked', source: 'ses-complaint', at: at.toISOString() } } } : {}),
+    };
+  }
+  return { suppress: [] };
+}
