@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Architecture, CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +10,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { BucketDef, StreamDef, TableDef } from '../functions/shared/resources.js';
+import type { BucketDef, BusDef, StreamDef, TableDef } from '../functions/shared/resources.js';
 import { functionEntries, type FunctionName } from '../functions/shared/routes.js';
 
 /** Repository root, from this file's location, so synth works from any working directory. */
@@ -31,6 +32,12 @@ export interface DefinedStream {
 export interface DefinedBucket {
   readonly bucket: IBucket;
   readonly def: BucketDef;
+}
+
+/** An EventBridge bus together with its shared definition. */
+export interface DefinedBus {
+  readonly bus: IEventBus;
+  readonly def: BusDef;
 }
 
 /**
@@ -134,6 +141,13 @@ export class NurtureFunction extends NodejsFunction {
   bindStream(target: DefinedStream): this {
     target.stream.grantWrite(this);
     this.addEnvironment(target.def.envVar, target.stream.streamName);
+    return this;
+  }
+
+  /** Grants PutEvents on the bus (that bus only) and sets the bus's env var. */
+  bindBus(target: DefinedBus): this {
+    target.bus.grantPutEventsTo(this);
+    this.addEnvironment(target.def.envVar, target.bus.eventBusName);
     return this;
   }
 

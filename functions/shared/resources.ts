@@ -43,6 +43,12 @@ export interface BucketDef {
   readonly envVar: string;
 }
 
+export interface BusDef {
+  readonly id: string;
+  /** Environment variable through which functions receive the bus name. */
+  readonly envVar: string;
+}
+
 /**
  * Single-table design. Item families (pk / sk):
  * - identity link:  `id#<kind>#<value>` / `link`   → { profileId, knownAs? }
@@ -75,6 +81,12 @@ export const eventsStream: StreamDef = {
 export const contentBucket: BucketDef = {
   id: 'Content',
   envVar: 'CONTENT_BUCKET',
+};
+
+/** The EventBridge bus of domain events (functions/shared/domain-events.ts). */
+export const eventBus: BusDef = {
+  id: 'DomainEvents',
+  envVar: 'EVENT_BUS_NAME',
 };
 
 export const tables = [mainTable] as const;
