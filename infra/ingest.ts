@@ -1,26 +1,21 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  CorsHttpMethod,
-  HttpApi,
-  HttpMethod,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { CorsHttpMethod, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { eventsStream } from '../functions/shared/resources.js';
-import { routes } from '../functions/shared/routes.js';
 import type { NurtureConfig } from './config.js';
 import { type DefinedStream, type DefinedTable, NurtureFunction } from './nurture-function.js';
+import type { FunctionRegistry } from './routes.js';
 
 export interface IngestProps {
   readonly config: NurtureConfig;
   readonly logRetention: RetentionDays;
   /** Where collect writes identity links synchronously. */
   readonly profiles: DefinedTable;
+  /** Collect is registered here; the stack adds the routes of every registered function to `api`. */
+  readonly functions: FunctionRegistry;
 }
 
 /**
@@ -37,7 +32,10 @@ const throttle = { rateLimit: 1_000, burstLimit: 2_000 };
  */
 const corsMaxAge = Duration.hours(2);
 
-/** The events stream, the collect function and the public HTTP API (Segment-compatible routes). */
+/**
+ * The events stream, the collect function and the HTTP API (stage, CORS, throttle, access logs). The
+ * routes, collect's and every other capability's, are added by the stack from functions/shared/routes.ts.
+ */
 export class Ingest extends Construct {
   readonly events: DefinedStream;
   readonly collect: NurtureFunction;
@@ -67,10 +65,14 @@ export class Ingest extends Construct {
     })
       .bindTable(props.profiles, 'write')
       .bindStream(this.events);
+    props.functions.register('collect', this.collect, {
+      publicBecause:
+        'Public tracking endpoint for browsers and Segment SDKs: the collect handler authenticates each source by its write key (Basic auth or in the body, as Segment does); sendBeacon and pixel requests cannot carry the header an authorizer would need.',
+    });
 
     this.api = new HttpApi(this, 'Api', {
-      apiName: `${Stack.of(this).stackName}-tracking`,
-      description: 'Nurture public tracking API',
+      apiName: `${Stack.of(this).stackName}-api`,
+      description: 'Nurture HTTP API: public tracking routes and IAM-authorized admin routes',
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: config.allowedOrigins,
@@ -79,12 +81,6 @@ export class Ingest extends Construct {
         allowCredentials: false,
         maxAge: corsMaxAge,
       },
-    });
-
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Public tracking endpoint for browsers and Segment SDKs: the collect handler authenticates each source by its write key (Basic auth or in the body, as Segment does); sendBeacon and pixel requests cannot carry the header an authorizer would need.',
     });
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention });
@@ -112,14 +108,5 @@ export class Ingest extends Construct {
         ),
       },
     });
-
-    const integrations = { collect: new HttpLambdaIntegration('CollectIntegration', this.collect) };
-    for (const route of routes) {
-      this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: integrations[route.fn],
-      });
-    }
   }
 }

@@ -3,8 +3,11 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
+import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Profiles } from './profiles.js';
+import { FunctionRegistry } from './routes.js';
+import { Scoring } from './scoring.js';
 import { trackerSnippet } from './snippet.js';
 
 export interface NurtureStackProps extends StackProps {
@@ -13,26 +16,49 @@ export interface NurtureStackProps extends StackProps {
 
 /** Everything Nurture deploys into one account and region. */
 export class NurtureStack extends Stack {
+  /** Every function by its routes.ts name; each capability construct registers its own. */
+  readonly functions = new FunctionRegistry();
   readonly profiles: Profiles;
   readonly ingest: Ingest;
   readonly content: Content;
+  readonly scoring: Scoring;
+  readonly identity: Identity;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
     super(scope, id, props);
     const { config } = props;
     // config.ts only accepts values of CloudWatch's retention enum.
     const logRetention = config.logRetentionDays as RetentionDays;
+    const { functions } = this;
 
     this.profiles = new Profiles(this, 'Profiles');
-    this.ingest = new Ingest(this, 'Ingest', { config, logRetention, profiles: this.profiles.main });
+    this.ingest = new Ingest(this, 'Ingest', { config, logRetention, profiles: this.profiles.main, functions });
     this.content = new Content(this, 'Content');
+    const shared = { logRetention, profiles: this.profiles.main, content: this.content.content, functions };
+    this.scoring = new Scoring(this, 'Scoring', { ...shared, events: this.ingest.events });
+    this.identity = new Identity(this, 'Identity', shared);
+
+    // Every route of functions/shared/routes.ts, after all capabilities registered their functions.
+    functions.addRoutes(this.ingest.api);
 
     const apiUrl = this.ingest.api.apiEndpoint;
-    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the tracking API' });
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API (tracking and admin routes)' });
     new CfnOutput(this, 'TrackerSnippet', {
       // writeKeys has at least one entry (config.ts).
       value: trackerSnippet({ api: apiUrl, writeKey: config.writeKeys[0]! }),
       description: 'Paste into every page of the site; serve tracker/dist/nurture.min.js at /nurture.min.js',
+    });
+    new CfnOutput(this, 'ContentBucketName', {
+      value: this.content.content.bucket.bucketName,
+      description: 'Content bucket: upload scoring rules to rules/scoring.yaml (verdict in rules/scoring.check.json)',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.scoring.bus.bus.eventBusName,
+      description: 'EventBridge bus of domain events (lead.identified, lead.merged, lead.stage_changed, activity)',
+    });
+    new CfnOutput(this, 'ProcessFailuresQueueUrl', {
+      value: this.scoring.failures.queueUrl,
+      description: 'Shard and sequence ranges of event batches the processor gave up on (see README to replay)',
     });
   }
 }

@@ -2,7 +2,9 @@ import { Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTestApp, readValidationReport, removeOutdirs } from './synth.js';
+import { routes } from '../../functions/shared/routes.js';
+import { NurtureFunction } from '../../infra/nurture-function.js';
+import { buildTestApp, logicalIdOf, readValidationReport, removeOutdirs } from './synth.js';
 
 afterAll(removeOutdirs);
 
@@ -42,16 +44,31 @@ describe('cdk-nag AwsSolutions', () => {
   }, 30_000);
 
   it('acknowledges only the known rules, each on a narrow scope with a specific reason', () => {
-    const { app } = buildTestApp();
+    const { app, stack } = buildTestApp();
     const found = acknowledgements(app);
 
+    const functions = app.node.findAll().filter((c): c is NurtureFunction => c instanceof NurtureFunction);
+    const publicRoutes = routes.filter((r) => !r.auth && stack.functions.get(r.fn));
+    const rulesReaders = [stack.scoring.process, stack.scoring.rulesCheck, stack.scoring.sweep, stack.identity.adminProfiles];
+    const bucketId = logicalIdOf(stack.content.content.bucket);
+    const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
     expect(found.map((a) => `${a.path} ${a.id}`).sort()).toEqual(
       [
         'Nurture/Content/AccessLogs AwsSolutions-S1',
-        'Nurture/Ingest/Api AwsSolutions-APIG4',
-        'Nurture/Ingest/Collect AwsSolutions-L1',
-        'Nurture/Ingest/CollectRole/Tracing AwsSolutions-IAM5[Resource::*]',
+        'Nurture/Scoring/ProcessFailures AwsSolutions-SQS3',
+        `${notificationsHandler.node.path}/Role AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]`,
+        // Per public route, not on the API: admin routes are checked (and pass with the IAM authorizer).
+        ...publicRoutes.map((r) => `Nurture/Ingest/Api/${r.method}${r.path.replaceAll('/', '--')} AwsSolutions-APIG4`),
+        ...functions.flatMap((fn) => [
+          `${fn.node.path} AwsSolutions-L1`,
+          `${fn.node.path}Role/Tracing AwsSolutions-IAM5[Resource::*]`,
+        ]),
+        ...rulesReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/rules/*]`),
       ].sort(),
+    );
+    expect(publicRoutes.map((r) => r.fn)).toContain('collect');
+    expect(functions.map((fn) => fn.node.path)).toEqual(
+      expect.arrayContaining(['Nurture/Ingest/Collect', 'Nurture/Scoring/Process', 'Nurture/Identity/AdminProfiles']),
     );
     for (const { reason } of found) expect(reason.length).toBeGreaterThan(40);
   });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsStream, mainTable } from '../../functions/shared/resources.js';
 import { routes } from '../../functions/shared/routes.js';
@@ -14,10 +15,11 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown 
 let template: Template;
 let stack: NurtureStack;
 let outdir: string;
+let assembly: CloudAssembly;
 
 beforeAll(() => {
   // One real synth with esbuild bundling, shared by the assertions below.
-  ({ template, stack, outdir } = synthStack({}, { bundle: true }));
+  ({ template, stack, outdir, assembly } = synthStack({}, { bundle: true }));
 }, 60_000);
 
 afterAll(removeOutdirs);
@@ -166,21 +168,61 @@ describe('collect function', () => {
   });
 });
 
-describe('tracking API', () => {
-  it('serves every route of functions/shared/routes.ts through the collect function', () => {
-    const apiId = logicalId(stack, stack.ingest.api.node.defaultChild);
-    const routeKeys = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map((r) => {
-      expect(r.Properties.ApiId).toEqual({ Ref: apiId });
-      return r.Properties.RouteKey as string;
-    });
-    expect(routeKeys.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+describe('HTTP API', () => {
+  const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+  const deployed = () => routes.filter((r) => stack.functions.get(r.fn));
 
-    const collectArn = { 'Fn::GetAtt': [logicalId(stack, stack.ingest.collect.node.defaultChild), 'Arn'] };
-    const integrations = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration'));
-    expect(integrations.length).toBeGreaterThan(0);
-    for (const integration of integrations) {
-      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', IntegrationUri: collectArn });
+  /** Route key → the route resource and the integration it targets. */
+  function routesByKey() {
+    const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration');
+    return new Map(
+      Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map((r) => {
+        const target = JSON.stringify(r.Properties.Target);
+        const integrationId = Object.keys(integrations).find((id) => target.includes(`"${id}"`))!;
+        return [r.Properties.RouteKey as string, { route: r, integration: integrations[integrationId]! }];
+      }),
+    );
+  }
+
+  it('serves each route of functions/shared/routes.ts through the function it names', () => {
+    const apiId = logicalId(stack, stack.ingest.api.node.defaultChild);
+    const byKey = routesByKey();
+
+    expect([...byKey.keys()].sort()).toEqual(deployed().map(routeKey).sort());
+    expect(deployed().filter((r) => r.fn === 'collect').map(routeKey)).toEqual(
+      expect.arrayContaining(['POST /v1/batch', 'POST /v1/track', 'GET /v1/pixel.gif']),
+    );
+    expect(deployed().filter((r) => r.fn === 'adminProfiles').map(routeKey).sort()).toEqual(
+      ['GET /v1/admin/leads', 'GET /v1/admin/profiles/{id}'],
+    );
+    for (const r of deployed()) {
+      const { route, integration } = byKey.get(routeKey(r))!;
+      expect(route.Properties.ApiId).toEqual({ Ref: apiId });
+      const fnArn = { 'Fn::GetAtt': [logicalId(stack, stack.functions.get(r.fn)!.node.defaultChild), 'Arn'] };
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn });
     }
+  });
+
+  it('requires SigV4 (AWS_IAM) on admin routes and no authorizer on the public ones', () => {
+    const byKey = routesByKey();
+    const admin = deployed().filter((r) => r.auth === 'admin');
+    const open = deployed().filter((r) => !r.auth);
+    expect(admin.length).toBeGreaterThan(0);
+    expect(open.map(routeKey)).toContain('POST /v1/track');
+
+    for (const r of admin) expect(byKey.get(routeKey(r))!.route.Properties.AuthorizationType).toBe('AWS_IAM');
+    for (const r of open) expect(byKey.get(routeKey(r))!.route.Properties.AuthorizationType).toBe('NONE');
+  });
+
+  it('warns at synth about each route whose function no construct deploys yet', () => {
+    const missing = routes.filter((r) => !stack.functions.get(r.fn));
+    const warnings = assembly
+      .getStackArtifact(stack.artifactId)
+      .messages.filter((m) => m.level === 'warning')
+      .map((m) => String(m.entry.data));
+
+    for (const r of missing) expect(warnings.some((w) => w.includes(`route ${routeKey(r)} is not deployed`))).toBe(true);
+    expect(warnings.filter((w) => w.includes('is not deployed'))).toHaveLength(missing.length);
   });
 
   it('answers CORS preflight for the configured origins only, without credentials', () => {

@@ -1,8 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/build.js';
 
 /** A valid context, as an operator would write it in cdk.json. */
@@ -46,4 +49,37 @@ export function readValidationReport(outdir: string): ValidationReport {
 /** Removes every temporary assembly directory made by this test file. */
 export function removeOutdirs(): void {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** Every statement of every IAM policy (default and additional) attached to `fn`'s execution role. */
+export function roleStatements(template: Template, fn: IFunction): Statement[] {
+  const stack = Stack.of(fn);
+  const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+export const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]) as string[];
+export const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as unknown[];
+
+/** `{ 'Fn::GetAtt': [logicalId, attribute] }` of an L2 construct's CloudFormation resource. */
+export function getAtt(construct: IConstruct, attribute = 'Arn') {
+  return { 'Fn::GetAtt': [logicalIdOf(construct), attribute] };
+}
+
+/** `{ Ref: logicalId }` of an L2 construct's CloudFormation resource. */
+export function ref(construct: IConstruct) {
+  return { Ref: logicalIdOf(construct) };
+}
+
+export function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
 }

@@ -1,0 +1,37 @@
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type DefinedBucket, type DefinedTable, NurtureFunction } from './nurture-function.js';
+import type { FunctionRegistry } from './routes.js';
+import { rulesKeys } from './scoring.js';
+
+export interface IdentityProps {
+  readonly logRetention: RetentionDays;
+  readonly profiles: DefinedTable;
+  readonly content: DefinedBucket;
+  readonly functions: FunctionRegistry;
+}
+
+/**
+ * The admin read API over profiles and leads (GET /v1/admin/profiles/{id}, GET /v1/admin/leads). Its
+ * routes are `auth: 'admin'` in functions/shared/routes.ts, so the stack puts them behind the IAM
+ * authorizer: only SigV4-signed requests with execute-api:Invoke reach the function.
+ */
+export class Identity extends Construct {
+  readonly adminProfiles: NurtureFunction;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+    this.adminProfiles = props.functions.register(
+      'adminProfiles',
+      new NurtureFunction(this, 'AdminProfiles', {
+        name: 'adminProfiles',
+        description: 'Admin read API: a profile with its score breakdown and activity; hot leads by score',
+        logRetention: props.logRetention,
+      })
+        // Point reads, identity lookups and queries on the ranking index; no writes.
+        .bindTable(props.profiles, 'read')
+        // The rules in force give the decay half-life and rule descriptions of the breakdown.
+        .bindBucket(props.content, 'read', { prefix: rulesKeys.prefix }),
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentBucket, mainTable } from '../../functions/shared/resources.js';
+import type { NurtureStack } from '../../infra/stack.js';
+import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack } from './synth.js';
+
+let template: Template;
+let stack: NurtureStack;
+
+beforeAll(() => {
+  ({ template, stack } = synthStack());
+}, 60_000);
+
+afterAll(removeOutdirs);
+
+describe('admin profiles function', () => {
+  it('gets the table and bucket names it parses at cold start', () => {
+    const fn = template.toJSON().Resources[logicalIdOf(stack.identity.adminProfiles)];
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      [mainTable.envVar]: ref(stack.profiles.main.table),
+      [contentBucket.envVar]: ref(stack.content.content.bucket),
+    });
+  });
+
+  it('may read the table and its ranking index, and nothing that writes', () => {
+    const tableArn = getAtt(stack.profiles.main.table);
+    const dynamo = roleStatements(template, stack.identity.adminProfiles).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    for (const statement of dynamo) {
+      expect(resourcesOf(statement)).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/byScore']] }]);
+    }
+  });
+
+  it('may read the rules and no other object', () => {
+    const bucketArn = getAtt(stack.content.content.bucket);
+    const s3 = roleStatements(template, stack.identity.adminProfiles).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(s3.find((s) => actionsOf(s).includes('s3:GetObject'))?.Resource).toEqual({
+      'Fn::Join': ['', [bucketArn, '/rules/*']],
+    });
+  });
+});
