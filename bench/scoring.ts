@@ -169,7 +169,7 @@ console.log(`events/s: ${eps.toFixed(0)}; baseline bare UpdateItem/s at the same
 console.log(`domain events published: ${published}`);
 
 // ---- 2. beacon-to-score latency through the whole local path ------------------------------------
-const local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0 }, pollIdleMs: 200 });
+const local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 }, pollIdleMs: 200 });
 const sentAt = new Map<string, number>();
 const latencies: number[] = [];
 local.bus.onEvent((e) => {

@@ -1,7 +1,8 @@
 import type { LocalEventBus } from './event-bus.js';
 import type { Emulators } from './emulators.js';
 import type { KinesisPoller } from './kinesis-poller.js';
-import type { LocalSecrets } from './runtime.js';
+import type { LocalPorts, LocalSecrets } from './runtime.js';
+import { scenariosPlugin } from './plugins/scenarios.js';
 import { scoringPlugin } from './plugins/scoring.js';
 import { sendingPlugin } from './plugins/sending.js';
 
@@ -19,6 +20,8 @@ export interface LocalContext {
   secrets: LocalSecrets;
   /** Simulated seconds per real second for waits. */
   timeScale: number;
+  /** Ports asked for (0 = any free port). */
+  ports: LocalPorts;
   /** Add `name → URL` lines to the ready banner. */
   extraEndpoints: Record<string, string>;
   /** Registers cleanup, run in reverse order on stop. */
@@ -28,4 +31,4 @@ export interface LocalContext {
 export type LocalPlugin = (ctx: LocalContext) => Promise<void>;
 
 /** Capabilities' local wiring, in start order (stream consumers before the poller starts). */
-export const plugins: LocalPlugin[] = [scoringPlugin, sendingPlugin];
+export const plugins: LocalPlugin[] = [scoringPlugin, scenariosPlugin, sendingPlugin];

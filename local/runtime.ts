@@ -23,6 +23,7 @@ export interface LocalPorts extends EmulatorPorts {
   api: number;
   site: number;
   eventbridge: number;
+  sfn: number;
 }
 
 export const defaultPorts: LocalPorts = {
@@ -33,6 +34,7 @@ export const defaultPorts: LocalPorts = {
   s3: 4572,
   ses: 4573,
   eventbridge: 4574,
+  sfn: 4575,
 };
 
 /** Name of the local event bus (on AWS the stack's bus). */
@@ -147,8 +149,6 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     Object.assign(process.env, env);
     await provision(emulators, { templatesDir: join(repoRoot, 'templates') });
 
-    const handlers = await loadHandlers();
-    api.on('request', (req, res) => void routeApi(req, res, handlers, apiUrl, secrets.adminToken));
     site.on('request', (req, res) => serveSite(req, res, { apiUrl, writeKey: secrets.writeKey }));
 
     const poller = new KinesisPoller({
@@ -181,11 +181,15 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       siteUrl,
       secrets,
       timeScale: opts.timeScale ?? 1,
+      ports,
       extraEndpoints,
       onStop: (fn) => stops.push(fn),
     };
     // Each capability wires its consumers, bus rules and runners in its own plugin (local/plugins/).
     for (const plugin of plugins) await plugin(ctx);
+    // After the plugins: they add env (endpoints of their emulators) that HTTP handlers read at cold start.
+    const handlers = await loadHandlers();
+    api.on('request', (req, res) => void routeApi(req, res, handlers, apiUrl, secrets.adminToken));
 
     await poller.start();
     stops.push(() => poller.stop());

@@ -54,7 +54,7 @@ if (mode === 'bare') {
   });
 } else if (mode === 'emulators') {
   const { startLocal } = await import('../../local/runtime.js');
-  const local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0 } });
+  const local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 } });
   console.log(`READY ${local.apiUrl} ${local.secrets.writeKey}`);
   process.on('SIGTERM', () => void local.stop().then(() => process.exit(0)));
 } else {

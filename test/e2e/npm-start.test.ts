@@ -11,7 +11,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'nurture-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const zeroPorts = Object.fromEntries(
-  ['API', 'SITE', 'DYNAMODB', 'KINESIS', 'S3', 'SES', 'EVENTBRIDGE'].map((s) => [`NURTURE_${s}_PORT`, '0']),
+  ['API', 'SITE', 'DYNAMODB', 'KINESIS', 'S3', 'SES', 'EVENTBRIDGE', 'SFN'].map((s) => [`NURTURE_${s}_PORT`, '0']),
 );
 
 interface Started {

@@ -1,0 +1,32 @@
+/** Base of the scenario module's errors. */
+export class ScenarioModuleError extends Error {
+  override name = 'ScenarioModuleError';
+}
+
+/** One problem in a scenario document, with the path of the field at fault (`steps[2].next`). */
+export interface ScenarioIssue {
+  path: string;
+  message: string;
+}
+
+/** A scenario document that does not validate; `issues` names every bad field. */
+export class ScenarioError extends ScenarioModuleError {
+  override name = 'ScenarioError';
+  constructor(
+    readonly source: string,
+    readonly issues: ScenarioIssue[],
+  ) {
+    super(`${source}: ${issues.map((i) => `${i.path || '(document)'}: ${i.message}`).join('; ')}`);
+  }
+}
+
+/** A handler was invoked with input it cannot act on (names the field). */
+export class ScenarioInputError extends ScenarioModuleError {
+  override name = 'ScenarioInputError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}

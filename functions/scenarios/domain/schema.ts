@@ -1,0 +1,220 @@
+/**
+ * The scenario document (YAML or JSON in statemachines/). Full zod is fine here: only the compiler, CDK
+ * and local tools import this module, never a Lambda handler (they use the plain types in conditions.ts).
+ */
+import { z } from 'zod';
+import { type Condition, type Filter, type FilterOps, profileFieldRe } from './conditions.js';
+import { parseDuration } from './duration.js';
+import { idRe, scenarioLimits } from './limits.js';
+import { stages } from '../../identity/domain/profile.js';
+
+const id = (what: string) =>
+  z
+    .string()
+    .max(scenarioLimits.maxIdChars, `${what} is at most ${scenarioLimits.maxIdChars} characters`)
+    .regex(idRe, `${what} uses lower-case letters, digits and dashes, starting with a letter or digit`);
+
+const duration = (max = scenarioLimits.maxWaitSeconds, min = 1) =>
+  z.string().superRefine((text, ctx) => {
+    const s = parseDuration(text);
+    if (s === undefined) ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30m, 4h, 3d, 2w or 1d12h` });
+    else if (s < min) ctx.addIssue({ code: 'custom', message: `at least ${min} seconds` });
+    else if (s > max) ctx.addIssue({ code: 'custom', message: `at most ${Math.floor(max / 86_400)} days` });
+  });
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const opsShape = {
+  equals: scalar.optional(),
+  notEquals: scalar.optional(),
+  in: z.array(scalar).min(1).optional(),
+  notIn: z.array(scalar).min(1).optional(),
+  gt: z.number().optional(),
+  gte: z.number().optional(),
+  lt: z.number().optional(),
+  lte: z.number().optional(),
+  exists: z.boolean().optional(),
+  prefix: z.string().min(1).optional(),
+};
+/** An EventBridge pattern ORs the tests of one field; one kind of test per filter keeps meaning exact. */
+function oneTest(o: FilterOps, ctx: z.RefinementCtx) {
+  const kinds = ['equals', 'notEquals', 'in', 'notIn', 'exists', 'prefix'].filter((k) => o[k as keyof FilterOps] !== undefined);
+  const numeric = ['gt', 'gte', 'lt', 'lte'].some((k) => o[k as keyof FilterOps] !== undefined);
+  const count = kinds.length + (numeric ? 1 : 0);
+  if (count === 0) ctx.addIssue({ code: 'custom', message: 'needs one test: equals, notEquals, in, notIn, gt/gte/lt/lte, exists or prefix' });
+  if (count > 1) ctx.addIssue({ code: 'custom', message: `one kind of test per field, got ${[...kinds, ...(numeric ? ['a numeric range'] : [])].join(' and ')}` });
+}
+const ops = z.strictObject(opsShape).superRefine(oneTest);
+const filter: z.ZodType<Filter> = z.union([scalar, ops]) as z.ZodType<Filter>;
+const where = z.record(
+  z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path like properties.total'),
+  filter,
+);
+
+const fieldCondition = z
+  .strictObject({
+    field: z.string().regex(profileFieldRe, 'one of score, stage, known, email, timezone, traits.<name>, categories.<name>'),
+    ...opsShape,
+  })
+  .superRefine(oneTest);
+const behaviourCondition = z.strictObject({
+  did: z.string().min(1),
+  path: z.string().startsWith('/').optional(),
+  within: duration(scenarioLimits.maxWithinSeconds),
+  atLeast: z.number().int().min(0).optional(),
+  atMost: z.number().int().min(0).optional(),
+});
+const lastEmailCondition = z.strictObject({ lastEmail: z.enum(['opened', 'clicked', 'notOpened', 'notClicked']) });
+
+/** Picks the condition shape by its distinguishing key, so an error points into the right shape. */
+export const condition: z.ZodType<Condition> = z.lazy(() =>
+  z.unknown().transform((value, ctx): Condition => {
+    const shapes: Array<[string, z.ZodType]> = [
+      ['field', fieldCondition],
+      ['did', behaviourCondition],
+      ['lastEmail', lastEmailCondition],
+      ['all', z.strictObject({ all: z.array(condition).min(1) })],
+      ['any', z.strictObject({ any: z.array(condition).min(1) })],
+      ['not', z.strictObject({ not: condition })],
+    ];
+    const shape = value && typeof value === 'object' ? shapes.find(([key]) => key in value) : undefined;
+    if (!shape) {
+      ctx.addIssue({ code: 'custom', message: 'a condition has one of field, did, lastEmail, all, any or not' });
+      return z.NEVER;
+    }
+    const parsed = shape[1].safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path, message: issue.message });
+      return z.NEVER;
+    }
+    return parsed.data as Condition;
+  }),
+) as unknown as z.ZodType<Condition>;
+
+const stage = z.enum(stages);
+
+const trigger = z
+  .strictObject({
+    /** A business event (detail-type on the bus), e.g. "Order Completed", "Form Submitted", "Page Viewed". */
+    event: z.string().min(1).optional(),
+    /** lead.stage_changed to this stage. */
+    stage: stage.optional(),
+    /** lead.identified: an anonymous visitor became known. */
+    identified: z.literal(true).optional(),
+    /** Any activity while the score is at least this. */
+    score: z.strictObject({ atLeast: z.number() }).optional(),
+    /** Filters on the event (paths inside its detail: properties.total, from, to, ...). */
+    where: where.optional(),
+    /** Conditions on the person, checked at enrollment. */
+    who: z.array(condition).min(1).optional(),
+  })
+  .superRefine((t, ctx) => {
+    const kinds = (['event', 'stage', 'identified', 'score'] as const).filter((k) => t[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of event, stage, identified or score, got ${kinds.length ? kinds.join(', ') : 'none'}` });
+  });
+
+const goal = z
+  .strictObject({
+    event: z.string().min(1).optional(),
+    stage: stage.optional(),
+    where: where.optional(),
+  })
+  .superRefine((g, ctx) => {
+    if ((g.event === undefined) === (g.stage === undefined)) ctx.addIssue({ code: 'custom', message: 'exactly one of event or stage' });
+  });
+
+const reentry = z.union([z.literal('never'), z.literal('always'), z.strictObject({ after: duration(10 * 365 * 86_400) })], {
+  error: 'never, always, or { after: <duration> }',
+});
+
+const base = { id: id('a step id'), name: z.string().max(200).optional() };
+const next = id('next').optional();
+
+const waitStep = z
+  .strictObject({
+    ...base,
+    type: z.literal('wait'),
+    for: duration().optional(),
+    until: z
+      .strictObject({
+        time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day like 09:30'),
+        days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1).optional(),
+      })
+      .optional(),
+    next,
+  })
+  .superRefine((s, ctx) => {
+    if ((s.for === undefined) === (s.until === undefined)) ctx.addIssue({ code: 'custom', message: 'a wait has either for or until' });
+  });
+
+const branchStep = z.strictObject({
+  ...base,
+  type: z.literal('branch'),
+  paths: z
+    .array(z.strictObject({ name: z.string().max(80).optional(), when: z.array(condition).min(1), next: id('next') }))
+    .min(1)
+    .max(scenarioLimits.maxPaths),
+  else: next,
+});
+
+const waitForStep = z.strictObject({
+  ...base,
+  type: z.literal('waitFor'),
+  event: z.string().min(1),
+  where: where.optional(),
+  timeout: duration(scenarioLimits.maxWaitSeconds, scenarioLimits.minWaitForSeconds),
+  then: next,
+  else: next,
+});
+
+const sendStep = z.strictObject({
+  ...base,
+  type: z.literal('send'),
+  template: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a template id: its file name in templates/ without the extension (a-z, 0-9, _ and -)'),
+  category: z.enum(['marketing', 'transactional']).default('marketing'),
+  capPolicy: z.enum(['skip', 'defer']).default('defer'),
+  next,
+});
+
+const updateStep = z
+  .strictObject({
+    ...base,
+    type: z.literal('update'),
+    traits: z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'trait names are 1-64 chars of A-Za-z0-9_'), scalar).optional(),
+    stage: stage.optional(),
+    points: z.number().int().refine((n) => n !== 0, 'points must not be 0').optional(),
+    next,
+  })
+  .superRefine((s, ctx) => {
+    if (!s.traits && !s.stage && s.points === undefined) ctx.addIssue({ code: 'custom', message: 'an update sets traits, stage or points' });
+  });
+
+const notifyStep = z.strictObject({
+  ...base,
+  type: z.literal('notify'),
+  reason: z.string().min(1).max(500),
+  next,
+});
+
+const exitStep = z.strictObject({ ...base, type: z.literal('exit') });
+
+export const step = z.discriminatedUnion('type', [waitStep, branchStep, waitForStep, sendStep, updateStep, notifyStep, exitStep], {
+  error: 'type is one of wait, branch, waitFor, send, update, notify, exit',
+});
+
+export const scenarioSchema = z.strictObject({
+  id: id('the scenario id'),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  trigger,
+  reentry: reentry.default('never'),
+  goal: goal.optional(),
+  steps: z.array(step).min(1).max(scenarioLimits.maxSteps, `at most ${scenarioLimits.maxSteps} steps`),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Step = Scenario['steps'][number];
+export type StepOf<T extends Step['type']> = Extract<Step, { type: T }>;
+export type Trigger = Scenario['trigger'];
+export type Goal = NonNullable<Scenario['goal']>;
+export type Reentry = Scenario['reentry'];
