@@ -2,7 +2,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type DefinedBucket, type DefinedTable, NurtureFunction } from './nurture-function.js';
 import type { FunctionRegistry } from './routes.js';
-import { rulesKeys } from './scoring.js';
+import { defaultRules, rulesKeys } from './scoring.js';
 
 export interface IdentityProps {
   readonly logRetention: RetentionDays;
@@ -24,6 +24,7 @@ export class Identity extends Construct {
     this.adminProfiles = props.functions.register(
       'adminProfiles',
       new NurtureFunction(this, 'AdminProfiles', {
+        ...defaultRules,
         name: 'adminProfiles',
         description: 'Admin read API: a profile with its score breakdown and activity; hot leads by score',
         logRetention: props.logRetention,

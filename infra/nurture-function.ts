@@ -57,6 +57,8 @@ export interface NurtureFunctionProps
   /** Which function of functions/shared/routes.ts `functionEntries` this is. */
   readonly name: FunctionName;
   readonly logRetention: RetentionDays;
+  /** Repository files shipped beside the bundle (`to` is relative to the function's root, /var/task). */
+  readonly files?: readonly { from: string; to: string }[];
 }
 
 /**
@@ -68,7 +70,7 @@ export class NurtureFunction extends NodejsFunction {
   private readonly executionRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: NurtureFunctionProps) {
-    const { name, logRetention, environment, ...rest } = props;
+    const { name, logRetention, environment, files = [], ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention });
     // An own role instead of AWSLambdaBasicExecutionRole: logs permissions scoped to this log group.
     const role = new iam.Role(scope, `${id}Role`, {
@@ -101,6 +103,16 @@ export class NurtureFunction extends NodejsFunction {
         // the one package-lock.json pins; the handlers use only long-stable SDK APIs. Everything else
         // (@smithy/node-http-handler, zod/mini, isbot, ua-parser-js, middy) is bundled.
         bundleAwsSDK: false,
+        ...(files.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  files.map((f) => `cp "${join(inputDir, f.from)}" "${join(outputDir, f.to)}"`),
+              },
+            }
+          : {}),
         // CommonJS dependencies inside an ESM bundle call require(); ESM has none, so provide one.
         banner:
           "import { createRequire as __nurtureCreateRequire } from 'node:module'; const require = __nurtureCreateRequire(import.meta.url);",

@@ -20,6 +20,12 @@ import {
 } from './nurture-function.js';
 import type { FunctionRegistry } from './routes.js';
 
+/** The repository's default rules ship with each reader of rules, in force until the first upload. */
+export const defaultRules = {
+  files: [{ from: 'templates/rules/scoring.yaml', to: 'default-rules.yaml' }],
+  environment: { DEFAULT_RULES_FILE: 'default-rules.yaml' },
+};
+
 /**
  * Keys of the scoring rules in the content bucket, as functions/scoring/adapters/rules-source.ts reads
  * and writes them (repeated here because infra/ imports no runtime code; test/infra/scoring.test.ts
@@ -70,6 +76,7 @@ export class Scoring extends Construct {
     this.process = functions.register(
       'process',
       new NurtureFunction(this, 'Process', {
+        ...defaultRules,
         name: 'process',
         description: 'Stream processor: identity resolution, scoring, activity history, domain events',
         logRetention,
@@ -171,6 +178,7 @@ export class Scoring extends Construct {
     this.sweep = functions.register(
       'sweep',
       new NurtureFunction(this, 'Sweep', {
+        ...defaultRules,
         name: 'sweep',
         description: 'Daily: moves known leads without recent activity to the dormant stage',
         logRetention,

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { rankShards } from '../scoring/adapters/profile-store.js';
-import { RulesSource } from '../scoring/adapters/rules-source.js';
+import { defaultRulesFromEnv, RulesSource } from '../scoring/adapters/rules-source.js';
 import { decayFactor, scoreFromRankKey } from '../scoring/domain/decay.js';
 import type { ActivityEntry, ScoringState } from '../scoring/domain/state.js';
 import { documentClient, s3Client } from '../shared/aws.js';
@@ -18,7 +18,7 @@ import { profilePk, profileSk, stages } from './domain/profile.js';
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required() }));
 const doc = documentClient();
 const links = new DynamoLinkStore(doc, env.TABLE_NAME);
-const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET);
+const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
 
 /** Page sizes of the admin API. */
 export const maxLeads = 200;

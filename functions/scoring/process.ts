@@ -9,7 +9,7 @@ import { documentClient, s3Client } from '../shared/aws.js';
 import { parseEnv, required } from '../shared/env.js';
 import { ProfileStore, rankPartition } from './adapters/profile-store.js';
 import { DomainEventPublisher } from './adapters/publisher.js';
-import { RulesSource } from './adapters/rules-source.js';
+import { defaultRulesFromEnv, RulesSource } from './adapters/rules-source.js';
 import { processBatch, type ProcessorPorts, type StreamEvent } from './domain/process-batch.js';
 
 const env = parseEnv(
@@ -24,7 +24,7 @@ const doc = documentClient();
 const links = new DynamoLinkStore(doc, env.TABLE_NAME);
 export const profileStore = new ProfileStore(doc, env.TABLE_NAME);
 const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
-const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET);
+const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
 
 const ports: ProcessorPorts = {
   links,

@@ -9,11 +9,11 @@ import { documentClient, s3Client } from '../shared/aws.js';
 import { parseEnv, required } from '../shared/env.js';
 import { rankPartition, rankShards } from './adapters/profile-store.js';
 import { DomainEventPublisher } from './adapters/publisher.js';
-import { RulesSource } from './adapters/rules-source.js';
+import { defaultRulesFromEnv, RulesSource } from './adapters/rules-source.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required(), EVENT_BUS_NAME: required() }));
 const doc = documentClient();
-const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET);
+const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
 const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 
 const activeStages = ['known', 'mql', 'sql', 'customer'] as const;

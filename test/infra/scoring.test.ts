@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rulesSource from '../../functions/scoring/adapters/rules-source.js';
@@ -177,7 +179,11 @@ describe('rules upload check', () => {
   it('runs on every object created at rules/scoring.yaml in the content bucket, and nowhere else', () => {
     const notifications = onlyOfType('Custom::S3BucketNotifications').Properties;
     expect(notifications.BucketName).toEqual(ref(stack.content.content.bucket));
-    expect(notifications.NotificationConfiguration).toEqual({
+    // Other capabilities (email templates) add their own notifications on other prefixes.
+    const mine = (notifications.NotificationConfiguration.LambdaFunctionConfigurations as { LambdaFunctionArn: unknown }[]).filter(
+      (c) => JSON.stringify(c.LambdaFunctionArn) === JSON.stringify(getAtt(stack.scoring.rulesCheck)),
+    );
+    expect({ LambdaFunctionConfigurations: mine }).toEqual({
       LambdaFunctionConfigurations: [
         {
           Events: ['s3:ObjectCreated:*'],
@@ -260,6 +266,22 @@ describe('scoring functions', () => {
           expect(allowed, `${fn.node.path}: ${JSON.stringify(statement)}`).toBe(true);
         }
       }
+    }
+  });
+});
+
+describe('default scoring rules on a fresh deployment', () => {
+  it('ship beside every function that reads rules, so scoring works before the first upload', () => {
+    const built = synthStack({}, { bundle: true });
+    const functions = built.template.findResources('AWS::Lambda::Function');
+    const readers = Object.values(functions).filter(
+      (f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables?.DEFAULT_RULES_FILE,
+    ) as { Properties: { Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } } }[];
+    expect(readers.length).toBe(3);
+    for (const f of readers) {
+      const assetDir = join(built.outdir, `asset.${f.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      const shipped = readFileSync(join(assetDir, String(f.Properties.Environment.Variables.DEFAULT_RULES_FILE)), 'utf8');
+      expect(shipped).toBe(readFileSync('templates/rules/scoring.yaml', 'utf8'));
     }
   });
 });

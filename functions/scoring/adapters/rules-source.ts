@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseRules, type RulesDoc } from '../domain/rules.js';
 
@@ -20,6 +22,8 @@ export class RulesSource {
     private readonly s3: S3Client,
     private readonly bucket: string,
     private readonly now: () => number = Date.now,
+    /** Rules to use while the bucket has none (a fresh deployment): the repository default. */
+    private readonly fallback?: () => string | undefined,
   ) {}
 
   async current(): Promise<RulesDoc> {
@@ -49,6 +53,27 @@ export class RulesSource {
       }
     }
     if (this.cached) return this.cached.doc;
+    const fallback = this.fallback?.();
+    if (fallback) {
+      // Not cached as S3's: the next call looks in the bucket again.
+      const doc = parseRules(fallback);
+      this.cached = { doc, key: '(default)', at: this.now() };
+      return doc;
+    }
     throw new Error(`no scoring rules in s3://${this.bucket}/${rulesKey}`);
+  }
+}
+
+/**
+ * The repository's default rules shipped beside a deployed function (`DEFAULT_RULES_FILE`, relative to
+ * the function root), used until the first upload. Unset locally, where the bucket is seeded.
+ */
+export function defaultRulesFromEnv(): string | undefined {
+  const file = process.env.DEFAULT_RULES_FILE;
+  if (!file) return undefined;
+  try {
+    return readFileSync(resolve(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), file), 'utf8');
+  } catch {
+    return undefined;
   }
 }

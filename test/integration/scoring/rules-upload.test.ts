@@ -61,3 +61,12 @@ describe('scoring rules upload', () => {
     expect((await source.current()).version).toBe(first + 1);
   });
 });
+
+describe('a fresh deployment without rules in the bucket', () => {
+  it('scores with the shipped default rules until the first upload', async () => {
+    const source = new RulesSource(s3, 'no-such-bucket-yet', Date.now, () => doc(42));
+    expect((await source.current()).version).toBe(42);
+    const none = new RulesSource(s3, 'no-such-bucket-yet');
+    await expect(none.current()).rejects.toThrow(/no scoring rules/);
+  });
+});
