@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { mainTable, type KeyDef, type TableDef } from '../functions/shared/resources.js';
 import type { DefinedTable } from './nurture-function.js';
@@ -30,6 +30,8 @@ function tableFromDef(scope: Construct, def: TableDef): Table {
       indexName: index.name,
       partitionKey: attribute(index.partitionKey),
       ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...index.include],
     });
   }
   return table;

@@ -65,7 +65,7 @@ function tableInput(def: TableDef, name: string) {
           GlobalSecondaryIndexes: def.indexes.map((ix) => ({
             IndexName: ix.name,
             KeySchema: keySchema(ix.partitionKey, ix.sortKey),
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...ix.include] },
           })),
         }
       : {}),

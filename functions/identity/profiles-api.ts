@@ -165,17 +165,18 @@ async function leads(event: APIGatewayProxyEventV2) {
     .sort((a, b) => Number(b.gsi1sk) - Number(a.gsi1sk))
     .slice(0, limit)
     .map((item) => {
-      const p = item as unknown as ScoringState & { gsi1sk: number };
-      const behaviour = scoreFromRankKey(p.gsi1sk, now, doc_.halfLifeDays);
+      // Index entries hold only the projected attributes (resources.ts `include`).
+      const behaviour = scoreFromRankKey(Number(item.gsi1sk), now, doc_.halfLifeDays);
+      const fit = Number(item.fitPoints ?? 0);
       return {
-        profileId: p.profileId,
-        stage: p.stage,
-        score: round(behaviour + (p.score?.fit ?? 0)),
+        profileId: String(item.profileId),
+        stage: String(item.stage),
+        score: round(behaviour + fit),
         behaviour: round(behaviour),
-        ...(p.email ? { email: p.email } : {}),
-        ...(typeof p.traits?.name === 'string' ? { name: p.traits.name } : {}),
-        ...(typeof p.traits?.company === 'string' ? { company: p.traits.company } : {}),
-        lastSeenAt: p.lastSeenAt,
+        ...(item.email ? { email: String(item.email) } : {}),
+        ...(item.leadName ? { name: String(item.leadName) } : {}),
+        ...(item.company ? { company: String(item.company) } : {}),
+        lastSeenAt: item.lastSeenAt,
       };
     });
   return json(200, { leads: rows, asOf: now, order: 'score' });

@@ -15,6 +15,11 @@ export interface IndexDef {
   readonly name: string;
   readonly partitionKey: KeyDef;
   readonly sortKey?: KeyDef;
+  /**
+   * Non-key attributes copied into the index. An index write costs by the size of the projected entry,
+   * so a small projection keeps a frequently re-ranked index near 1 write unit per update.
+   */
+  readonly include: readonly string[];
 }
 
 export interface TableDef {
@@ -66,6 +71,8 @@ export const mainTable: TableDef = {
       name: 'byScore',
       partitionKey: { name: 'gsi1pk', type: 'S' },
       sortKey: { name: 'gsi1sk', type: 'N' },
+      // What the leads list and the dormancy sweep read; denormalized top-level copies on the profile.
+      include: ['profileId', 'stage', 'email', 'leadName', 'company', 'fitPoints', 'lastSeenAt'],
     },
   ],
   ttlAttribute: 'expiresAt',

@@ -130,6 +130,20 @@ export class ProfileStore {
     names['#pid'] = 'profileId';
     values[':pid'] = next.profileId;
     sets.push('#pid = :pid');
+    // Small top-level copies for the ranking index projection (see resources.ts).
+    const denormalized: Record<string, unknown> = {
+      leadName: typeof next.traits.name === 'string' ? next.traits.name.slice(0, 128) : undefined,
+      company: typeof next.traits.company === 'string' ? next.traits.company.slice(0, 128) : undefined,
+      fitPoints: next.score.fit,
+    };
+    for (const [attr, value] of Object.entries(denormalized)) {
+      names[`#${attr}`] = attr;
+      if (value === undefined) removes.push(`#${attr}`);
+      else {
+        values[`:${attr}`] = value;
+        sets.push(`#${attr} = :${attr}`);
+      }
+    }
     names['#gpk'] = 'gsi1pk';
     names['#gsk'] = 'gsi1sk';
     if (opts.rank) {
