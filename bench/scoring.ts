@@ -84,14 +84,22 @@ function workload(): CollectedEvent[] {
 }
 
 function counted(endpoint: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
-  const counts = { reads: 0, writes: 0 };
+  const counts = { reads: 0, writes: 0, writeUnits: 0, readUnits: 0 };
   const client = new DynamoDBClient({ endpoint, region, credentials });
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? '';
-      if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(name)) counts.writes++;
+      const isWrite = /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(name);
+      if (isWrite) counts.writes++;
       else if (/^(Get|BatchGet|Query|Scan|TransactGet)/.test(name)) counts.reads++;
-      return next(args);
+      // Ask for the capacity each request consumed (table only: dynalite does not charge index writes).
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+      const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
+      if (isWrite) counts.writeUnits += units;
+      else counts.readUnits += units;
+      return result;
     },
     { step: 'initialize', name: 'countRequests' },
   );
@@ -164,6 +172,8 @@ rmSync(s3Dir, { recursive: true, force: true });
 console.log('\nStream processor against local DynamoDB (batches of 100)');
 console.log(`DynamoDB write requests per event: ${(counts.writes / events.length).toFixed(3)} (target ≤ 1.2) ${counts.writes / events.length <= 1.2 ? 'OK' : 'MISSED'}`);
 console.log(`DynamoDB read requests per event:  ${(counts.reads / events.length).toFixed(3)} (BatchGetItem counts once per call)`);
+console.log(`DynamoDB write units per event (table): ${(counts.writeUnits / events.length).toFixed(2)}; read units per event: ${(counts.readUnits / events.length).toFixed(2)}`);
+console.log('  (the ranking index adds about one write unit per re-ranked profile update: its projection is small)');
 console.log(`collect's identity-link requests per identify: ${(collectCounts.counts.writes / events.filter((e) => e.type === 'identify').length).toFixed(2)} writes, ${(collectCounts.counts.reads / events.filter((e) => e.type === 'identify').length).toFixed(2)} reads`);
 console.log(`events/s: ${eps.toFixed(0)}; baseline bare UpdateItem/s at the same concurrency: ${baselinePerSecond!.toFixed(0)}; ratio ${(eps / baselinePerSecond!).toFixed(2)}`);
 console.log(`domain events published: ${published}`);
