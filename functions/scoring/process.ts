@@ -1,10 +1,12 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { DynamoLinkStore } from '../identity/adapters/dynamo-link-store.js';
 import { identify } from '../identity/domain/identify.js';
 import type { CollectedEvent } from '../ingest/domain/enrich.js';
+import { resumeWaits } from '../scenarios/adapters/task-tokens.js';
 import { documentClient, s3Client } from '../shared/aws.js';
 import { parseEnv, required } from '../shared/env.js';
 import { ProfileStore, rankPartition } from './adapters/profile-store.js';
@@ -23,6 +25,7 @@ const env = parseEnv(
 const doc = documentClient();
 const links = new DynamoLinkStore(doc, env.TABLE_NAME);
 export const profileStore = new ProfileStore(doc, env.TABLE_NAME);
+const sfn = new SFNClient({});
 const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
 
@@ -33,6 +36,9 @@ const ports: ProcessorPorts = {
   rankPartition,
   publish: (events) => publisher.publish(events),
   rules: () => rules.current(),
+  // Scenario executions waiting for an event of this person (only called when the profile waits).
+  resumeWaits: (profileId, eventName, event) =>
+    resumeWaits({ doc, sfn, tableName: env.TABLE_NAME }, profileId, eventName, event as unknown as Record<string, unknown>),
   now: () => new Date(),
 };
 
