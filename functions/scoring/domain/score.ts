@@ -33,6 +33,8 @@ export interface ApplyResult {
 
 /** Heartbeats: scored by rules like any event, but not passed to the bus (they are most of the traffic). */
 export const heartbeatEvent = 'Page Ping';
+/** detail-type of a known lead's page view on the bus. */
+export const pageViewed = 'Page Viewed';
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 const later = (a: string, b: string) => (a > b ? a : b);
@@ -207,6 +209,12 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
 
     if (event.type === 'track' && event.event && event.event !== heartbeatEvent) {
       out.push(activity(state, event, event.event, event.messageId, rules, now));
+    }
+    // Page views of known leads reach the bus (scenario triggers and goals such as "came back to the
+    // site"); anonymous page views, most of all traffic, do not: the bus charges per event.
+    if (event.type === 'page' && state.known) {
+      const withPath = { ...event, properties: { ...(event.properties ?? {}), ...(path ? { path } : {}) } };
+      out.push(activity(state, withPath, pageViewed, event.messageId, rules, now));
     }
   }
 

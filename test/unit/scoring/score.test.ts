@@ -131,9 +131,12 @@ describe('scoring rules engine', () => {
     expect(bought.stage).toBe('customer');
   });
 
-  it('passes business events to the bus but not heartbeats or page views', () => {
-    const { events } = run([pageView('/'), track('Page Ping', {}), track('Order Completed', { total: 5 })]);
+  it('passes business events to the bus but not heartbeats, nor page views of anonymous visitors', () => {
+    const { events, state } = run([pageView('/'), track('Page Ping', {}), track('Order Completed', { total: 5 })]);
     expect(events.filter((e) => 'activity' in e).map((e) => e.detailType)).toEqual(['Order Completed']);
+    const known = run([collected({ type: 'identify', traits: { email: 'k@firm.com' } }), pageView('/pricing')], state);
+    const views = known.events.filter((e) => e.detailType === 'Page Viewed');
+    expect(views.map((e) => (e.detail as { properties: { path: string } }).properties.path)).toEqual(['/pricing']);
   });
 
   it('ignores a duplicate messageId', () => {
