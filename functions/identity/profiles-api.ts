@@ -23,6 +23,11 @@ const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultR
 /** Page sizes of the admin API. */
 export const maxLeads = 200;
 export const activityPageSize = 50;
+/**
+ * The ranking index orders by engagement (decayed behaviour points); the list is ordered by total score
+ * (plus fit points) among this many times the requested number of most engaged leads per partition.
+ */
+export const leadsOverfetch = 3;
 
 class NotFoundError extends ClientError {
   override name = 'NotFoundError';
@@ -154,7 +159,8 @@ async function leads(event: APIGatewayProxyEventV2) {
             KeyConditionExpression: 'gsi1pk = :pk',
             ExpressionAttributeValues: { ':pk': `rank#${stage}#${shard}` },
             ScanIndexForward: false,
-            Limit: limit,
+            // The index orders by engagement; fetching more than asked lets fit points reorder the page.
+            Limit: limit * leadsOverfetch,
           }),
         ),
       ),
@@ -162,8 +168,6 @@ async function leads(event: APIGatewayProxyEventV2) {
   );
   const rows = pages
     .flatMap((p) => p.Items ?? [])
-    .sort((a, b) => Number(b.gsi1sk) - Number(a.gsi1sk))
-    .slice(0, limit)
     .map((item) => {
       // Index entries hold only the projected attributes (resources.ts `include`).
       const behaviour = scoreFromRankKey(Number(item.gsi1sk), now, doc_.halfLifeDays);
@@ -178,7 +182,9 @@ async function leads(event: APIGatewayProxyEventV2) {
         ...(item.company ? { company: String(item.company) } : {}),
         lastSeenAt: item.lastSeenAt,
       };
-    });
+    })
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit);
   return json(200, { leads: rows, asOf: now, order: 'score' });
 }
 
