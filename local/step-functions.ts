@@ -373,6 +373,7 @@ export class LocalStepFunctions {
     const waitTimeOverrides: Record<string, number> = {};
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     const originalType = new Map<string, string>();
+    const waitedFor = new Map<string, number>();
     const scaled = (seconds: number) => Math.max(0, Math.round((seconds * 1000) / this.timeScale));
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
@@ -397,7 +398,12 @@ export class LocalStepFunctions {
         };
         handlers[name] = async (input) => {
           const until = Date.parse(String((input as { until: string }).until));
-          await sleep((until - Date.now()) / this.timeScale);
+          // Caps and quiet hours run on the real clock: a send deferred to a time that a scaled wait
+          // cannot reach would come back to this state with the same target, again and again. The first
+          // wait for a target is scaled; a repeat waits for the real time, so nothing spins.
+          const repeat = waitedFor.get(name) === until;
+          waitedFor.set(name, until);
+          await sleep((until - Date.now()) / (repeat ? 1 : this.timeScale));
           return null;
         };
         continue;

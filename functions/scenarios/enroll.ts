@@ -101,7 +101,7 @@ async function trigger(input: Extract<EnrollInput, { kind: 'trigger' }>, attempt
     }
   }
 
-  const decision = decide({ policy, record, profileId, triggerKey, now: new Date() });
+  const decision = decide({ policy, record, profileId, scenarioId, triggerKey, now: new Date() });
   const trig: TriggerEvent = { id: input.event.id, source: input.event.source, type: input.event.detailType, time: input.event.time, detail: input.event.detail };
   const inputOf = (r: EnrollmentRecord): ExecutionInput => ({ profileId, scenarioId, enrolledAt: r.enrolledAt, trigger: trig, lastSend: null });
 
@@ -129,7 +129,10 @@ async function trigger(input: Extract<EnrollInput, { kind: 'trigger' }>, attempt
 async function goal(input: Extract<EnrollInput, { kind: 'goal' }>): Promise<EnrollOutcome> {
   const profileId = profileIdOf(input.event);
   const record = await store.get(profileId, input.scenarioId);
-  if (!record || record.status !== 'running') return { outcome: 'none', reason: 'not in this journey' };
+  if (!record || (record.status !== 'running' && record.status !== 'goal')) return { outcome: 'none', reason: 'not in this journey' };
+  // Recorded first, so the ABORTED status event that the stop causes cannot record "aborted" instead;
+  // a retry of this goal event finds "goal" and stops again (stopping a stopped execution is a no-op).
+  if (record.status === 'running') await store.finish(profileId, input.scenarioId, record.executionName, 'goal', new Date().toISOString());
   try {
     await sfn.send(
       new StopExecutionCommand({ executionArn: record.executionArn, error: 'GoalReached', cause: `goal event "${input.event.detailType}" (${input.event.id})` }),
@@ -137,7 +140,6 @@ async function goal(input: Extract<EnrollInput, { kind: 'goal' }>): Promise<Enro
   } catch (err) {
     if (!(err instanceof ExecutionDoesNotExist)) throw err;
   }
-  await store.finish(profileId, input.scenarioId, record.executionName, 'goal', new Date().toISOString());
   return { outcome: 'stopped', executionName: record.executionName };
 }
 

@@ -72,12 +72,8 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
   };
   const steps = lazy('functions/scenarios/steps.ts');
   const enroll = lazy('functions/scenarios/enroll.ts');
-  const sendEntry = 'functions/sending/send.ts';
-  const send: Handler = existsSync(join(ctx.repoRoot, sendEntry))
-    ? lazy(sendEntry)
-    : async () => {
-        throw Object.assign(new Error(`the send function (${sendEntry}) is not in this tree`), { name: 'Local.SendUnavailable' });
-      };
+  // The real send function (caps, suppression, SES), as the send step's Lambda task calls it on AWS.
+  const send: Handler = async (event) => (await import('./sending.js')).invokeSend(event);
   const functions = new Map<string, LocalLambda>([
     [localFunctionArns.steps, steps as LocalLambda],
     [localFunctionArns.send, send as LocalLambda],

@@ -180,8 +180,10 @@ export function windowStart(c: BehaviourCondition, now: Date): string {
   return new Date(now.getTime() - durationSeconds(c.within) * 1000).toISOString();
 }
 
+/** `atLeast` defaults to 1 ("did it"), or to 0 when only `atMost` is given ("did it at most N times"). */
 export function behaviourHolds(c: BehaviourCondition, count: number): boolean {
-  return count >= (c.atLeast ?? 1) && (c.atMost === undefined || count <= c.atMost);
+  const atLeast = c.atLeast ?? (c.atMost === undefined ? 1 : 0);
+  return count >= atLeast && (c.atMost === undefined || count <= c.atMost);
 }
 
 /** Engagement with the journey's last email, as read from the activity history. */

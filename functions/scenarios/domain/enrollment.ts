@@ -29,11 +29,13 @@ export function enrollmentSk(scenarioId: string): string {
 }
 
 /**
- * `<profileId>-<16 chars of sha256(trigger key)>`: at most 80 characters of [A-Za-z0-9_-], as Step
- * Functions requires, and the same for every delivery of the same trigger.
+ * `<profileId>-<16 chars of sha256(scenario, trigger key)>`: at most 80 characters of [A-Za-z0-9_-], as
+ * Step Functions requires, the same for every delivery of the same trigger, and different in every
+ * scenario (names are only unique per state machine; send idempotency keys and task token keys are
+ * derived from them, so they must not collide across scenarios).
  */
-export function executionName(profileId: string, triggerKey: string): string {
-  const hash = createHash('sha256').update(triggerKey).digest('base64url').slice(0, 16);
+export function executionName(profileId: string, scenarioId: string, triggerKey: string): string {
+  const hash = createHash('sha256').update(`${scenarioId}\n${triggerKey}`).digest('base64url').slice(0, 16);
   return `${profileId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 63)}-${hash}`;
 }
 
@@ -47,13 +49,14 @@ export function decide(opts: {
   policy: ReentryPolicy;
   record: EnrollmentRecord | undefined;
   profileId: string;
+  scenarioId: string;
   triggerKey: string;
   now: Date;
 }): Decision {
-  const { policy, record, profileId, triggerKey, now } = opts;
+  const { policy, record, profileId, scenarioId, triggerKey, now } = opts;
   const start = (): Decision => ({
     action: 'start',
-    executionName: executionName(profileId, triggerKey),
+    executionName: executionName(profileId, scenarioId, triggerKey),
     enrolledAt: now.toISOString(),
     count: (record?.count ?? 0) + 1,
   });

@@ -28,6 +28,7 @@ describe('branch conditions', () => {
     expect(evaluate([visitedPricingTwice], facts([2]))).toBe(true);
     expect(evaluate([visitedPricingTwice], facts([1]))).toBe(false);
     expect(evaluate([{ did: 'Form Submitted', atMost: 0, within: '7d' }], facts([1]))).toBe(false);
+    expect(evaluate([{ did: 'Form Submitted', atMost: 0, within: '7d' }], facts([0]))).toBe(true);
   });
 
   it('combine with all, any and not, each leaf keeping its own fact', () => {
@@ -80,25 +81,26 @@ describe('enrollment', () => {
     ...over,
   });
 
-  it('names executions deterministically from profile and trigger', () => {
-    expect(executionName('p_abc', 'm1')).toBe(executionName('p_abc', 'm1'));
-    expect(executionName('p_abc', 'm1')).not.toBe(executionName('p_abc', 'm2'));
-    expect(executionName('p_'.padEnd(200, 'x'), 'm1')).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+  it('names executions deterministically from profile, scenario and trigger', () => {
+    expect(executionName('p_abc', 's1', 'm1')).toBe(executionName('p_abc', 's1', 'm1'));
+    expect(executionName('p_abc', 's1', 'm1')).not.toBe(executionName('p_abc', 's1', 'm2'));
+    expect(executionName('p_abc', 's1', 'm1')).not.toBe(executionName('p_abc', 's2', 'm1'));
+    expect(executionName('p_'.padEnd(200, 'x'), 's1', 'm1')).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
   });
 
   it('starts again for the same trigger (idempotently) and applies the re-entry policy to new ones', () => {
-    expect(decide({ policy: 'never', record: undefined, profileId: 'p1', triggerKey: 'm1', now }).action).toBe('start');
-    expect(decide({ policy: 'never', record: record(), profileId: 'p1', triggerKey: 'm1', now }).action).toBe('resume');
-    expect(decide({ policy: 'never', record: record(), profileId: 'p1', triggerKey: 'm2', now })).toMatchObject({ action: 'skip' });
-    expect(decide({ policy: 'always', record: record({ status: 'running' }), profileId: 'p1', triggerKey: 'm2', now })).toEqual({
+    expect(decide({ policy: 'never', record: undefined, profileId: 'p1', scenarioId: 's1', triggerKey: 'm1', now }).action).toBe('start');
+    expect(decide({ policy: 'never', record: record(), profileId: 'p1', scenarioId: 's1', triggerKey: 'm1', now }).action).toBe('resume');
+    expect(decide({ policy: 'never', record: record(), profileId: 'p1', scenarioId: 's1', triggerKey: 'm2', now })).toMatchObject({ action: 'skip' });
+    expect(decide({ policy: 'always', record: record({ status: 'running' }), profileId: 'p1', scenarioId: 's1', triggerKey: 'm2', now })).toEqual({
       action: 'skip',
       reason: 'already in this journey',
     });
-    expect(decide({ policy: { after: '30d' }, record: record(), profileId: 'p1', triggerKey: 'm2', now })).toEqual({
+    expect(decide({ policy: { after: '30d' }, record: record(), profileId: 'p1', scenarioId: 's1', triggerKey: 'm2', now })).toEqual({
       action: 'skip',
       reason: 'enrolled 9d ago; re-entry after 30d',
     });
-    expect(decide({ policy: { after: '7d' }, record: record(), profileId: 'p1', triggerKey: 'm2', now })).toMatchObject({ action: 'start', count: 2 });
+    expect(decide({ policy: { after: '7d' }, record: record(), profileId: 'p1', scenarioId: 's1', triggerKey: 'm2', now })).toMatchObject({ action: 'start', count: 2 });
   });
 });
 
