@@ -136,7 +136,7 @@ describe('scoring rules engine', () => {
     expect(events.filter((e) => 'activity' in e).map((e) => e.detailType)).toEqual(['Order Completed']);
     const known = run([collected({ type: 'identify', traits: { email: 'k@firm.com' } }), pageView('/pricing')], state);
     const views = known.events.filter((e) => e.detailType === 'Page Viewed');
-    expect(views.map((e) => (e.detail as { properties: { path: string } }).properties.path)).toEqual(['/pricing']);
+    expect(views.map((e) => (e.detail as unknown as { properties: { path: string } }).properties.path)).toEqual(['/pricing']);
   });
 
   it('ignores a duplicate messageId', () => {
