@@ -9,6 +9,10 @@ const logRetentionChoices = [
  * Deployment configuration, read from cdk.json context (or `-c key=value`). Every value is validated here
  * so a typo fails `cdk synth` with the key's name instead of deploying something half-configured.
  */
+const windowCapsSchema = z
+  .object({ perDay: z.number().int().min(0).max(1000).optional(), perWeek: z.number().int().min(0).max(1000).optional() })
+  .strict();
+
 export const configSchema = z.object({
   /** Public write keys that sources put in the tracker snippet or Segment SDK (Basic auth user name). */
   writeKeys: z.array(z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'write keys are 8-64 chars of [A-Za-z0-9_-]')).min(1),
@@ -24,6 +28,37 @@ export const configSchema = z.object({
     .int()
     .refine((days) => logRetentionChoices.includes(days), `must be one of ${logRetentionChoices.join(', ')}`)
     .default(30),
+  /** The address marketing and transactional mail comes from; must be a verified SES identity (or its domain). */
+  senderAddress: z.string().email(),
+  /** SES identity the send function may use (IAM scope): the sender's domain unless the address itself is verified. */
+  sesIdentity: z.string().min(3).optional(),
+  /** Marketing mails one recipient may get per day (their local calendar day). */
+  capPerDay: z.number().int().min(0).max(1000).default(1),
+  /** Marketing mails one recipient may get per ISO week (Monday to Sunday, their time zone). */
+  capPerWeek: z.number().int().min(0).max(1000).default(3),
+  /** Safety caps on transactional mail (exempt from the marketing caps, still counted). */
+  transactionalCaps: windowCapsSchema.default({ perDay: 20, perWeek: 100 }),
+  /** Extra caps per scenario id, on top of the category's: `{"cart-reminder": {"perDay": 1, "perWeek": 2}}`. */
+  scenarioCaps: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/), windowCapsSchema).default({}),
+  /** No marketing mail in these hours of the recipient's day (`HH:MM-HH:MM`, may span midnight; `off` for none). */
+  quietHours: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM-HH:MM (e.g. 21:00-08:00) or off')
+    .default('21:00-08:00'),
+  /** Time zone for recipients whose profile has none (IANA name). */
+  defaultTimeZone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone, e.g. Europe/Berlin')
+    .default('UTC'),
+  /** `opt-out`: known addresses get marketing mail until they unsubscribe; `opt-in`: only with consent granted. */
+  consentMode: z.enum(['opt-out', 'opt-in']).default('opt-out'),
 });
 
 export type NurtureConfig = z.infer<typeof configSchema>;
@@ -35,6 +70,15 @@ export const contextKeys = {
   streamMode: 'nurture:streamMode',
   shardCount: 'nurture:shardCount',
   logRetentionDays: 'nurture:logRetentionDays',
+  senderAddress: 'nurture:senderAddress',
+  sesIdentity: 'nurture:sesIdentity',
+  capPerDay: 'nurture:capPerDay',
+  capPerWeek: 'nurture:capPerWeek',
+  transactionalCaps: 'nurture:transactionalCaps',
+  scenarioCaps: 'nurture:scenarioCaps',
+  quietHours: 'nurture:quietHours',
+  defaultTimeZone: 'nurture:defaultTimeZone',
+  consentMode: 'nurture:consentMode',
 } as const satisfies Record<keyof NurtureConfig, string>;
 
 /** Parses context values; a string value (from `-c key=value`) holding JSON or a comma list is accepted. */
@@ -54,12 +98,12 @@ export function parseConfig(read: (key: string) => unknown): NurtureConfig {
 }
 
 const listFields = new Set(['writeKeys', 'allowedOrigins']);
-const numberFields = new Set(['shardCount', 'logRetentionDays']);
+const numberFields = new Set(['shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek']);
 
 function coerce(value: unknown, field: string): unknown {
   if (typeof value !== 'string') return value;
   const trimmed = value.trim();
-  if (trimmed.startsWith('[')) {
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     try {
       return JSON.parse(trimmed);
     } catch {

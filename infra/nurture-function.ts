@@ -59,6 +59,11 @@ export interface NurtureFunctionProps
   readonly logRetention: RetentionDays;
   /** Repository files shipped beside the bundle (`to` is relative to the function's root, /var/task). */
   readonly files?: readonly { from: string; to: string }[];
+  /**
+   * Packages left out of the bundle because a dependency only `require`s them lazily on a path Lambda
+   * never takes (e.g. cosmiconfig loading `typescript` for .ts config files, via MJML's htmlnano).
+   */
+  readonly lazyModules?: readonly string[];
 }
 
 /**
@@ -70,7 +75,7 @@ export class NurtureFunction extends NodejsFunction {
   private readonly executionRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: NurtureFunctionProps) {
-    const { name, logRetention, environment, files = [], ...rest } = props;
+    const { name, logRetention, environment, files = [], lazyModules, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention });
     // An own role instead of AWSLambdaBasicExecutionRole: logs permissions scoped to this log group.
     const role = new iam.Role(scope, `${id}Role`, {
@@ -103,6 +108,7 @@ export class NurtureFunction extends NodejsFunction {
         // the one package-lock.json pins; the handlers use only long-stable SDK APIs. Everything else
         // (@smithy/node-http-handler, zod/mini, isbot, ua-parser-js, middy) is bundled.
         bundleAwsSDK: false,
+        ...(lazyModules?.length ? { externalModules: ['@aws-sdk/*', ...lazyModules] } : {}),
         ...(files.length > 0
           ? {
               commandHooks: {

@@ -8,6 +8,7 @@ import { Ingest } from './ingest.js';
 import { Profiles } from './profiles.js';
 import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
+import { Sending } from './sending.js';
 import { trackerSnippet } from './snippet.js';
 
 export interface NurtureStackProps extends StackProps {
@@ -23,6 +24,7 @@ export class NurtureStack extends Stack {
   readonly content: Content;
   readonly scoring: Scoring;
   readonly identity: Identity;
+  readonly sending: Sending;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
     super(scope, id, props);
@@ -37,6 +39,7 @@ export class NurtureStack extends Stack {
     const shared = { logRetention, profiles: this.profiles.main, content: this.content.content, functions };
     this.scoring = new Scoring(this, 'Scoring', { ...shared, events: this.ingest.events });
     this.identity = new Identity(this, 'Identity', shared);
+    this.sending = new Sending(this, 'Sending', { ...shared, config, events: this.ingest.events, apiUrl: this.ingest.api.apiEndpoint });
 
     // Every route of functions/shared/routes.ts, after all capabilities registered their functions.
     functions.addRoutes(this.ingest.api);
@@ -51,6 +54,14 @@ export class NurtureStack extends Stack {
     new CfnOutput(this, 'ContentBucketName', {
       value: this.content.content.bucket.bucketName,
       description: 'Content bucket: upload scoring rules to rules/scoring.yaml (verdict in rules/scoring.check.json)',
+    });
+    new CfnOutput(this, 'SesConfigurationSet', {
+      value: this.sending.configurationSet.configurationSetName,
+      description: 'SES configuration set of Nurture mail (bounces and complaints suppress; send function input in README)',
+    });
+    new CfnOutput(this, 'SendFunctionName', {
+      value: this.sending.send.functionName,
+      description: 'The send function (Step Functions task / direct invoke), input and output in README "Sending email"',
     });
     new CfnOutput(this, 'EventBusName', {
       value: this.scoring.bus.bus.eventBusName,

@@ -49,6 +49,8 @@ describe('cdk-nag AwsSolutions', () => {
 
     const functions = app.node.findAll().filter((c): c is NurtureFunction => c instanceof NurtureFunction);
     const publicRoutes = routes.filter((r) => !r.auth && stack.functions.get(r.fn));
+    const { sending } = stack;
+    const templateReaders = [sending.send, sending.templateCheck, sending.mailLinks, sending.admin];
     const rulesReaders = [stack.scoring.process, stack.scoring.rulesCheck, stack.scoring.sweep, stack.identity.adminProfiles];
     const bucketId = logicalIdOf(stack.content.content.bucket);
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
@@ -64,6 +66,9 @@ describe('cdk-nag AwsSolutions', () => {
           `${fn.node.path}Role/Tracing AwsSolutions-IAM5[Resource::*]`,
         ]),
         ...rulesReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/rules/*]`),
+        'Nurture/Sending/LinkSecret AwsSolutions-SMG4',
+        'Nurture/Sending/Failures AwsSolutions-SQS3',
+        ...templateReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/templates/*]`),
       ].sort(),
     );
     expect(publicRoutes.map((r) => r.fn)).toContain('collect');

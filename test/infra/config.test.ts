@@ -7,14 +7,34 @@ afterAll(removeOutdirs);
 const read = (context: Record<string, unknown>) => (key: string) => context[key];
 
 describe('deployment config from cdk.json context', () => {
-  it('applies defaults for everything but write keys and origins', () => {
+  it('applies defaults for everything but write keys, origins and the sender address', () => {
     expect(parseConfig(read(baseContext))).toEqual({
       writeKeys: baseContext['nurture:writeKeys'],
       allowedOrigins: baseContext['nurture:allowedOrigins'],
       streamMode: 'on-demand',
       shardCount: 2,
       logRetentionDays: 30,
+      senderAddress: baseContext['nurture:senderAddress'],
+      capPerDay: 1,
+      capPerWeek: 3,
+      transactionalCaps: { perDay: 20, perWeek: 100 },
+      scenarioCaps: {},
+      quietHours: '21:00-08:00',
+      defaultTimeZone: 'UTC',
+      consentMode: 'opt-out',
     });
+  });
+
+  it('reads sending caps, quiet hours and scenario caps from `-c` strings too', () => {
+    const config = parseConfig(
+      read({
+        ...baseContext,
+        'nurture:capPerDay': '2',
+        'nurture:scenarioCaps': '{"cart-reminder": {"perDay": 1}}',
+        'nurture:quietHours': 'off',
+      }),
+    );
+    expect(config).toMatchObject({ capPerDay: 2, scenarioCaps: { 'cart-reminder': { perDay: 1 } }, quietHours: 'off' });
   });
 
   it('accepts comma lists and numbers as `-c key=value` strings', () => {
@@ -23,6 +43,7 @@ describe('deployment config from cdk.json context', () => {
         'nurture:writeKeys': 'wk_cli_00001, wk_cli_00002',
         'nurture:allowedOrigins': '["https://a.example.com"]',
         'nurture:shardCount': '4',
+        'nurture:senderAddress': 'news@mail.example.com',
       }),
     );
     expect(config.writeKeys).toEqual(['wk_cli_00001', 'wk_cli_00002']);
@@ -38,11 +59,21 @@ describe('deployment config from cdk.json context', () => {
     ['nurture:streamMode', 'serverless'],
     ['nurture:shardCount', 0],
     ['nurture:logRetentionDays', 45],
+    ['nurture:senderAddress', 'not-an-address'],
+    ['nurture:capPerDay', -1],
+    ['nurture:quietHours', '9pm-8am'],
+    ['nurture:defaultTimeZone', 'Mars/Olympus'],
+    ['nurture:scenarioCaps', { 'cart-reminder': { perMonth: 3 } }],
+    ['nurture:consentMode', 'maybe'],
   ])('fails the app build naming %s when it is %j', (key, value) => {
     expect(() => buildTestApp({ [key]: value })).toThrow(new RegExp(`${key}:`));
   });
 
   it('fails when the write keys are missing altogether', () => {
     expect(() => buildTestApp({ 'nurture:writeKeys': undefined })).toThrow(/nurture:writeKeys:/);
+  });
+
+  it('fails when the sender address is missing: mail cannot go out without one', () => {
+    expect(() => buildTestApp({ 'nurture:senderAddress': undefined })).toThrow(/nurture:senderAddress:/);
   });
 });

@@ -12,6 +12,7 @@ import { buildApp } from '../../infra/build.js';
 export const baseContext = {
   'nurture:writeKeys': ['wk_test_primary', 'wk_test_secondary'],
   'nurture:allowedOrigins': ['https://www.example.com', 'https://shop.example.com'],
+  'nurture:senderAddress': 'news@mail.example.com',
 };
 
 export interface SynthOptions {
