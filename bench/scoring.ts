@@ -28,6 +28,7 @@ import { processBatch, type ProcessorPorts, type StreamEvent } from '../function
 import { startEmulators } from '../local/emulators.js';
 import { localAwsEnv, provision } from '../local/provision.js';
 import { startLocal } from '../local/runtime.js';
+import { saveResults } from './lib/results.js';
 
 const { values } = parseArgs({
   options: {
@@ -176,7 +177,9 @@ console.log(`DynamoDB write units per event (table): ${(counts.writeUnits / even
 console.log('  (the ranking index adds about one write unit per re-ranked profile update: its projection is small)');
 console.log(`collect's identity-link requests per identify: ${(collectCounts.counts.writes / events.filter((e) => e.type === 'identify').length).toFixed(2)} writes, ${(collectCounts.counts.reads / events.filter((e) => e.type === 'identify').length).toFixed(2)} reads`);
 console.log(`events/s: ${eps.toFixed(0)}; baseline bare UpdateItem/s at the same concurrency: ${baselinePerSecond!.toFixed(0)}; ratio ${(eps / baselinePerSecond!).toFixed(2)}`);
-console.log(`domain events published: ${published}`);
+console.log(`domain events published: ${published} (${(published / events.length).toFixed(3)} per event)`);
+const identifies = events.filter((e) => e.type === 'identify').length;
+const itemBytes = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / events.length;
 
 // ---- 2. beacon-to-score latency through the whole local path ------------------------------------
 const local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 }, pollIdleMs: 200 });
@@ -204,3 +207,18 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
 console.log(`\nBeacon-to-score latency, whole local path (${latencies.length}/${beacons} beacons, poller idle wait 200 ms)`);
 console.log(`p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms (target p95 ≤ 1000 ms) ${pct(95) <= 1000 ? 'OK' : 'MISSED'}`);
+
+saveResults('scoring', {
+  writeRequestsPerEvent: counts.writes / events.length,
+  readRequestsPerEvent: counts.reads / events.length,
+  writeUnitsPerEvent: counts.writeUnits / events.length,
+  readUnitsPerEvent: counts.readUnits / events.length,
+  linkWriteUnitsPerIdentify: collectCounts.counts.writeUnits / identifies,
+  linkReadUnitsPerIdentify: collectCounts.counts.readUnits / identifies,
+  identifyShare: identifies / events.length,
+  busEventsPerEvent: published / events.length,
+  processorMsPerEvent: 1000 / eps,
+  streamRecordBytes: itemBytes,
+  latencyP50Ms: pct(50),
+  latencyP95Ms: pct(95),
+});

@@ -1,0 +1,42 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where benchmarks leave their measured figures; the cost model reads them (committed, so a fresh clone has them). */
+export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+export interface BenchResult {
+  bench: string;
+  measuredAt: string;
+  machine: string;
+  figures: Record<string, number>;
+}
+
+/** Merges `figures` into bench/results/<bench>.json. */
+export function saveResults(bench: string, figures: Record<string, number>): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${bench}.json`);
+  let previous: Record<string, number> = {};
+  try {
+    previous = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult).figures;
+  } catch {
+    previous = {};
+  }
+  const { cpus, platform, arch } = { cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0, platform: process.platform, arch: process.arch };
+  const result: BenchResult = {
+    bench,
+    measuredAt: new Date().toISOString(),
+    machine: `${platform}-${arch}, ${cpus} cores, node ${process.version}`,
+    figures: { ...previous, ...Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000])) },
+  };
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`figures saved to bench/results/${bench}.json`);
+}
+
+export function loadResults(bench: string): BenchResult | undefined {
+  try {
+    return JSON.parse(readFileSync(join(resultsDir, `${bench}.json`), 'utf8')) as BenchResult;
+  } catch {
+    return undefined;
+  }
+}
