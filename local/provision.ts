@@ -28,6 +28,9 @@ export function localAwsEnv(emu: Emulators): Record<string, string> {
     AWS_ENDPOINT_URL_S3: emu.endpoints.s3,
     AWS_ENDPOINT_URL_SESV2: emu.endpoints.ses,
     AWS_S3_FORCE_PATH_STYLE: 'true',
+    // CloudWatch metrics (EMF lines) mean nothing locally, and INFO logs would bury npm start's output.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // s3rver stores aws-chunked bodies verbatim unless checksums are only sent when required.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',

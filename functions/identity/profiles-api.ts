@@ -10,12 +10,14 @@ import { documentClient, s3Client } from '../shared/aws.js';
 import { ClientError } from '../shared/errors.js';
 import { parseEnv, required } from '../shared/env.js';
 import { httpErrors, json } from '../shared/http.js';
+import { observability } from '../shared/observability.js';
 import { mainTable } from '../shared/resources.js';
 import { DynamoLinkStore } from './adapters/dynamo-link-store.js';
 import { anonymousProfileId, type IdentityKey, normalizeEmail } from './domain/keys.js';
 import { profilePk, profileSk, stages } from './domain/profile.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required() }));
+const { logger, middlewares } = observability('adminProfiles');
 const doc = documentClient();
 const links = new DynamoLinkStore(doc, env.TABLE_NAME);
 const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
@@ -194,4 +196,6 @@ async function adminProfiles(event: APIGatewayProxyEventV2) {
 }
 
 /** Admin read API: GET /v1/admin/profiles/{id} and GET /v1/admin/leads. */
-export const handler = middy(adminProfiles).use(httpErrors());
+export const handler = middy(adminProfiles)
+  .use(middlewares)
+  .use(httpErrors({ log: (entry) => logger.error(String(entry.message), entry) }));

@@ -11,6 +11,7 @@ import { KinesisSink } from './adapters/kinesis-sink.js';
 import { type IngestPorts, type IngestRequest, ingest } from './domain/ingest.js';
 import { pixelRequest, transparentGif } from './domain/pixel.js';
 import { messageTypes } from './domain/schema.js';
+import { MetricUnit, observability } from '../shared/observability.js';
 
 const env = parseEnv(
   z.object({
@@ -21,6 +22,7 @@ const env = parseEnv(
   }),
 );
 
+const { logger, metrics, middlewares } = observability('collect');
 const sink = new KinesisSink(kinesisClient(), env.EVENTS_STREAM_NAME);
 const links = new DynamoLinkStore(documentClient(), env.TABLE_NAME);
 const ports: IngestPorts = {
@@ -43,7 +45,7 @@ async function collect(event: APIGatewayProxyEventV2) {
     await pixel(pixelRequest(event.queryStringParameters ?? {}, { ...base, ...(userAgent ? { userAgent } : {}) }));
     return transparentGif();
   }
-  const result = await ingest(
+  const result = await ingestCounted(
     {
       ...base,
       kind: kindOf(event.rawPath),
@@ -60,9 +62,24 @@ async function collect(event: APIGatewayProxyEventV2) {
 async function pixel(request: IngestRequest | Error) {
   try {
     if (request instanceof Error) throw request;
-    await ingest(request, ports);
+    await ingestCounted(request, ports);
   } catch (err) {
-    console.warn(JSON.stringify({ level: 'WARN', message: 'pixel rejected', pixelRejected: 1, error: String(err) }));
+    metrics.addMetric('PixelRejected', MetricUnit.Count, 1);
+    logger.warn('pixel rejected', { error: String(err) });
+  }
+}
+
+/** ingest() with its outcome counted: accepted events, rejected messages, refused requests. */
+async function ingestCounted(request: IngestRequest, p: IngestPorts) {
+  try {
+    const result = await ingest(request, p);
+    metrics.addMetric('EventsAccepted', MetricUnit.Count, result.accepted);
+    if (result.rejected.length > 0) metrics.addMetric('MessagesRejected', MetricUnit.Count, result.rejected.length);
+    return result;
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    metrics.addMetric(status === 503 ? 'StoreFailures' : 'RequestsRejected', MetricUnit.Count, 1);
+    throw err;
   }
 }
 
@@ -71,4 +88,7 @@ function kindOf(path: string): IngestRequest['kind'] {
   return (messageTypes as readonly string[]).includes(last) ? (last as IngestRequest['kind']) : 'batch';
 }
 
-export const handler = middy(collect).use(cors(env.ALLOWED_ORIGINS)).use(httpErrors());
+export const handler = middy(collect)
+  .use(middlewares)
+  .use(cors(env.ALLOWED_ORIGINS))
+  .use(httpErrors({ log: (entry) => logger.error(String(entry.message), entry) }));

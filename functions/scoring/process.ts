@@ -13,6 +13,7 @@ import { ProfileStore, rankPartition } from './adapters/profile-store.js';
 import { DomainEventPublisher } from './adapters/publisher.js';
 import { defaultRulesFromEnv, RulesSource } from './adapters/rules-source.js';
 import { processBatch, type ProcessorPorts, type StreamEvent } from './domain/process-batch.js';
+import { MetricUnit, observability } from '../shared/observability.js';
 
 const env = parseEnv(
   z.object({
@@ -22,6 +23,7 @@ const env = parseEnv(
   }),
 );
 
+const { logger, metrics, middlewares } = observability('process');
 const doc = documentClient();
 const links = new DynamoLinkStore(doc, env.TABLE_NAME);
 export const profileStore = new ProfileStore(doc, env.TABLE_NAME);
@@ -40,6 +42,7 @@ const ports: ProcessorPorts = {
   resumeWaits: (profileId, eventName, event) =>
     resumeWaits({ doc, sfn, tableName: env.TABLE_NAME }, profileId, eventName, event as unknown as Record<string, unknown>),
   now: () => new Date(),
+  log: (message, details) => logger.error(message, details),
 };
 
 /** Turns Kinesis records into events; an undecodable record is logged and skipped, never retried forever. */
@@ -55,7 +58,8 @@ function decode(event: KinesisStreamEvent): StreamEvent[] {
       data.nurture ??= { v: 1, bot: false };
       out.push({ seq: r.kinesis.sequenceNumber, shard: r.eventID.split(':')[0] ?? 'shard', event: data });
     } catch (err) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'undecodable record skipped', sequenceNumber: r.kinesis.sequenceNumber, error: String(err) }));
+      metrics.addMetric('UndecodableRecords', MetricUnit.Count, 1);
+      logger.error('undecodable record skipped', { sequenceNumber: r.kinesis.sequenceNumber, error: String(err) });
     }
   }
   return out;
@@ -70,9 +74,14 @@ async function processStream(event: KinesisStreamEvent): Promise<KinesisStreamBa
   const records = decode(event);
   if (records.length === 0) return { batchItemFailures: [] };
   const result = await processBatch(records, ports);
-  console.log(JSON.stringify({ level: 'INFO', message: 'batch processed', records: event.Records.length, ...result, failed: result.failed.length }));
+  metrics.addMetric('EventsScored', MetricUnit.Count, result.applied);
+  metrics.addMetric('BotEventsSkipped', MetricUnit.Count, result.skippedBots);
+  metrics.addMetric('ProfilesUpdated', MetricUnit.Count, result.profiles);
+  if (result.failed.length > 0) metrics.addMetric('ProfileUpdateFailures', MetricUnit.Count, result.failed.length);
+  for (const [stage, n] of Object.entries(result.stagesEntered)) metrics.addMetric(`LeadsEntered_${stage}`, MetricUnit.Count, n);
+  logger.info('batch processed', { records: event.Records.length, applied: result.applied, profiles: result.profiles, failed: result.failed.length });
   const firstFailed = result.failed.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))[0];
   return { batchItemFailures: firstFailed ? [{ itemIdentifier: firstFailed }] : [] };
 }
 
-export const handler = middy(processStream);
+export const handler = middy(processStream).use(middlewares);

@@ -4,11 +4,13 @@ import type { S3Event } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { s3Client } from '../shared/aws.js';
 import { parseEnv, required } from '../shared/env.js';
+import { observability } from '../shared/observability.js';
 import { activeRulesKey, rulesCheckKey, rulesKey } from './adapters/rules-source.js';
 import { InvalidRulesError, parseRules } from './domain/rules.js';
 
 const env = parseEnv(z.object({ CONTENT_BUCKET: required() }));
 const s3 = s3Client();
+const { logger, middlewares } = observability('rulesCheck');
 
 export interface RulesCheckResult {
   ok: boolean;
@@ -40,7 +42,7 @@ async function checkRules(event: S3Event): Promise<RulesCheckResult[]> {
     } catch (err) {
       if (!(err instanceof InvalidRulesError)) throw err;
       result = { ok: false, key, checkedAt: new Date().toISOString(), problems: err.problems };
-      console.warn(JSON.stringify({ level: 'WARN', message: 'scoring rules refused', problems: err.problems }));
+      logger.warn('scoring rules refused', { problems: err.problems });
     }
     await s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: rulesCheckKey, Body: JSON.stringify(result, null, 2), ContentType: 'application/json' }),
@@ -50,4 +52,4 @@ async function checkRules(event: S3Event): Promise<RulesCheckResult[]> {
   return results;
 }
 
-export const handler = middy(checkRules);
+export const handler = middy(checkRules).use(middlewares);

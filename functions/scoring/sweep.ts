@@ -9,9 +9,11 @@ import { documentClient, s3Client } from '../shared/aws.js';
 import { parseEnv, required } from '../shared/env.js';
 import { rankPartition, rankShards } from './adapters/profile-store.js';
 import { DomainEventPublisher } from './adapters/publisher.js';
+import { MetricUnit, observability } from '../shared/observability.js';
 import { defaultRulesFromEnv, RulesSource } from './adapters/rules-source.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required(), EVENT_BUS_NAME: required() }));
+const { logger, metrics, middlewares } = observability('sweep');
 const doc = documentClient();
 const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
 const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
@@ -83,7 +85,9 @@ async function sweep(input: { now?: string } = {}): Promise<{ dormant: number; s
       } while (start);
     }
   }
+  metrics.addMetric('LeadsMadeDormant', MetricUnit.Count, dormant);
+  logger.info('dormancy sweep', { dormant, scanned, cutoff });
   return { dormant, scanned };
 }
 
-export const handler = middy(sweep);
+export const handler = middy(sweep).use(middlewares);

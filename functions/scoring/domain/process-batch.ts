@@ -47,6 +47,8 @@ export interface ProcessorPorts {
   /** Resumes scenario executions waiting for this event (only called when the profile waits for it). */
   resumeWaits?(profileId: string, eventName: string, event: CollectedEvent): Promise<number>;
   now(): Date;
+  /** Where failures are reported (the function's structured logger). */
+  log?(message: string, details: Record<string, unknown>): void;
 }
 
 export interface BatchResult {
@@ -55,6 +57,8 @@ export interface BatchResult {
   applied: number;
   skippedBots: number;
   profiles: number;
+  /** Stage changes stored by this batch, by the stage entered (e.g. { mql: 2 }). */
+  stagesEntered: Record<string, number>;
 }
 
 /** Merge chains are followed at most this far (A merged into B merged into C ...). */
@@ -100,18 +104,19 @@ export async function processBatch(records: StreamEvent[], ports: ProcessorPorts
   }
 
   const failed: string[] = [];
+  const stagesEntered: Record<string, number> = {};
   let applied = 0;
   await Promise.all(
     [...byProfile].map(async ([pid, evs]) => {
       try {
-        applied += await processProfile(pid, evs, loaded.get(pid)!, rules, ports);
+        applied += await processProfile(pid, evs, loaded.get(pid)!, rules, ports, stagesEntered);
       } catch (err) {
-        console.error(JSON.stringify({ level: 'ERROR', message: 'profile update failed', profileId: pid, error: String(err) }));
+        ports.log?.('profile update failed', { profileId: pid, error: String(err) });
         failed.push(evs[0]!.seq);
       }
     }),
   );
-  return { failed, applied, skippedBots, profiles: byProfile.size };
+  return { failed, applied, skippedBots, profiles: byProfile.size, stagesEntered };
 }
 
 async function resolveProfiles(records: StreamEvent[], ports: ProcessorPorts): Promise<Map<StreamEvent, string>> {
@@ -148,7 +153,14 @@ async function getLinks(ports: ProcessorPorts, keys: IdentityKey[]) {
   return out;
 }
 
-async function processProfile(pid: string, evs: StreamEvent[], first: StoredProfile, rules: RulesDoc, ports: ProcessorPorts): Promise<number> {
+async function processProfile(
+  pid: string,
+  evs: StreamEvent[],
+  first: StoredProfile,
+  rules: RulesDoc,
+  ports: ProcessorPorts,
+  stagesEntered: Record<string, number>,
+): Promise<number> {
   const shard = evs[0]!.shard;
   const lastSeq = evs.reduce((m, r) => (seqLess(m, r.seq) ? r.seq : m), evs[0]!.seq);
   let stored = first;
@@ -197,6 +209,12 @@ async function processProfile(pid: string, evs: StreamEvent[], first: StoredProf
       ...(indexed ? { rank: { pk: ports.rankPartition(next.stage, pid), key: rankKey(next.score.value, next.score.asOf, rules.halfLifeDays) } } : {}),
     });
     if (!ok) continue;
+    for (const e of outbox.events) {
+      if (e.detailType === 'lead.stage_changed') {
+        const to = (e.detail as { to: string }).to;
+        stagesEntered[to] = (stagesEntered[to] ?? 0) + 1;
+      }
+    }
     await runOutbox(pid, outbox, stored.version + 1, ports);
     const waiting = stored.waitingFor;
     if (ports.resumeWaits && waiting && waiting.size > 0) {
