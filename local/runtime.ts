@@ -221,6 +221,11 @@ async function routeApi(
 ): Promise<void> {
   const path = new URL(req.url ?? '/', apiUrl).pathname;
   const method = req.method ?? 'GET';
+  if (path === '/openapi.json' && method === 'GET') {
+    const { openApiDocument } = await import('./openapi.js');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(openApiDocument(apiUrl), null, 2));
+    return;
+  }
   const match = matchRoute(method, path);
   const route = match?.route;
   if (!match || !route) {

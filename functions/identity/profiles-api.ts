@@ -14,7 +14,8 @@ import { observability } from '../shared/observability.js';
 import { mainTable } from '../shared/resources.js';
 import { DynamoLinkStore } from './adapters/dynamo-link-store.js';
 import { anonymousProfileId, type IdentityKey, normalizeEmail } from './domain/keys.js';
-import { profilePk, profileSk, stages } from './domain/profile.js';
+import { leadsQuery } from './domain/admin-schemas.js';
+import { profilePk, profileSk } from './domain/profile.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required() }));
 const { logger, middlewares } = observability('adminProfiles');
@@ -130,13 +131,6 @@ async function profileView(event: APIGatewayProxyEventV2) {
     ...(activity.length === activityPageSize && last ? { next: `?before=${encodeURIComponent(last.t)}` } : {}),
   });
 }
-
-const leadsQuery = z.object({
-  stage: z.optional(z.enum(stages)),
-  limit: z.optional(z.pipe(z.string().check(z.regex(/^\d+$/, 'limit must be a whole number')), z.transform(Number))),
-  includeAnonymous: z.optional(z.enum(['true', 'false'])),
-  order: z.optional(z.literal('score')),
-});
 
 /** Hot leads, best first, from the ranking index: a few small queries, never a scan. */
 async function leads(event: APIGatewayProxyEventV2) {

@@ -1,0 +1,16 @@
+import * as z from 'zod/mini';
+import '../../shared/zod-messages.js';
+import { stages } from './profile.js';
+
+/** Query of GET /v1/admin/leads. */
+export const leadsQuery = z.object({
+  stage: z.optional(z.enum(stages)),
+  limit: z.optional(z.pipe(z.string().check(z.regex(/^\d+$/, 'limit must be a whole number')), z.transform(Number))),
+  includeAnonymous: z.optional(z.enum(['true', 'false'])),
+  order: z.optional(z.literal('score')),
+});
+
+/** Query of GET /v1/admin/profiles/{id}: the activity page before this time. */
+export const profileQuery = z.object({
+  before: z.optional(z.iso.datetime({ offset: true })),
+});

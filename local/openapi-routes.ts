@@ -1,0 +1,4 @@
+import type { RouteDoc } from './openapi.js';
+
+/** Documentation of the sending and scenario routes (filled in beside their handlers' schemas). */
+export const extraRouteDocs: Record<string, RouteDoc> = {};
