@@ -13,7 +13,10 @@ export type FunctionName =
   | 'mailLinks'
   | 'sendingAdmin'
   | 'templateCheck'
-  | 'sesEvents';
+  | 'sesEvents'
+  | 'enroll'
+  | 'scenarioSteps'
+  | 'scenariosAdmin';
 
 export interface RouteDef {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -56,6 +59,10 @@ export const routes: readonly RouteDef[] = [
   { method: 'DELETE', path: '/v1/admin/suppressions/{email}', fn: 'sendingAdmin', cors: false, auth: 'admin' },
   { method: 'POST', path: '/v1/admin/profiles/{id}/consent', fn: 'sendingAdmin', cors: false, auth: 'admin' },
   { method: 'GET', path: '/v1/admin/templates/{id}', fn: 'sendingAdmin', cors: false, auth: 'admin' },
+  // Scenarios: state machines, their executions (current step) and an execution's history.
+  { method: 'GET', path: '/v1/admin/scenarios', fn: 'scenariosAdmin', cors: false, auth: 'admin' },
+  { method: 'GET', path: '/v1/admin/scenarios/{id}/executions', fn: 'scenariosAdmin', cors: false, auth: 'admin' },
+  { method: 'GET', path: '/v1/admin/scenarios/{id}/executions/{name}', fn: 'scenariosAdmin', cors: false, auth: 'admin' },
 ];
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
@@ -70,4 +77,7 @@ export const functionEntries: Record<FunctionName, string> = {
   sendingAdmin: 'functions/sending/admin.ts',
   templateCheck: 'functions/sending/template-check.ts',
   sesEvents: 'functions/sending/ses-events.ts',
+  enroll: 'functions/scenarios/enroll.ts',
+  scenarioSteps: 'functions/scenarios/steps.ts',
+  scenariosAdmin: 'functions/scenarios/admin.ts',
 };

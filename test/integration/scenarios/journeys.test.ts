@@ -89,6 +89,34 @@ describe('scenario journeys in local mode', () => {
     expect(await inbox(email)).toHaveLength(1);
   });
 
+  it('shows scenarios, running executions with their current step, and an execution history in the admin API', async () => {
+    const { profileId } = await person('watched');
+    await publishActivity(s, profileId, 'Trial Started', 'trial-watched');
+    const arn = await executionFor(s, 'trial', profileId);
+    await eventually(() => tokensOf(profileId), (t) => t.length === 1);
+    const name = arn.split(':').pop()!;
+    const admin = async (path: string, auth = true) => {
+      const res = await fetch(`${s.local.apiUrl}${path}`, auth ? { headers: { authorization: `Bearer ${s.local.secrets.adminToken}` } } : {});
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+
+    expect((await admin('/v1/admin/scenarios', false)).status).toBe(401);
+    const overview = await admin('/v1/admin/scenarios');
+    expect(overview.body.scenarios.map((x: { id: string }) => x.id)).toEqual(['sale-a', 'sale-b', 'sale-c', 'trial']);
+    expect(overview.body.scenarios.find((x: { id: string }) => x.id === 'trial').running).toBeGreaterThanOrEqual(1);
+
+    const running = await admin('/v1/admin/scenarios/trial/executions?status=running');
+    expect(running.body.executions).toContainEqual(expect.objectContaining({ name, profileId, status: 'RUNNING', currentStep: 'wait-click' }));
+    const one = await admin(`/v1/admin/scenarios/trial/executions/${name}`);
+    expect(one.body).toMatchObject({ profileId, status: 'RUNNING', currentStep: 'wait-click', transitions: 4 });
+    expect(one.body.steps.map((x: { state: string }) => x.state)).toEqual(['a-day', 'welcome', 'welcome.status', 'wait-click']);
+    expect((await admin('/v1/admin/scenarios/trial/executions/nope')).status).toBe(404);
+    expect((await admin('/v1/admin/scenarios/trial/executions?status=sleeping')).body).toMatchObject({ field: 'status' });
+
+    await resumeWaits(deps(), profileId, 'Email Link Clicked', { event: 'Email Link Clicked', messageId: 'click-w' });
+    await closed(s, arn);
+  });
+
   it('takes the else path when the event does not come before the timeout, and a late event resumes nothing', async () => {
     const { profileId } = await person('silent');
     await publishActivity(s, profileId, 'Trial Started', 'trial-silent');
