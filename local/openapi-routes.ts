@@ -1,4 +1,5 @@
 import type { RouteDoc } from './openapi.js';
+import { sendingRouteDocs } from './openapi-sending.js';
 
 /** Documentation of the sending and scenario routes (filled in beside their handlers' schemas). */
-export const extraRouteDocs: Record<string, RouteDoc> = {};
+export const extraRouteDocs: Record<string, RouteDoc> = { ...sendingRouteDocs };

@@ -8,13 +8,11 @@ import { ClientError } from '../shared/errors.js';
 import { bodyText, httpErrors, json } from '../shared/http.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
 import { S3TemplateStore } from './adapters/s3-templates.js';
+import { addSuppressionBody, consentBody, maxSuppressionPage } from './domain/admin-schemas.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required() }));
 const store = new DynamoSendingStore(documentClient(), env.TABLE_NAME);
 const templates = new S3TemplateStore(s3Client(), env.CONTENT_BUCKET);
-
-/** Largest page of the suppression list. */
-export const maxSuppressionPage = 100;
 
 class BadRequest extends ClientError {
   override name = 'BadRequestError';
@@ -66,7 +64,7 @@ async function list(event: APIGatewayProxyEventV2) {
 }
 
 async function add(event: APIGatewayProxyEventV2) {
-  const body = parseBody(event, z.object({ email: z.string(), detail: z.optional(z.string().check(z.maxLength(500))) }));
+  const body = parseBody(event, addSuppressionBody);
   const email = emailParam(body.email);
   const created = await store.suppress({
     email,
@@ -86,10 +84,7 @@ async function lift(event: APIGatewayProxyEventV2) {
 }
 
 async function consent(event: APIGatewayProxyEventV2) {
-  const body = parseBody(
-    event,
-    z.object({ status: z.enum(['granted', 'revoked']), source: z.string().check(z.minLength(1), z.maxLength(200)) }),
-  );
+  const body = parseBody(event, consentBody);
   const found = await store.resolveProfile(event.pathParameters?.id ?? '');
   if (!found) throw new NotFound(`no profile ${event.pathParameters?.id}`, 'id');
   const record = { status: body.status, source: body.source, at: new Date().toISOString() };
