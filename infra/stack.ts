@@ -8,6 +8,7 @@ import { Ingest } from './ingest.js';
 import { Profiles } from './profiles.js';
 import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
+import { Scenarios } from './scenarios.js';
 import { Sending } from './sending.js';
 import { trackerSnippet } from './snippet.js';
 
@@ -25,6 +26,7 @@ export class NurtureStack extends Stack {
   readonly scoring: Scoring;
   readonly identity: Identity;
   readonly sending: Sending;
+  readonly scenarios: Scenarios;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
     super(scope, id, props);
@@ -40,6 +42,13 @@ export class NurtureStack extends Stack {
     this.scoring = new Scoring(this, 'Scoring', { ...shared, events: this.ingest.events });
     this.identity = new Identity(this, 'Identity', shared);
     this.sending = new Sending(this, 'Sending', { ...shared, config, events: this.ingest.events, apiUrl: this.ingest.api.apiEndpoint });
+    this.scenarios = new Scenarios(this, 'Scenarios', {
+      ...shared,
+      events: this.ingest.events,
+      bus: this.scoring.bus,
+      send: this.sending.send,
+      processor: this.scoring.process,
+    });
 
     // Every route of functions/shared/routes.ts, after all capabilities registered their functions.
     functions.addRoutes(this.ingest.api);

@@ -69,6 +69,15 @@ describe('cdk-nag AwsSolutions', () => {
         'Nurture/Sending/LinkSecret AwsSolutions-SMG4',
         'Nurture/Sending/Failures AwsSolutions-SQS3',
         ...templateReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/templates/*]`),
+        'Nurture/Scenarios/AdminListStateMachines AwsSolutions-IAM5[Resource::*]',
+        'Nurture/Scenarios/EnrollDeadLetters AwsSolutions-SQS3',
+        ...stack.scenarios.scenarios.flatMap((s) => [
+          `Nurture/Scenarios/${s.id}-Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]`,
+          ...['EnrollRole', 'AdminRole'].map(
+            (role) =>
+              `Nurture/Scenarios/${role}/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Nurture-scenario-${s.id}:*]`,
+          ),
+        ]),
       ].sort(),
     );
     expect(publicRoutes.map((r) => r.fn)).toContain('collect');
