@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { routes } from '../../functions/shared/routes.js';
+import { openApiDocument, routeDocs, routeKey } from '../../local/openapi.js';
+
+describe('OpenAPI document', () => {
+  const doc = openApiDocument('http://127.0.0.1:4000') as { paths: Record<string, Record<string, Record<string, unknown>>>; openapi: string };
+
+  it('documents exactly the routes that exist', () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(routes.map(routeKey).sort());
+    expect(Object.keys(routeDocs).sort()).toEqual(routes.map(routeKey).sort());
+  });
+
+  it('describes request bodies from the handlers\' own schemas', () => {
+    const track = doc.paths['/v1/track']!.post as { requestBody: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> } };
+    expect(track.requestBody.content['application/json']!.schema.required).toContain('event');
+    expect(Object.keys(track.requestBody.content)).toEqual(['application/json', 'text/plain']);
+    const leads = doc.paths['/v1/admin/leads']!.get as { parameters: { name: string; in: string }[]; security: unknown[] };
+    expect(leads.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['stage', 'limit', 'includeAnonymous']));
+    expect(leads.security).toEqual([{ admin: [] }]);
+  });
+
+  it('gives every operation a summary, an operation id and responses', () => {
+    const ids = new Set<string>();
+    for (const ops of Object.values(doc.paths)) {
+      for (const op of Object.values(ops)) {
+        expect(op.summary).toBeTruthy();
+        expect(Object.keys(op.responses as object).length).toBeGreaterThan(0);
+        ids.add(String(op.operationId));
+      }
+    }
+    expect(ids.size).toBe(routes.length);
+    expect(doc.openapi).toBe('3.1.0');
+  });
+});
