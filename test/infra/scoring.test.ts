@@ -283,5 +283,5 @@ describe('default scoring rules on a fresh deployment', () => {
       const shipped = readFileSync(join(assetDir, String(f.Properties.Environment.Variables.DEFAULT_RULES_FILE)), 'utf8');
       expect(shipped).toBe(readFileSync('templates/rules/scoring.yaml', 'utf8'));
     }
-  });
+  }, 60_000); // a bundled synth of the whole stack: ~15 s alone, twice that while the suite runs beside it
 });
