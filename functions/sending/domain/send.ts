@@ -60,6 +60,9 @@ export interface SendPorts {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Reservation attempts when a failed condition no longer shows its cause (only under heavy contention). */
+const reserveAttempts = 3;
+
 /** How long a call that finds its key claimed waits for the first call's result before answering "in progress". */
 export const duplicateWaitMs = 5_000;
 const duplicatePollMs = 100;
@@ -221,12 +224,16 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
   });
 
   const claim: Claim = { at: now.getTime(), counters: counters.map((c) => c.attr) };
-  const failed = await store.reserve(state.profileId, { sendId, claim, counters, stale: staleAttributes(state.caps, counters, now) });
-  if (failed) {
+  let seen = state.caps;
+  for (let attempt = 1; ; attempt++) {
+    const failed = await store.reserve(state.profileId, { sendId, claim, counters, stale: staleAttributes(seen, counters, now) });
+    if (!failed) break;
     if (claimOf(failed, sendId)) return duplicate(state.profileId, sendId, ports, now);
     const full = fullCounters(counters, failed);
     if (full.length > 0) return overCap(full);
-    throw new SendInProgressError('the send counter changed while reserving; retry');
+    // The item read after the failure no longer shows why (a reservation was given back meanwhile): try again.
+    if (attempt >= reserveAttempts) throw new SendInProgressError('the send counter kept changing while reserving; retry');
+    seen = failed;
   }
 
   let messageId: string;
