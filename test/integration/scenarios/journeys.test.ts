@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonymousProfileId } from '../../../functions/identity/domain/keys.js';
 import { resumeWaits } from '../../../functions/scenarios/adapters/task-tokens.js';
+import { basicAuth } from '../../helpers/api-event.js';
 import { inboxOf, putProfile } from '../../helpers/sending.js';
 import {
   closed,
@@ -87,6 +89,26 @@ describe('scenario journeys in local mode', () => {
     expect(await tokensOf(profileId)).toEqual([]);
     expect(await waitingFor(profileId)).toEqual([]);
     expect(await inbox(email)).toHaveLength(1);
+  });
+
+  it('resumes a waitFor from the events stream: the stream processor sees the click and resumes the journey', async () => {
+    // A visitor identified through the public API, profiled by the stream processor itself.
+    const anonymousId = 'anon-streamer';
+    const profileId = anonymousProfileId(anonymousId);
+    const collect = (path: string, body: object) =>
+      fetch(`${s.local.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...basicAuth(s.local.secrets.writeKey) }, body: JSON.stringify(body) });
+    expect((await collect('/v1/identify', { anonymousId, traits: { email: 'streamer@example.com', firstName: 'Stream' } })).status).toBe(200);
+    await eventually(() => itemOf(s, `p#${profileId}`, 'profile'), (p) => p?.email === 'streamer@example.com');
+
+    await publishActivity(s, profileId, 'Trial Started', 'trial-stream');
+    const arn = await executionFor(s, 'trial', profileId);
+    await eventually(() => tokensOf(profileId), (t) => t.length === 1);
+    expect((await collect('/v1/track', { anonymousId, event: 'Email Link Clicked', properties: { url: 'https://www.example.com/' } })).status).toBe(200);
+
+    expect((await closed(s, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(s, arn)).toContain('clicked');
+    expect(await tokensOf(profileId)).toEqual([]);
+    expect(await waitingFor(profileId)).toEqual([]);
   });
 
   it('shows scenarios, running executions with their current step, and an execution history in the admin API', async () => {
