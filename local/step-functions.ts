@@ -123,6 +123,8 @@ export class LocalStepFunctions {
   private readonly settled = new Map<string, Promise<void>>();
   private readonly server: Server;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Set while stopping: aborted runs stay RUNNING in the saved file, to resume at the next start. */
+  private closing = false;
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     this.region = opts.region ?? 'us-east-1';
@@ -179,6 +181,7 @@ export class LocalStepFunctions {
 
   /** Stops serving; running executions are left RUNNING in the saved file and resume on the next start. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const [arn, r] of this.running) {
       r.timers.forEach(clearTimeout);
       r.abort();
@@ -494,11 +497,12 @@ export class LocalStepFunctions {
     const done = run.result.then(
       async (output) => {
         await logs;
+        if (this.closing) return;
         if (record.status === 'RUNNING') this.finish(record, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });
       },
       async (err: unknown) => {
         await logs;
-        if (record.status !== 'RUNNING') return;
+        if (this.closing || record.status !== 'RUNNING') return;
         const cause = (err as { cause?: Error }).cause ?? err;
         const error = cause instanceof Error ? cause.name : 'States.Runtime';
         const timedOut = (err as Error)?.name === 'ExecutionTimeoutError';
@@ -517,7 +521,7 @@ export class LocalStepFunctions {
     };
     for await (const raw of logs) {
       const ev = raw as { type: string; timestamp: number; state?: { name: string; type: string; input: Json; output?: Json }; Error?: string; Cause?: unknown; input?: Json };
-      if (record.status !== 'RUNNING' && ev.type !== 'ExecutionAborted') continue;
+      if (this.closing || (record.status !== 'RUNNING' && ev.type !== 'ExecutionAborted')) continue;
       const stateType = ev.state ? (originalType.get(ev.state.name) ?? ev.state.type) : '';
       switch (ev.type) {
         case 'ExecutionStarted':

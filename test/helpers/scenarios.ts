@@ -6,7 +6,7 @@ import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, GetExecu
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { activitySource, leadSource } from '../../functions/shared/domain-events.js';
 import { localStateMachinePrefix, scenariosDirEnv } from '../../local/plugins/scenarios.js';
-import { type LocalNurture, startLocal } from '../../local/runtime.js';
+import { type LocalNurture, type LocalPorts, startLocal } from '../../local/runtime.js';
 
 export interface ScenarioLocal {
   local: LocalNurture;
@@ -22,13 +22,20 @@ export interface ScenarioLocal {
  * Local mode on ephemeral ports with scenarios from `dir` (default: statemachines/), waits scaled by
  * `timeScale`, and quiet hours off so a test's outcome does not depend on the hour it runs at.
  */
-export async function startScenarioLocal(opts: { timeScale: number; dir?: string; env?: Record<string, string> }): Promise<ScenarioLocal> {
+export async function startScenarioLocal(opts: {
+  timeScale: number;
+  dir?: string;
+  env?: Record<string, string>;
+  dataDir?: string;
+  ports?: LocalPorts;
+}): Promise<ScenarioLocal> {
   if (opts.dir) process.env[scenariosDirEnv] = opts.dir;
   Object.assign(process.env, { NURTURE_QUIET_HOURS: 'off', ...opts.env });
   const local = await startLocal({
     timeScale: opts.timeScale,
     pollIdleMs: 50,
-    ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 },
+    ports: opts.ports ?? { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 },
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
   });
   const aws = { region: local.emulators.region, credentials: local.emulators.credentials };
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...aws, endpoint: local.emulators.endpoints.dynamodb }));
