@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,11 +23,10 @@ export function saveResults(bench: string, figures: Record<string, number>): voi
   } catch {
     previous = {};
   }
-  const { cpus, platform, arch } = { cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0, platform: process.platform, arch: process.arch };
   const result: BenchResult = {
     bench,
     measuredAt: new Date().toISOString(),
-    machine: `${platform}-${arch}, ${cpus} cores, node ${process.version}`,
+    machine: `${process.platform}-${process.arch}, ${cpus().length} cores, node ${process.version}`,
     figures: { ...previous, ...Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000])) },
   };
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
