@@ -8,7 +8,9 @@ import { S3TemplateStore } from './adapters/s3-templates.js';
 import { SesMailer } from './adapters/ses-mailer.js';
 import type { SendResult } from './domain/contract.js';
 import { type SendPorts, send } from './domain/send.js';
+import { MetricUnit, observability } from '../shared/observability.js';
 
+const { metrics, logger } = observability('send');
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required() }));
 const ports: SendPorts = {
   config: sendingConfigFromEnv(),
@@ -24,5 +26,22 @@ const ports: SendPorts = {
  * SendInProgressError and SendRetryableError (retry later).
  */
 export async function handler(event: unknown): Promise<SendResult> {
-  return send(event, ports);
+  try {
+    const result = await send(event, ports);
+    // Sent, or Skipped/Deferred by reason (cap-reached, quiet-hours, suppressed, unsubscribed, …).
+    if (result.status === 'sent') metrics.addMetric('EmailsSent', MetricUnit.Count, 1);
+    else {
+      const kind = result.status === 'skipped' ? 'EmailsSkipped' : 'EmailsDeferred';
+      metrics.addMetric(kind, MetricUnit.Count, 1);
+      metrics.addMetric(`${kind}_${result.reason}`, MetricUnit.Count, 1);
+      logger.info(`send ${result.status}`, { reason: result.reason });
+    }
+    return result;
+  } catch (err) {
+    metrics.addMetric('SendErrors', MetricUnit.Count, 1);
+    logger.error('send failed', { error: String(err), name: (err as Error).name });
+    throw err;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 }

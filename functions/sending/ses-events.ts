@@ -4,9 +4,11 @@ import { documentClient } from '../shared/aws.js';
 import { parseEnv, required } from '../shared/env.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
 import { sesFeedback, type SesEventDetail } from './domain/ses-feedback.js';
+import { MetricUnit, observability } from '../shared/observability.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required() }));
 const store = new DynamoSendingStore(documentClient(), env.TABLE_NAME);
+const { metrics } = observability('sesEvents');
 
 /**
  * SES bounce and complaint events (configuration set → EventBridge): a permanent bounce or a complaint
@@ -15,6 +17,10 @@ const store = new DynamoSendingStore(documentClient(), env.TABLE_NAME);
  */
 export async function handler(event: EventBridgeEvent<string, SesEventDetail>): Promise<void> {
   const actions = sesFeedback(event.detail, new Date(event.time));
+  const kind = String((event.detail as { eventType?: unknown }).eventType ?? event['detail-type']);
+  metrics.addMetric(`SesFeedback_${kind.replace(/[^A-Za-z]/g, '')}`, MetricUnit.Count, 1);
+  metrics.addMetric('AddressesSuppressed', MetricUnit.Count, actions.suppress.length);
+  metrics.publishStoredMetrics();
   for (const s of actions.suppress) await store.suppress(s);
   if (actions.revokeConsentOf) {
     const found = await store.resolveProfile(actions.revokeConsentOf.profileId);
