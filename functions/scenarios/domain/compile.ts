@@ -398,8 +398,9 @@ function updateStates(
         TableName: ph(placeholders.table),
         Key: profileKey,
         UpdateExpression: `SET ${sets.join(', ')} ADD #v :one`,
-        // Never create a half profile: a deleted person stays deleted.
-        ConditionExpression: 'attribute_exists(pk)',
+        // Never create a half profile (a deleted person stays deleted), and never write into the tombstone
+        // of a profile merged into another since enrollment: the update is skipped then.
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mergedInto)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
