@@ -5,6 +5,7 @@ import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
 import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
+import { Observability } from './observability.js';
 import { Profiles } from './profiles.js';
 import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
@@ -27,6 +28,7 @@ export class NurtureStack extends Stack {
   readonly identity: Identity;
   readonly sending: Sending;
   readonly scenarios: Scenarios;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
     super(scope, id, props);
@@ -52,6 +54,11 @@ export class NurtureStack extends Stack {
 
     // Every route of functions/shared/routes.ts, after all capabilities registered their functions.
     functions.addRoutes(this.ingest.api);
+    this.observability = new Observability(this, 'Observability', {
+      api: this.ingest.api,
+      process: this.scoring.process,
+      stateMachines: [...this.scenarios.machines.values()],
+    });
 
     const apiUrl = this.ingest.api.apiEndpoint;
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API (tracking and admin routes)' });
@@ -75,6 +82,10 @@ export class NurtureStack extends Stack {
     new CfnOutput(this, 'EventBusName', {
       value: this.scoring.bus.bus.eventBusName,
       description: 'EventBridge bus of domain events (lead.identified, lead.merged, lead.stage_changed, activity)',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.observability.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: ingest, processor, lead stages, scenarios, email',
     });
     new CfnOutput(this, 'ProcessFailuresQueueUrl', {
       value: this.scoring.failures.queueUrl,
