@@ -46,3 +46,18 @@ export interface ActivityDetail extends Base {
   score: number;
   stage: string;
 }
+
+/** `source` of events scenarios publish (notify steps). */
+export const scenarioSource = 'nurture.scenarios';
+
+/**
+ * detail-type `lead.handoff`: a scenario's notify step hands the lead to sales. `messageId` is
+ * `<execution name>#<step id>`, the same for every retry of that step.
+ */
+export interface LeadHandoff extends Base {
+  scenarioId: string;
+  stepId: string;
+  executionName: string;
+  /** The notify step's text for the sales team. */
+  reason: string;
+}

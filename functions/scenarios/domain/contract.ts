@@ -2,6 +2,7 @@
  * What flows between the pieces of a running scenario: the execution input the enroll function starts
  * with, and the payloads compiled Task states send to the scenario-steps function. Pure types.
  */
+import { scenarioSource } from '../../shared/domain-events.js';
 import type { AtomicCondition, Scalar, Where } from './conditions.js';
 
 /** The event that enrolled the person (an EventBridge event, trimmed). */
@@ -95,8 +96,8 @@ export const placeholders = {
 } as const;
 export type PlaceholderValues = Record<(typeof placeholders)[keyof typeof placeholders], string>;
 
-/** Source and detail-type of the sales hand-off event a notify step publishes. */
-export const handoffSource = 'nurture.scenarios';
+/** Source and detail-type of the sales hand-off event a notify step publishes (LeadHandoff in shared/domain-events.ts). */
+export const handoffSource: typeof scenarioSource = scenarioSource;
 export const handoffDetailType = 'lead.handoff';
 
 /** Track event the points of an update step travel as, through the events stream to scoring. */
