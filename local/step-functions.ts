@@ -535,7 +535,7 @@ export class LocalStepFunctions {
           push(`${stateType}StateExited`, ev.timestamp, { stateExitedEventDetails: { name: ev.state!.name, output: JSON.stringify(ev.state!.output ?? null) } });
           break;
         case 'StateFailed':
-          push(stateType === 'Task' ? 'TaskFailed' : `${stateType}StateFailed`, ev.timestamp, {
+          push(stateType !== 'Task' ? `${stateType}StateFailed` : ev.Error === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed', ev.timestamp, {
             taskFailedEventDetails: { resourceType: 'local', resource: ev.state!.name, error: ev.Error, cause: String(ev.Cause ?? '') },
           });
           break;
