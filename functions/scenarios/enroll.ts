@@ -12,7 +12,7 @@ import { ProfileFacts } from './adapters/profile-facts.js';
 import { executionArnOf, sfnClient } from './adapters/sfn.js';
 import { atomsOf, combine, type Condition } from './domain/conditions.js';
 import type { ExecutionInput, TriggerEvent } from './domain/contract.js';
-import { decide, type EnrollmentRecord, type ReentryPolicy, statusOf } from './domain/enrollment.js';
+import { decide, type EnrollmentRecord, type ReentryPolicy, statusOf, triggerDetail } from './domain/enrollment.js';
 import { ScenarioInputError } from './domain/errors.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required() }));
@@ -102,7 +102,7 @@ async function trigger(input: Extract<EnrollInput, { kind: 'trigger' }>, attempt
   }
 
   const decision = decide({ policy, record, profileId, scenarioId, triggerKey, now: new Date() });
-  const trig: TriggerEvent = { id: input.event.id, source: input.event.source, type: input.event.detailType, time: input.event.time, detail: input.event.detail };
+  const trig: TriggerEvent = { id: input.event.id, source: input.event.source, type: input.event.detailType, time: input.event.time, detail: triggerDetail(input.event.detail) };
   const inputOf = (r: EnrollmentRecord): ExecutionInput => ({ profileId, scenarioId, enrolledAt: r.enrolledAt, trigger: trig, lastSend: null });
 
   if (decision.action === 'skip') return { outcome: 'skipped', reason: decision.reason };

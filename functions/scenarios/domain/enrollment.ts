@@ -88,3 +88,17 @@ export function statusOf(sfnStatus: string): EnrollmentStatus {
       return 'failed';
   }
 }
+
+/**
+ * Largest trigger detail (JSON bytes) carried into an execution. Send steps pass it to templates as
+ * `context.trigger`, and the send function takes at most 8 KB of context: a larger event keeps its
+ * scalar fields and loses its properties (`propertiesOmitted: true`) rather than failing every send.
+ */
+export const maxTriggerDetailBytes = 6 * 1024;
+
+export function triggerDetail(detail: Record<string, unknown>): Record<string, unknown> {
+  if (Buffer.byteLength(JSON.stringify(detail)) <= maxTriggerDetailBytes) return detail;
+  const kept: Record<string, unknown> = { propertiesOmitted: true };
+  for (const [k, v] of Object.entries(detail)) if (v === null || typeof v !== 'object') kept[k] = v;
+  return kept;
+}

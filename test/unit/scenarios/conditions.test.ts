@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Condition, evaluate } from '../../../functions/scenarios/domain/conditions.js';
 import { nextLocalTime } from '../../../functions/scenarios/domain/calendar.js';
-import { decide, executionName } from '../../../functions/scenarios/domain/enrollment.js';
+import { decide, executionName, maxTriggerDetailBytes, triggerDetail } from '../../../functions/scenarios/domain/enrollment.js';
 import { goalPattern, triggerPattern } from '../../../functions/scenarios/domain/patterns.js';
 import { matches } from '../../../local/event-pattern.js';
 
@@ -79,6 +79,13 @@ describe('enrollment', () => {
     triggerKey: 'm1',
     count: 1,
     ...over,
+  });
+
+  it('carries a small trigger detail whole and drops the properties of a large one', () => {
+    const small = { profileId: 'p1', messageId: 'm1', properties: { orderId: 'o-1', total: 120 } };
+    expect(triggerDetail(small)).toBe(small);
+    const large = { profileId: 'p1', messageId: 'm1', score: 40, properties: { items: 'x'.repeat(maxTriggerDetailBytes) } };
+    expect(triggerDetail(large)).toEqual({ propertiesOmitted: true, profileId: 'p1', messageId: 'm1', score: 40 });
   });
 
   it('names executions deterministically from profile, scenario and trigger', () => {
