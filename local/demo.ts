@@ -118,7 +118,7 @@ const personas: Persona[] = [
   {
     name: 'brochure downloader',
     share: 0.1,
-    sessions: () => [{ daysAgo: random() * 5, steps: [{ page: product() }, { identify: person() }, { track: 'Form Submitted', properties: { formId: 'brochure', form: 'brochure' } }] }],
+    sessions: () => [{ daysAgo: random() * 5, steps: [{ page: product() }, { identify: person() }, { track: 'Form Submitted', properties: { formId: 'brochure' } }] }],
   },
   {
     name: 'buyer',

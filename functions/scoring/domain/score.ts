@@ -33,6 +33,20 @@ export interface ApplyResult {
 
 /** Heartbeats: scored by rules like any event, but not passed to the bus (they are most of the traffic). */
 export const heartbeatEvent = 'Page Ping';
+/** Points granted by a scenario's `update` step arrive as this track event (properties.points, scenarioId). */
+export const scenarioPointsEvent = 'Scenario Points Added';
+/** Largest number of points one scenario step may grant or take away. */
+export const maxScenarioPoints = 1000;
+
+/** The points a scenario step grants, as an ad-hoc rule `scenario-<id>` so the breakdown explains them. */
+function scenarioPoints(event: CollectedEvent): { rule: BehaviourRule } | undefined {
+  if (event.type !== 'track' || event.event !== scenarioPointsEvent) return undefined;
+  const points = Number(event.properties?.points);
+  if (!Number.isFinite(points) || points === 0 || Math.abs(points) > maxScenarioPoints) return undefined;
+  const scenario = String(event.properties?.scenarioId ?? 'step').replace(/[^a-z0-9-_]/gi, '').slice(0, 40).toLowerCase();
+  return { rule: { id: `scenario-${scenario}`, match: {}, points } };
+}
+
 /** detail-type of a known lead's page view on the bus. */
 export const pageViewed = 'Page Viewed';
 
@@ -184,6 +198,11 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     }
 
     const pts: [string, number][] = [];
+    const granted = scenarioPoints(event);
+    if (granted) {
+      addPoints(state, granted.rule, granted.rule.points, event.timestamp, h);
+      pts.push([granted.rule.id, granted.rule.points]);
+    }
     for (const rule of behaviour) {
       if (!matchesEvent(rule.match, event, state.traits)) continue;
       if (!repeatFires(state, rule, event.timestamp)) continue;

@@ -55,7 +55,7 @@ describe('example scenarios, end to end in local mode with scaled time', () => {
 
   it('brochure-nurture: delivers the brochure, nurtures, and hands a hot lead to sales', async () => {
     const { profileId, email } = await person('cleo', { score: { value: 64, asOf: new Date().toISOString(), fit: 0, categories: {} } });
-    await publishActivity(s, profileId, 'Form Submitted', 'form-1', { form: 'brochure' });
+    await publishActivity(s, profileId, 'Form Submitted', 'form-1', { formId: 'brochure' });
     const arn = await executionFor(s, 'brochure-nurture', profileId);
     expect((await closed(s, arn)).status).toBe('SUCCEEDED');
 
@@ -72,7 +72,7 @@ describe('example scenarios, end to end in local mode with scaled time', () => {
 
   it('brochure-nurture: a lead that is not hot is not handed over', async () => {
     const { profileId } = await person('dora');
-    await publishActivity(s, profileId, 'Form Submitted', 'form-2', { form: 'brochure' });
+    await publishActivity(s, profileId, 'Form Submitted', 'form-2', { formId: 'brochure' });
     expect((await closed(s, await executionFor(s, 'brochure-nurture', profileId))).status).toBe('SUCCEEDED');
     expect(handoffsFor(profileId)).toHaveLength(0);
   });

@@ -139,6 +139,14 @@ describe('scoring rules engine', () => {
     expect(views.map((e) => (e.detail as unknown as { properties: { path: string } }).properties.path)).toEqual(['/pricing']);
   });
 
+  it('adds the points a scenario step grants, explained by the scenario', () => {
+    const { state } = run([track('Scenario Points Added', { points: 12, scenarioId: 'brochure-nurture', stepId: 'bonus' })]);
+    expect(state.score.rules['scenario-brochure-nurture']).toBe(12);
+    expect(state.recent[0]?.pts).toEqual([['scenario-brochure-nurture', 12]]);
+    const absurd = run([track('Scenario Points Added', { points: 1e9, scenarioId: 'x' })]).state;
+    expect(absurd.score.value).toBe(0);
+  });
+
   it('ignores a duplicate messageId', () => {
     const e = track('Form Submitted', { formId: 'contact' });
     const once = run([e]).state;
