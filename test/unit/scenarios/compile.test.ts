@@ -23,10 +23,15 @@ function validate(definition: AslDefinition) {
 const base = { id: 'c', name: 'C', trigger: { event: 'E' } };
 
 describe('scenario compiler', () => {
-  it('has the five example scenarios', () => {
-    expect(examples.map((f) => basename(f))).toEqual(
-      ['brochure-nurture.yaml', 'cart-reminder.yaml', 'dormant-reengagement.yaml', 'first-purchase-coupon.yaml', 'pricing-no-inquiry.yaml'],
-    );
+  it('has the example scenarios the seeds describe, and the MQL welcome', () => {
+    expect(examples.map((f) => basename(f))).toEqual([
+      'brochure-nurture.yaml',
+      'cart-reminder.yaml',
+      'dormant-reengagement.yaml',
+      'first-purchase-coupon.yaml',
+      'mql-welcome.yaml',
+      'pricing-no-inquiry.yaml',
+    ]);
   });
 
   for (const file of examples) {

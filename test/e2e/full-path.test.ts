@@ -1,0 +1,133 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalNurture, startLocal } from '../../local/runtime.js';
+import { browserUserAgent } from '../helpers/api-event.js';
+import { launchChromium } from '../helpers/browser.js';
+
+/**
+ * The whole product as a new user meets it, asserted only through the public API, the admin API and
+ * the local SES inbox: browse → score → form → named lead with its history → MQL → scenario enrolls →
+ * email arrives → tracked click recorded and scored → goal ends the scenario.
+ */
+let local: LocalNurture;
+let browser: Browser;
+const email = 'sam.ito@fabrikam.example';
+
+beforeAll(async () => {
+  // Quiet hours would defer the welcome mail when this runs at night in the test machine's zone.
+  process.env.NURTURE_QUIET_HOURS = 'off';
+  // An hour a second: the scenario's 3-day wait for a click and its week-long pause take a minute or more.
+  local = await startLocal({
+    ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 },
+    pollIdleMs: 100,
+    timeScale: 3600,
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await local?.stop();
+});
+
+const admin = async <T>(path: string): Promise<T> => {
+  const res = await fetch(`${local.apiUrl}${path}`, { headers: { authorization: `Bearer ${local.secrets.adminToken}` } });
+  return (await res.json()) as T;
+};
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read().catch(() => undefined as T);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface ProfileView {
+  profile: { profileId: string; stage: string; email?: string };
+  score: { total: number; byRule: { ruleId: string }[] };
+  activity: { type: string; name?: string; path?: string }[];
+}
+interface Executions {
+  executions: { name: string; profileId?: string; status: string; currentStep?: string }[];
+}
+interface Inbox {
+  emails: { destination?: { to?: string[] }; subject?: string; body?: { html?: string } }[];
+}
+
+describe('the whole path, as a new user meets it', () => {
+  it('turns a visitor into a lead, mails them, scores their click and stops at the goal', async () => {
+    const page = await browser.newPage({ userAgent: browserUserAgent });
+    await page.goto(local.siteUrl);
+    await page.click('a[href$="products.html"]');
+    await page.click('a[href*="products/insight"]');
+    await page.click('a[href$="pricing.html"]');
+    await page.waitForURL(/pricing/);
+    const anonymousId = (await page.context().cookies()).find((c) => c.name === 'nurture_aid')!.value;
+    const anonymous = await until(() => admin<ProfileView>(`/v1/admin/profiles/anon:${anonymousId}`), (p) => (p.score?.total ?? 0) > 0, 'an anonymous score');
+
+    await page.click('a[href$="contact.html"]');
+    await page.fill('input[name="name"]', 'Sam Ito');
+    await page.fill('input[name="email"]', email);
+    await page.fill('input[name="company"]', 'Fabrikam');
+    await page.fill('textarea[name="message"]', 'Can we talk about Forecast?');
+    await page.click('#submit');
+    await page.waitForSelector('#thanks', { state: 'visible' });
+
+    const lead = await until(() => admin<ProfileView>(`/v1/admin/profiles/email:${email}`), (p) => p.profile?.stage === 'mql', 'the lead to become MQL');
+    expect(lead.profile.profileId).toBe(anonymous.profile.profileId);
+    expect(lead.activity.some((a) => a.path === '/products/insight.html')).toBe(true);
+
+    const enrolled = await until(
+      () => admin<Executions>('/v1/admin/scenarios/mql-welcome/executions'),
+      (r) => r.executions?.some((e) => e.profileId === lead.profile.profileId),
+      'enrollment in mql-welcome',
+    );
+    const execution = enrolled.executions.find((e) => e.profileId === lead.profile.profileId)!;
+
+    const inbox = await until(
+      () => fetch(`${local.inboxUrl}/store`).then((r) => r.json() as Promise<Inbox>),
+      (s) => s.emails.some((m) => m.destination?.to?.some((t) => t.includes(email))),
+      'the welcome mail in the SES inbox',
+    );
+    const mail = inbox.emails.find((m) => m.destination?.to?.some((t) => t.includes(email)))!;
+    expect(mail.subject).toContain('Welcome');
+    const tracked = /href="([^"]*\/v1\/t\/c\/[^"]+)"/.exec(mail.body?.html ?? '')?.[1];
+    expect(tracked, 'a tracked link in the mail').toBeTruthy();
+
+    // The click, as a mail client makes it: the tracked redirect sends the reader to the real target.
+    const click = await fetch(tracked!.replace(/&amp;/g, '&'), { redirect: 'manual', headers: { 'user-agent': browserUserAgent } });
+    expect([301, 302, 303, 307]).toContain(click.status);
+    expect(click.headers.get('location')).toBe('https://www.example.com/products');
+
+    const clicked = await until(
+      () => admin<ProfileView>(`/v1/admin/profiles/email:${email}`),
+      (p) => p.activity.some((a) => a.name === 'Email Link Clicked'),
+      'the click in the lead history',
+    );
+    expect(clicked.score.byRule.map((r) => r.ruleId)).toContain('email-link-clicked');
+    expect(clicked.score.total).toBeGreaterThan(lead.score.total);
+
+    // The click resumed the journey (tell sales), which now waits a week before the follow-up.
+    await until(
+      () => admin<Executions>('/v1/admin/scenarios/mql-welcome/executions'),
+      (r) => r.executions.some((e) => e.name === execution.name && e.currentStep === 'a-week-later'),
+      'the journey to move past the click',
+    );
+
+    // The goal: a demo booked through the public API ends the journey for this person.
+    const goal = await fetch(`${local.apiUrl}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${local.secrets.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ anonymousId, event: 'Demo Booked', properties: { slot: 'Tue 10:00' } }),
+    });
+    expect(goal.status).toBe(200);
+    const ended = await until(
+      () => admin<Executions>('/v1/admin/scenarios/mql-welcome/executions'),
+      (r) => r.executions.some((e) => e.name === execution.name && e.status !== 'RUNNING'),
+      'the goal to end the journey',
+    );
+    expect(ended.executions.find((e) => e.name === execution.name)?.status).toBe('ABORTED');
+    await page.close();
+  }, 120_000);
+});
