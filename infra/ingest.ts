@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
@@ -51,6 +51,9 @@ export class Ingest extends Construct {
       ...(provisioned ? { shardCount: config.shardCount } : {}),
       encryption: StreamEncryption.MANAGED,
       retentionPeriod: Duration.hours(eventsStream.retentionHours),
+      // The stream holds at most a day of events on their way to the profiles, and bills by the hour:
+      // tearing the stack down removes it (the table, the lasting record, is retained).
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.events = { stream, def: eventsStream };
 

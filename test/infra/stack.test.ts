@@ -293,3 +293,10 @@ describe('stack outputs', () => {
     expect(snippet).toContain('/nurture.min.js');
   });
 });
+
+describe('teardown', () => {
+  it('removes the events stream with the stack: it only holds a day of events in transit', () => {
+    const streams = template.findResources('AWS::Kinesis::Stream');
+    expect(Object.values(streams).map((s) => (s as { DeletionPolicy?: string }).DeletionPolicy)).toEqual(['Delete']);
+  });
+});
