@@ -135,7 +135,8 @@ const links = new DynamoLinkStore(doc, env.TABLE_NAME!);
 const store = new ProfileStore(doc, env.TABLE_NAME!);
 let published = 0;
 const ports: ProcessorPorts = {
-  links,
+  // As the deployed processor: eventually consistent link reads (functions/scoring/process.ts).
+  links: new DynamoLinkStore(doc, env.TABLE_NAME!, false),
   identify: (call) => identify(call, links),
   profiles: store,
   rankPartition,

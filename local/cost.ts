@@ -74,7 +74,8 @@ export interface Usage {
     processorMsPerEvent: number;
   };
   sending?: { writeUnitsPerEmail: number; readUnitsPerEmail: number; sendMsPerEmail: number };
-  scenarios?: { transitionsPerExecution: number; lambdaTasksPerExecution: number; taskMsPerInvocation: number; writeUnitsPerExecution: number };
+  /** Step Functions transitions per execution are measured; the step Lambdas and enrollment writes are not yet. */
+  scenarios?: { transitionsPerExecution: number; lambdaTasksPerExecution?: number; taskMsPerInvocation?: number; writeUnitsPerExecution?: number };
 }
 
 export interface Volume {
@@ -134,8 +135,9 @@ export function monthlyCost(v: Volume, u: Usage): { items: LineItem[]; total: nu
     wru += v.emails * u.sending.writeUnitsPerEmail;
     rru += v.emails * u.sending.readUnitsPerEmail;
   } else missing.push('sending (npm run bench:sending)');
-  if (u.scenarios) wru += v.executions * u.scenarios.writeUnitsPerExecution;
-  else missing.push('scenarios (npm run bench:scenarios)');
+  if (!u.scenarios) missing.push('scenarios (npm run bench:scenarios)');
+  else if (u.scenarios.writeUnitsPerExecution === undefined) missing.push('DynamoDB writes of scenario enrollment and steps');
+  else wru += v.executions * u.scenarios.writeUnitsPerExecution;
   const dynamoEvents = (eventWru * prices.dynamoPerMillionWru + eventRru * prices.dynamoPerMillionRru) / 1e6;
   add('DynamoDB', `${fmt(wru)} write units, ${fmt(rru)} read units`, (wru * prices.dynamoPerMillionWru + rru * prices.dynamoPerMillionRru) / 1e6, dynamoEvents);
   const storageGb = (v.leads * assumptions.profileItemBytes + v.events * assumptions.activityEntryBytes) / 1024 ** 3;
@@ -147,14 +149,16 @@ export function monthlyCost(v: Volume, u: Usage): { items: LineItem[]; total: nu
   if (u.scenarios) {
     const transitions = v.executions * u.scenarios.transitionsPerExecution;
     add('Step Functions', `${fmt(transitions)} state transitions`, transitions * prices.stepFunctionsTransition);
-    const tasks = v.executions * u.scenarios.lambdaTasksPerExecution;
-    add('Lambda', `scenario tasks: ${fmt(tasks)} invocations`, lambdaCost(tasks, u.scenarios.taskMsPerInvocation, assumptions.stepGb));
+    if (u.scenarios.lambdaTasksPerExecution !== undefined && u.scenarios.taskMsPerInvocation !== undefined) {
+      const tasks = v.executions * u.scenarios.lambdaTasksPerExecution;
+      add('Lambda', `scenario tasks: ${fmt(tasks)} invocations`, lambdaCost(tasks, u.scenarios.taskMsPerInvocation, assumptions.stepGb));
+    } else missing.push('Lambda time of scenario enroll and step tasks');
   }
   if (u.sending) add('Lambda', `send: ${fmt(v.emails)} invocations`, lambdaCost(v.emails, u.sending.sendMsPerEmail, assumptions.sendGb));
   add('SES', `${fmt(v.emails)} emails`, (v.emails / 1000) * prices.sesPer1000);
   add('S3', `${fmt(v.emails)} template reads`, (v.emails / 1000) * prices.s3GetPer1000);
 
-  const invocations = requests + batches + v.emails + (u.scenarios ? v.executions * u.scenarios.lambdaTasksPerExecution : 0);
+  const invocations = requests + batches + v.emails + v.executions * (u.scenarios?.lambdaTasksPerExecution ?? 0);
   const logsGb = (invocations * assumptions.logBytesPerInvocation) / 1024 ** 3;
   const eventLogsGb = ((eventRequests + batches) * assumptions.logBytesPerInvocation) / 1024 ** 3;
   add('CloudWatch Logs', `${logsGb.toFixed(2)} GB ingested`, logsGb * prices.logsIngestPerGb, eventLogsGb * prices.logsIngestPerGb);

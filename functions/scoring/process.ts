@@ -26,13 +26,15 @@ const env = parseEnv(
 const { logger, metrics, middlewares } = observability('process');
 const doc = documentClient();
 const links = new DynamoLinkStore(doc, env.TABLE_NAME);
+// Reading links only (resolving events' profiles): eventually consistent is enough and costs half.
+const linkReader = new DynamoLinkStore(doc, env.TABLE_NAME, false);
 export const profileStore = new ProfileStore(doc, env.TABLE_NAME);
 const sfn = new SFNClient({});
 const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
 
 const ports: ProcessorPorts = {
-  links,
+  links: linkReader,
   identify: (call) => identify(call, links),
   profiles: profileStore,
   rankPartition,

@@ -31,7 +31,7 @@ export function measuredUsage(): Usage {
   ]);
   if (!ingest || !scoring) throw new Error('bench/results/ingest.json or scoring.json is missing: run npm run bench:ingest and npm run bench:scoring');
   const sending = figures('sending', ['writeUnitsPerEmail', 'readUnitsPerEmail', 'sendMsPerEmail']);
-  const scenarios = figures('scenarios', ['transitionsPerExecution', 'lambdaTasksPerExecution', 'taskMsPerInvocation', 'writeUnitsPerExecution']);
+  const scenarios = figures('scenarios', ['transitionsPerExecution']);
   return {
     ingest: { collectCpuMsPerRequest: ingest.collectCpuMsPerRequest!, streamRecordBytes: scoring.streamRecordBytes! },
     scoring: scoring as Usage['scoring'],

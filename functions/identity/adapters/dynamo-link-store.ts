@@ -15,13 +15,19 @@ export class DynamoLinkStore implements LinkStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /**
+     * Strongly consistent reads (twice the read cost). Collect needs them to decide identify races; the
+     * stream processor reads links that collect wrote before the events entered the stream, and may
+     * read eventually consistent ones.
+     */
+    private readonly consistent = true,
   ) {}
 
   async get(keys: IdentityKey[]): Promise<Map<string, Link>> {
     const byPk = new Map(keys.map((k) => [linkPk(k), k]));
     const out = new Map<string, Link>();
     let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [this.tableName]: { Keys: [...byPk.keys()].map((pk) => ({ pk, sk: 'link' })), ConsistentRead: true },
+      [this.tableName]: { Keys: [...byPk.keys()].map((pk) => ({ pk, sk: 'link' })), ConsistentRead: this.consistent },
     };
     // BatchGet may return UnprocessedKeys under throttling; loop until all are read.
     for (let round = 0; request && round < 8; round++) {
@@ -37,7 +43,7 @@ export class DynamoLinkStore implements LinkStore {
       }
       const unprocessed: { Keys?: Record<string, unknown>[] } | undefined = res.UnprocessedKeys?.[this.tableName];
       request = unprocessed?.Keys?.length
-        ? { [this.tableName]: { Keys: unprocessed.Keys, ConsistentRead: true } }
+        ? { [this.tableName]: { Keys: unprocessed.Keys, ConsistentRead: this.consistent } }
         : undefined;
     }
     if (request) throw new Error('identity link read left unprocessed keys after 8 rounds');

@@ -9,6 +9,7 @@ import {
   type ActivityEntry,
   activityDataBytes,
   anonymousIdsKept,
+  idKey,
   recentActivityKept,
   recentIdsKept,
   type ScoringState,
@@ -178,8 +179,9 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
   }
 
   for (const event of events) {
-    if (state.recentIds.includes(event.messageId)) continue;
-    state.recentIds = [...state.recentIds, event.messageId].slice(-recentIdsKept);
+    const key = idKey(event.messageId);
+    if (state.recentIds.includes(key)) continue;
+    state.recentIds = [...state.recentIds, key].slice(-recentIdsKept);
     applied++;
     state.createdAt ??= event.timestamp;
     state.lastSeenAt = state.lastSeenAt ? later(state.lastSeenAt, event.timestamp) : event.timestamp;

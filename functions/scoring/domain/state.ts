@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Stage } from '../../identity/domain/profile.js';
 
 /** One line of a profile's activity history, with the points it earned and why. */
@@ -17,7 +18,7 @@ export interface ActivityEntry {
 }
 
 /** Largest properties/traits object kept on an activity entry (JSON bytes); larger ones are left out. */
-export const activityDataBytes = 512;
+export const activityDataBytes = 256;
 
 export interface ScoreBreakdown {
   /** Behaviour points at `asOf` (decayed up to then). */
@@ -53,7 +54,7 @@ export interface ScoringState {
   repeats: Record<string, { times: string[]; firedAt?: string }>;
   /** Names of track events ever seen (bounded), for `unless` conditions. */
   seenEvents: string[];
-  /** The latest message ids applied (bounded): duplicates within this window never count twice. */
+  /** Short hashes of the latest message ids applied (bounded): duplicates within this window never count twice. */
   recentIds: string[];
   /** The latest activity (bounded); older entries move to archive items. */
   recent: ActivityEntry[];
@@ -66,8 +67,20 @@ export interface ScoringState {
 
 /** Duplicate messageIds are recognized among a profile's latest this-many messages. */
 export const recentIdsKept = 64;
-/** Activity entries kept on the profile item before the oldest move to an archive item. */
-export const recentActivityKept = 25;
+/**
+ * Activity entries kept on the profile item before the oldest move to an archive item. The profile item
+ * is rewritten on every update and DynamoDB bills writes per started KB, so it is kept small.
+ */
+export const recentActivityKept = 15;
+
+/**
+ * What the duplicate window stores per message: 48 bits of its id's SHA-1 (8 characters, not a 36-byte
+ * UUID), so 64 of them cost ~0.7 KB of the item instead of ~2.6 KB. A collision needs ~2^24 messages of
+ * one profile, far beyond the 64 compared.
+ */
+export function idKey(messageId: string): string {
+  return createHash('sha1').update(messageId).digest('base64url').slice(0, 8);
+}
 /** Distinct track event names remembered per profile for `unless` conditions. */
 export const seenEventsKept = 100;
 /** Anonymous ids remembered per profile. */
