@@ -215,6 +215,7 @@ export class Scenarios extends Construct {
             stateMachineArn: machine.stateMachineArn,
             reentry: scenario.reentry,
             ...(scenario.trigger.who ? { who: scenario.trigger.who } : {}),
+            ...(scenario.goal?.event ? { goal: { event: scenario.goal.event, ...(scenario.goal.where ? { where: scenario.goal.where } : {}) } } : {}),
             event: eventInput,
           }),
         ],

@@ -3,6 +3,7 @@
  * status events. Applies the re-entry policy and starts executions under deterministic names, stops a
  * person's execution when they reach the goal, and records how executions ended.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import { documentClient } from '../shared/aws.js';
@@ -10,7 +11,8 @@ import { parseEnv, required } from '../shared/env.js';
 import { EnrollmentStore } from './adapters/enrollment-store.js';
 import { ProfileFacts } from './adapters/profile-facts.js';
 import { executionArnOf, sfnClient } from './adapters/sfn.js';
-import { atomsOf, combine, type Condition } from './domain/conditions.js';
+import { atomsOf, combine, type Condition, matchesWhere, type Where } from './domain/conditions.js';
+import { profilePk, profileSk } from '../identity/domain/profile.js';
 import type { ExecutionInput, TriggerEvent } from './domain/contract.js';
 import { decide, type EnrollmentRecord, type ReentryPolicy, statusOf, triggerDetail } from './domain/enrollment.js';
 import { ScenarioInputError } from './domain/errors.js';
@@ -39,6 +41,8 @@ const inputSchema = z.discriminatedUnion('kind', [
     stateMachineArn: z.string(),
     reentry: reentrySchema,
     who: z.optional(z.array(z.record(z.string(), z.unknown()))),
+    /** The scenario's goal event: a trigger whose goal already happened (it was processed first) enrolls nobody. */
+    goal: z.optional(z.object({ event: z.optional(z.string()), where: z.optional(z.record(z.string(), z.unknown())) })),
     event: eventSchema,
   }),
   z.object({ kind: z.literal('goal'), scenarioId: z.string(), stateMachineArn: z.string(), event: eventSchema }),
@@ -77,6 +81,25 @@ async function start(stateMachineArn: string, record: EnrollmentRecord, input: E
   }
 }
 
+/**
+ * Has the person already reached the goal at or after the trigger? Trigger and goal reach enroll as
+ * separate bus deliveries in no guaranteed order: a buyer whose "Order Completed" was handled before
+ * their "Checkout Started" enrolled must not get the cart reminder. Reads the activity on the profile
+ * item (its latest entries, with properties when small).
+ */
+async function goalReachedSince(profileId: string, goal: { event: string; where?: Where }, since: string): Promise<boolean> {
+  const res = await doc.send(
+    new GetCommand({
+      TableName: env.TABLE_NAME,
+      Key: { pk: profilePk(profileId), sk: profileSk },
+      ProjectionExpression: '#recent',
+      ExpressionAttributeNames: { '#recent': 'recent' },
+    }),
+  );
+  const recent = (res.Item?.recent ?? []) as { t: string; name?: string; data?: Record<string, unknown> }[];
+  return recent.some((a) => a.name === goal.event && a.t >= since && matchesWhere(goal.where, { properties: a.data ?? {} }));
+}
+
 async function trigger(input: Extract<EnrollInput, { kind: 'trigger' }>, attempt = 1): Promise<EnrollOutcome> {
   const { scenarioId, stateMachineArn } = input;
   const profileId = profileIdOf(input.event);
@@ -85,6 +108,10 @@ async function trigger(input: Extract<EnrollInput, { kind: 'trigger' }>, attempt
   const who = input.who as Condition[] | undefined;
   if (who && !combine(who, await facts.evaluate(profileId, atomsOf(who), null))) {
     return { outcome: 'skipped', reason: 'the person does not match trigger.who' };
+  }
+
+  if (input.goal?.event && (await goalReachedSince(profileId, input.goal as { event: string; where?: Where }, input.event.time))) {
+    return { outcome: 'skipped', reason: 'the goal was reached at or after the trigger' };
   }
 
   let record = await store.get(profileId, scenarioId);

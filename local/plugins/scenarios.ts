@@ -117,6 +117,7 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
           stateMachineArn,
           reentry: scenario.reentry,
           ...(scenario.trigger.who ? { who: scenario.trigger.who } : {}),
+          ...(scenario.goal?.event ? { goal: { event: scenario.goal.event, ...(scenario.goal.where ? { where: scenario.goal.where } : {}) } } : {}),
           event: ruleEvent(e),
         }),
     });
