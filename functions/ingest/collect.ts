@@ -22,7 +22,9 @@ const env = parseEnv(
   }),
 );
 
-const { logger, metrics, middlewares } = observability('collect');
+/** Traffic counters are published at most this often per warm environment (failures at once). */
+export const metricsFlushMs = 60_000;
+const { logger, metrics, middlewares, flushNow } = observability('collect', { flushEveryMs: metricsFlushMs });
 const sink = new KinesisSink(kinesisClient(), env.EVENTS_STREAM_NAME);
 const links = new DynamoLinkStore(documentClient(), env.TABLE_NAME);
 const ports: IngestPorts = {
@@ -79,6 +81,7 @@ async function ingestCounted(request: IngestRequest, p: IngestPorts) {
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
     metrics.addMetric(status === 503 ? 'StoreFailures' : 'RequestsRejected', MetricUnit.Count, 1);
+    if (status === 503) flushNow();
     throw err;
   }
 }

@@ -13,13 +13,35 @@ export { MetricUnit };
  * One structured logger and one metrics buffer per function, named after it. Locally the runtime sets
  * POWERTOOLS_METRICS_DISABLED and a quieter log level so `npm start` stays readable.
  */
-export function observability(service: string) {
+export function observability(service: string, opts: { flushEveryMs?: number } = {}) {
   const logger = new Logger({ serviceName: service });
   const metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
-  /** middy middlewares: Lambda context and request id in every log line; metrics flushed after each invocation. */
+  /** middy middlewares: Lambda context and request id in every log line; metrics flushed after invocations. */
   const middlewares: MiddlewareObj[] = [
     injectLambdaContext(logger, { resetKeys: true }) as MiddlewareObj,
-    logMetrics(metrics) as MiddlewareObj,
+    opts.flushEveryMs ? batchedMetrics(metrics, opts.flushEveryMs) : (logMetrics(metrics) as MiddlewareObj),
   ];
-  return { logger, metrics, middlewares };
+  /** Marks the stored metrics for publication at the end of this invocation (use for alarm metrics). */
+  const flushNow = () => urgent.add(metrics);
+  return { logger, metrics, middlewares, flushNow };
+}
+
+const urgent = new Set<Metrics>();
+
+/**
+ * For functions invoked per HTTP request (collect): one metrics log line per request would cost about as
+ * much in CloudWatch Logs as the request itself. Values accumulate in the warm environment (EMF carries
+ * up to 100 values per metric; Powertools flushes when full) and are published at most every
+ * `everyMs`, or at once after `flushNow()`. A frozen environment may take its last unpublished counts
+ * with it: acceptable for traffic counters, which is why alarm metrics call flushNow().
+ */
+function batchedMetrics(metrics: Metrics, everyMs: number): MiddlewareObj {
+  let last = Date.now();
+  const maybeFlush = () => {
+    if (!urgent.has(metrics) && Date.now() - last < everyMs) return;
+    urgent.delete(metrics);
+    last = Date.now();
+    metrics.publishStoredMetrics();
+  };
+  return { after: maybeFlush, onError: maybeFlush };
 }
