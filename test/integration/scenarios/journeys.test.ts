@@ -76,7 +76,8 @@ describe('scenario journeys in local mode', () => {
     await publishActivity(s, profileId, 'Trial Started', 'trial-click');
     const arn = await executionFor(s, 'trial', profileId);
     await eventually(() => tokensOf(profileId), (t) => t.length === 1);
-    expect(await waitingFor(profileId)).toEqual(['Email Link Clicked']);
+    // The token is stored first, then the event name joins the profile's waitingFor set.
+    expect(await eventually(() => waitingFor(profileId), (w) => w.length === 1)).toEqual(['Email Link Clicked']);
 
     const click = { type: 'track', event: 'Email Link Clicked', messageId: 'click-1', properties: { url: 'https://www.example.com/products' } };
     expect(await resumeWaits(deps(), profileId, 'Email Link Clicked', click)).toBe(1);
@@ -103,6 +104,7 @@ describe('scenario journeys in local mode', () => {
     await publishActivity(s, profileId, 'Trial Started', 'trial-stream');
     const arn = await executionFor(s, 'trial', profileId);
     await eventually(() => tokensOf(profileId), (t) => t.length === 1);
+    await eventually(() => waitingFor(profileId), (w) => w.length === 1);
     expect((await collect('/v1/track', { anonymousId, event: 'Email Link Clicked', properties: { url: 'https://www.example.com/' } })).status).toBe(200);
 
     expect((await closed(s, arn)).status).toBe('SUCCEEDED');
