@@ -95,6 +95,14 @@ describe('the whole path, as a new user meets it', () => {
     const tracked = /href="([^"]*\/v1\/t\/c\/[^"]+)"/.exec(mail.body?.html ?? '')?.[1];
     expect(tracked, 'a tracked link in the mail').toBeTruthy();
 
+    // A reader clicks after the journey started waiting for it (the token is stored as the wait begins).
+    await until(
+      () => admin<Executions>('/v1/admin/scenarios/mql-welcome/executions'),
+      (r) => r.executions.some((e) => e.name === execution.name && e.currentStep === 'wait-for-click'),
+      'the journey to wait for a click',
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+
     // The click, as a mail client makes it: the tracked redirect sends the reader to the real target.
     const click = await fetch(tracked!.replace(/&amp;/g, '&'), { redirect: 'manual', headers: { 'user-agent': browserUserAgent } });
     expect([301, 302, 303, 307]).toContain(click.status);
