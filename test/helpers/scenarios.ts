@@ -123,12 +123,12 @@ export async function closed(s: ScenarioLocal, executionArn: string, timeoutMs =
   }
 }
 
-/** Polls until `test` holds (for effects that arrive asynchronously, like a wait being registered). */
-export async function eventually<T>(read: () => Promise<T>, test: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+/** Polls until `ok` holds (for effects that arrive asynchronously, like a wait being registered). */
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
-    if (test(v)) return v;
+    if (ok(v)) return v;
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
