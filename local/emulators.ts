@@ -40,7 +40,8 @@ export class PortInUseError extends Error {
   }
 }
 
-function listen(server: Server, port: number, service: string): Promise<number> {
+/** Listens on loopback; a taken port becomes a PortInUseError naming the service and its variable. */
+export function listenOn(server: Server, port: number, service: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(service, port) : err);
@@ -79,11 +80,11 @@ export async function startEmulators(opts: { ports?: Partial<EmulatorPorts>; dat
     };
 
     const ddb = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataPath('dynamodb') });
-    const ddbPort = await listen(ddb, ports.dynamodb, 'dynamodb');
+    const ddbPort = await listenOn(ddb, ports.dynamodb, 'dynamodb');
     started.push(() => close(ddb));
 
     const kin = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, path: dataPath('kinesis') });
-    const kinPort = await listen(kin, ports.kinesis, 'kinesis');
+    const kinPort = await listenOn(kin, ports.kinesis, 'kinesis');
     started.push(() => close(kin));
 
     mkdirSync(opts.s3Dir, { recursive: true });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { host, listenOn } from './emulators.js';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { matches, type Pattern } from './event-pattern.js';
 
@@ -52,12 +52,8 @@ export class LocalEventBus {
     });
   }
 
-  async listen(port: number, host = '127.0.0.1'): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve());
-    });
-    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
+  async listen(port: number): Promise<string> {
+    return `http://${host}:${await listenOn(this.server, port, 'eventbridge')}`;
   }
 
   async close(): Promise<void> {

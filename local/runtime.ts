@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -10,7 +9,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { functionEntries, routes, type FunctionName } from '../functions/shared/routes.js';
 import { eventsStream } from '../functions/shared/resources.js';
 import { type HttpHandler, invokeHttp } from './api-gateway.js';
-import { type EmulatorPorts, type Emulators, host, PortInUseError, startEmulators } from './emulators.js';
+import { type EmulatorPorts, type Emulators, host, listenOn, startEmulators } from './emulators.js';
 import { LocalEventBus } from './event-bus.js';
 import { KinesisPoller } from './kinesis-poller.js';
 import { plugins, type LocalContext } from './plugins.js';
@@ -81,15 +80,6 @@ function loadSecrets(dataDir: string): LocalSecrets {
   return secrets;
 }
 
-async function listenHttp(server: Server, port: number, service: string): Promise<number> {
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new PortInUseError(service, port) : err),
-    );
-    server.listen(port, host, () => resolvePromise());
-  });
-  return (server.address() as AddressInfo).port;
-}
 
 function closeHttp(server: Server): Promise<void> {
   server.closeAllConnections?.();
@@ -123,17 +113,15 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     // The servers bind first so the site origin is known for the API's CORS allow-list.
     const api = createServer();
     const site = createServer();
-    const apiPort = await listenHttp(api, ports.api, 'api');
+    const apiPort = await listenOn(api, ports.api, 'api');
     stops.push(() => closeHttp(api));
-    const sitePort = await listenHttp(site, ports.site, 'site');
+    const sitePort = await listenOn(site, ports.site, 'site');
     stops.push(() => closeHttp(site));
     const apiUrl = `http://${host}:${apiPort}`;
     const siteUrl = `http://${host}:${sitePort}`;
 
     const bus = new LocalEventBus(emulators.region);
-    const busUrl = await bus.listen(ports.eventbridge).catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'EADDRINUSE' ? new PortInUseError('eventbridge', ports.eventbridge) : err;
-    });
+    const busUrl = await bus.listen(ports.eventbridge);
     stops.push(() => bus.close());
 
     const env: Record<string, string> = {

@@ -7,10 +7,10 @@
  */
 // aws-local-stepfunctions calls Promise.withResolvers (Node 22); this is the only polyfill it needs on Node 20.
 import 'core-js/actual/promise/with-resolvers.js';
+import { host, listenOn } from './emulators.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 
@@ -171,12 +171,8 @@ export class LocalStepFunctions {
     return n;
   }
 
-  async listen(port: number, host = '127.0.0.1'): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve());
-    });
-    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
+  async listen(port: number): Promise<string> {
+    return `http://${host}:${await listenOn(this.server, port, 'sfn')}`;
   }
 
   /** Stops serving; running executions are left RUNNING in the saved file and resume on the next start. */
