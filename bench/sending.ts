@@ -122,7 +122,7 @@ try {
     QUIET_HOURS: 'off',
     SEND_CAPS: JSON.stringify({ marketing: { perDay: 1, perWeek: 3 } }),
   });
-  const { s3Client } = await import('../functions/shared/aws.js');
+  const { s3Client } = await import('../functions/shared/aws/s3.js');
   const { S3TemplateStore } = await import('../functions/sending/adapters/s3-templates.js');
   const { checkStoredTemplate } = await import('../functions/sending/adapters/template-checker.js');
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');

@@ -11,7 +11,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { BucketDef, BusDef, StreamDef, TableDef } from '../functions/shared/resources.js';
-import { functionEntries, type FunctionName } from '../functions/shared/routes.js';
+import { functionEntries, type FunctionName } from '../functions/shared/functions.js';
 
 /** Repository root, from this file's location, so synth works from any working directory. */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

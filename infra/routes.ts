@@ -3,7 +3,9 @@ import { type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type FunctionName, type RouteDef, routes as allRoutes } from '../functions/shared/routes.js';
+import { routes as allRoutes } from '../functions/api/routes.js';
+import type { FunctionName } from '../functions/shared/functions.js';
+import type { RouteDef } from '../functions/shared/http.js';
 
 export interface RegisterOptions {
   /**

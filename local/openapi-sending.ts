@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { addSuppressionBody, consentBody, suppressionsQuery } from '../functions/sending/domain/admin-schemas.js';
+
 import type { RouteDoc } from './openapi.js';
 
 const clientError = {
@@ -9,23 +9,6 @@ const clientError = {
 };
 const badToken = { '400': { description: 'The token is malformed, altered, or made for another purpose (`field: token`); never redirected', schema: clientError } };
 const html = (description: string) => ({ description, contentType: 'text/html' });
-const adminErrors = {
-  '400': { description: 'Bad parameter; `field` names it', schema: clientError },
-  '401': { description: 'No credentials (locally: no admin token)' },
-  '403': { description: 'Credentials not accepted' },
-  '404': { description: 'Not found', schema: clientError },
-};
-const suppression = {
-  type: 'object',
-  properties: {
-    email: { type: 'string' },
-    reason: { enum: ['bounce', 'complaint', 'manual'] },
-    at: { type: 'string' },
-    source: { type: 'string' },
-    detail: { type: 'string' },
-    profileId: { type: 'string' },
-  },
-};
 
 /** OpenAPI documentation of the sending routes (mail links and the operator API). */
 export const sendingRouteDocs: Record<string, RouteDoc> = {
@@ -62,42 +45,5 @@ export const sendingRouteDocs: Record<string, RouteDoc> = {
     summary: 'View a sent mail in the browser',
     tags: ['email'],
     responses: { '200': html('The mail'), ...badToken, '404': { description: 'The mail is no longer available', schema: clientError } },
-  },
-  'GET /v1/admin/suppressions': {
-    summary: 'Suppressed addresses, newest first',
-    description: '`limit` 1–100 (default 50); `cursor` from the previous page.',
-    tags: ['admin', 'email'],
-    query: suppressionsQuery,
-    responses: {
-      '200': { description: 'A page', schema: { type: 'object', properties: { items: { type: 'array', items: suppression }, cursor: { type: 'string' } } } },
-      ...adminErrors,
-    },
-  },
-  'POST /v1/admin/suppressions': {
-    summary: 'Suppress an address (no mail at all)',
-    tags: ['admin', 'email'],
-    body: addSuppressionBody,
-    responses: {
-      '201': { description: 'Suppressed' },
-      '200': { description: 'Was suppressed already (the first cause is kept)' },
-      ...adminErrors,
-    },
-  },
-  'DELETE /v1/admin/suppressions/{email}': {
-    summary: 'Lift a suppression',
-    tags: ['admin', 'email'],
-    responses: { '200': { description: 'Lifted', schema: { type: 'object', properties: { lifted: suppression } } }, ...adminErrors },
-  },
-  'POST /v1/admin/profiles/{id}/consent': {
-    summary: 'Record marketing consent with its source',
-    tags: ['admin', 'email'],
-    body: consentBody,
-    responses: { '200': { description: 'Recorded (`changed: false` when the status was already that)' }, ...adminErrors },
-  },
-  'GET /v1/admin/templates/{id}': {
-    summary: 'The check report of an email template',
-    description: 'Errors with their lines, warnings, the preview for the sample profile, and the compiled template.',
-    tags: ['admin', 'email'],
-    responses: { '200': { description: 'The report', schema: { type: 'object', properties: { report: { type: 'object' } } } }, ...adminErrors },
   },
 };

@@ -5,21 +5,16 @@
  */
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
+import type { RouteDoc } from '../functions/shared/route-docs.js';
 import { leadsQuery, profileQuery } from '../functions/identity/domain/admin-schemas.js';
 import { aliasSchema, batchSchema, groupSchema, identifySchema, pageSchema, screenSchema, trackSchema } from '../functions/ingest/domain/schema.js';
-import { routes, type RouteDef } from '../functions/shared/routes.js';
+import { documentedRoutes, routes } from '../functions/api/routes.js';
+import type { RouteDef } from '../functions/shared/http.js';
 import { extraRouteDocs } from './openapi-routes.js';
 
 type JsonSchema = Record<string, unknown>;
 
-export interface RouteDoc {
-  summary: string;
-  description?: string;
-  tags: string[];
-  body?: core.$ZodType | JsonSchema;
-  query?: core.$ZodType;
-  responses: Record<string, { description: string; schema?: JsonSchema; contentType?: string }>;
-}
+export type { RouteDoc };
 
 const ok = { type: 'object', properties: { success: { const: true } }, required: ['success'] };
 const clientError = {
@@ -59,8 +54,11 @@ const single = (summary: string, schema: core.$ZodType): RouteDoc => ({
   responses: ingestResponses,
 });
 
+export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
 /** Documentation of every route, by `METHOD path`. */
 export const routeDocs: Record<string, RouteDoc> = {
+  ...Object.fromEntries(documentedRoutes.map((r) => [routeKey(r), r.doc])),
   'POST /v1/batch': {
     summary: 'Send a batch of messages',
     description: 'Segment HTTP Tracking API batch; each message carries its `type`.',
@@ -100,7 +98,7 @@ export const routeDocs: Record<string, RouteDoc> = {
   ...extraRouteDocs,
 };
 
-export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
 
 function schemaOf(s: core.$ZodType | JsonSchema): JsonSchema {
   if (s && typeof s === 'object' && '_zod' in s) {

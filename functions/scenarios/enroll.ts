@@ -6,7 +6,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
-import { documentClient } from '../shared/aws.js';
+import { documentClient } from '../shared/aws/dynamodb.js';
 import { parseEnv, required } from '../shared/env.js';
 import { EnrollmentStore } from './adapters/enrollment-store.js';
 import { ProfileFacts } from './adapters/profile-facts.js';

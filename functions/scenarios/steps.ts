@@ -6,7 +6,8 @@
  */
 import * as z from 'zod/mini';
 import { KinesisSink } from '../ingest/adapters/kinesis-sink.js';
-import { documentClient, kinesisClient } from '../shared/aws.js';
+import { documentClient } from '../shared/aws/dynamodb.js';
+import { kinesisClient } from '../shared/aws/kinesis.js';
 import { parseEnv, required } from '../shared/env.js';
 import { publishPoints } from './adapters/points.js';
 import { ProfileFacts } from './adapters/profile-facts.js';

@@ -1,5 +1,5 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { eventBridgeClient } from '../shared/aws/eventbridge.js';
+import { sfnClient } from '../shared/aws/sfn.js';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
@@ -7,7 +7,8 @@ import { DynamoLinkStore } from '../identity/adapters/dynamo-link-store.js';
 import { identify } from '../identity/domain/identify.js';
 import type { CollectedEvent } from '../ingest/domain/enrich.js';
 import { resumeWaits } from '../scenarios/adapters/task-tokens.js';
-import { documentClient, s3Client } from '../shared/aws.js';
+import { documentClient } from '../shared/aws/dynamodb.js';
+import { s3Client } from '../shared/aws/s3.js';
 import { parseEnv, required } from '../shared/env.js';
 import { ProfileStore, rankPartition } from './adapters/profile-store.js';
 import { DomainEventPublisher } from './adapters/publisher.js';
@@ -29,8 +30,8 @@ const links = new DynamoLinkStore(doc, env.TABLE_NAME);
 // Reading links only (resolving events' profiles): eventually consistent is enough and costs half.
 const linkReader = new DynamoLinkStore(doc, env.TABLE_NAME, false);
 export const profileStore = new ProfileStore(doc, env.TABLE_NAME);
-const sfn = new SFNClient({});
-const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
+const sfn = sfnClient();
+const publisher = new DomainEventPublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
 const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
 
 const ports: ProcessorPorts = {

@@ -2,7 +2,7 @@ import { CopyObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { s3Client } from '../shared/aws.js';
+import { s3Client } from '../shared/aws/s3.js';
 import { parseEnv, required } from '../shared/env.js';
 import { observability } from '../shared/observability.js';
 import { activeRulesKey, rulesCheckKey, rulesKey } from './adapters/rules-source.js';

@@ -1,11 +1,12 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { eventBridgeClient } from '../shared/aws/eventbridge.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { profilePk, profileSk } from '../identity/domain/profile.js';
 import { mainTable } from '../shared/resources.js';
-import { documentClient, s3Client } from '../shared/aws.js';
+import { documentClient } from '../shared/aws/dynamodb.js';
+import { s3Client } from '../shared/aws/s3.js';
 import { parseEnv, required } from '../shared/env.js';
 import { rankPartition, rankShards } from './adapters/profile-store.js';
 import { DomainEventPublisher } from './adapters/publisher.js';
@@ -16,7 +17,7 @@ const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required
 const { logger, metrics, middlewares } = observability('sweep');
 const doc = documentClient();
 const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
-const publisher = new DomainEventPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
+const publisher = new DomainEventPublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
 
 const activeStages = ['known', 'mql', 'sql', 'customer'] as const;
 const byScore = mainTable.indexes[0]!.name;

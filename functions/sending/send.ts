@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
-import { documentClient, s3Client, sesClient } from '../shared/aws.js';
+import { documentClient } from '../shared/aws/dynamodb.js';
+import { s3Client } from '../shared/aws/s3.js';
+import { sesClient } from '../shared/aws/sesv2.js';
 import { parseEnv, required } from '../shared/env.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
 import { sendingConfigFromEnv, linkEnv } from './adapters/env.js';

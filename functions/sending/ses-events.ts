@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { documentClient } from '../shared/aws.js';
+import { documentClient } from '../shared/aws/dynamodb.js';
 import { parseEnv, required } from '../shared/env.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
 import { sesFeedback, type SesEventDetail } from './domain/ses-feedback.js';

@@ -1,6 +1,6 @@
 import type { S3Event } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { s3Client } from '../shared/aws.js';
+import { s3Client } from '../shared/aws/s3.js';
 import { parseEnv, required } from '../shared/env.js';
 import { checkStoredTemplate } from './adapters/template-checker.js';
 import { S3TemplateStore } from './adapters/s3-templates.js';

@@ -14,3 +14,19 @@ export class ClientError extends Error {
     super(message, options);
   }
 }
+
+/** 400: a request field is missing or malformed; `field` names it (`body`, `limit`, `batch[3].event`). */
+export class BadRequestError extends ClientError {
+  override name = 'BadRequestError';
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super(400, `${field}: ${message}`, { field }, options);
+  }
+}
+
+/** 404: what the request names does not exist; `field` names the parameter that named it. */
+export class NotFoundError extends ClientError {
+  override name = 'NotFoundError';
+  constructor(message: string, field = 'id') {
+    super(404, message, { field });
+  }
+}

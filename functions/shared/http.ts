@@ -1,6 +1,11 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ClientError } from './errors.js';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
+import './zod-messages.js';
+import { BadRequestError, ClientError, NotFoundError } from './errors.js';
+import type { FunctionName } from './functions.js';
+import type { RouteDoc } from './route-docs.js';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
@@ -55,4 +60,109 @@ export function httpErrors(
       request.response = json(500, { success: false, error: 'internal error' });
     },
   };
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** What CDK and the local server need of a route: where it is, which function serves it, who may call it. */
+export interface RouteDef {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly fn: FunctionName;
+  /** Browser-facing routes get CORS handling from the allow-list of site origins. */
+  readonly cors: boolean;
+  /**
+   * `admin`: only operators and their tools. On AWS the route has the IAM authorizer (SigV4); locally the
+   * HTTP server requires `Authorization: Bearer <local admin token>`. Handlers never check it themselves.
+   */
+  readonly auth?: 'admin';
+}
+
+/** One request as a route handler sees it: header names lower-cased, path parameters decoded. */
+export interface HttpRequest {
+  readonly event: APIGatewayProxyEventV2;
+  readonly headers: Record<string, string>;
+  readonly params: Record<string, string>;
+  readonly query: Record<string, string>;
+}
+
+/**
+ * A route with its documentation and its handler. `handle` gets the ports its function wired at module
+ * load (adapters), so a routes module imports domain code and types only, never the AWS SDK.
+ */
+export interface Route<P> extends RouteDef {
+  readonly doc: RouteDoc;
+  handle(req: HttpRequest, ports: P): Promise<HttpResult>;
+}
+
+type RouteInput<P> = Omit<Route<P>, 'fn' | 'cors'> & { readonly cors?: boolean };
+
+/** The routes one function serves (a capability's routes module exports one such list per function). */
+export function routesOf<P>(fn: FunctionName, routes: readonly RouteInput<P>[]): Route<P>[] {
+  return routes.map((r) => ({ cors: false, ...r, fn }));
+}
+
+export const routeKeyOf = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
+function decodeParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadRequestError(name, 'malformed %-escape in the path');
+  }
+}
+
+/**
+ * The request handler of a function serving `routes`: dispatches on API Gateway's `routeKey`
+ * (`GET /v1/admin/leads`), decodes path parameters (a malformed escape is a 400 naming the parameter).
+ */
+export function serveRoutes<P>(routes: readonly Route<P>[], ports: P) {
+  const byKey = new Map(routes.map((r) => [routeKeyOf(r), r]));
+  return async function serveRoute(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+    const route = byKey.get(event.routeKey);
+    if (!route) throw new NotFoundError(`no route ${event.routeKey}`, 'path');
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodeParam(k, v);
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+    return route.handle({ event, headers: headersOf(event), params, query }, ports);
+  };
+}
+
+function fieldOf(issue: core.$ZodIssue, fallback: string): string {
+  let out = '';
+  for (const p of issue.path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || fallback;
+}
+
+/** Validates with `schema`; the first issue becomes a 400 naming its field (`batch[3].event`). */
+export function parseWith<T extends core.$ZodType>(schema: T, value: unknown, fallbackField: string): core.output<T> {
+  const parsed = z.safeParse(schema, value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new BadRequestError(fieldOf(issue, fallbackField), issue.message);
+}
+
+/**
+ * The body parsed by its content type (JSON, or `application/x-www-form-urlencoded` as an object of
+ * strings) and validated with `schema`. An empty body is `{}`.
+ */
+export function parseBody<T extends core.$ZodType>(schema: T, req: Pick<HttpRequest, 'event' | 'headers'>): core.output<T> {
+  const text = bodyText(req.event);
+  let raw: unknown = {};
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    raw = Object.fromEntries(new URLSearchParams(text));
+  } else if (text.trim()) {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new BadRequestError('body', 'not valid JSON');
+    }
+  }
+  return parseWith(schema, raw, 'body');
+}
+
+/** The query string validated with `schema` (values are strings; let the schema coerce). */
+export function parseQuery<T extends core.$ZodType>(schema: T, req: Pick<HttpRequest, 'query'>): core.output<T> {
+  return parseWith(schema, req.query, 'query');
 }

@@ -64,7 +64,7 @@ export async function invokeSend(input: unknown): Promise<SendResult> {
 export async function sendingPlugin(ctx: LocalContext): Promise<void> {
   const { S3TemplateStore, templatePrefix } = await import('../../functions/sending/adapters/s3-templates.js');
   const { checkStoredTemplate, isTemplateKey } = await import('../../functions/sending/adapters/template-checker.js');
-  const { s3Client } = await import('../../functions/shared/aws.js');
+  const { s3Client } = await import('../../functions/shared/aws/s3.js');
   const { handler: sesEvents } = (await import('../../functions/sending/ses-events.js')) as {
     handler: (e: EventBridgeEvent<string, never>) => Promise<void>;
   };

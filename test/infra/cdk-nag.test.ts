@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { routes } from '../../functions/shared/routes.js';
+import { routes } from '../../functions/api/routes.js';
 import { NurtureFunction } from '../../infra/nurture-function.js';
 import { buildTestApp, logicalIdOf, readValidationReport, removeOutdirs } from './synth.js';
 

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { RouteDef } from '../../functions/shared/routes.js';
+import type { RouteDef } from '../../functions/shared/http.js';
 import { FunctionRegistry } from '../../infra/routes.js';
 
 /** An API and two plain functions: routes wiring needs nothing of NurtureFunction. */

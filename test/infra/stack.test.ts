@@ -5,7 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsStream, mainTable } from '../../functions/shared/resources.js';
-import { routes } from '../../functions/shared/routes.js';
+import { routes } from '../../functions/api/routes.js';
 import type { NurtureStack } from '../../infra/stack.js';
 import { baseContext, removeOutdirs, synthStack } from './synth.js';
 

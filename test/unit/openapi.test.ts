@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../functions/shared/routes.js';
+import { routes } from '../../functions/api/routes.js';
 import { openApiDocument, routeDocs, routeKey } from '../../local/openapi.js';
 
 describe('OpenAPI document', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStoredTemplate } from '../../../functions/sending/adapters/template-checker.js';
 import { S3TemplateStore } from '../../../functions/sending/adapters/s3-templates.js';
 import type { SendResult } from '../../../functions/sending/domain/contract.js';
-import { s3Client } from '../../../functions/shared/aws.js';
+import { s3Client } from '../../../functions/shared/aws/s3.js';
 import { apiEvent } from '../../helpers/api-event.js';
 import { readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 import { inboxOf, putProfile, putTemplate, zoneAtLocalHour } from '../../helpers/sending.js';

@@ -6,7 +6,7 @@ import { S3TemplateStore } from '../../../functions/sending/adapters/s3-template
 import type { SendInput, SendResult } from '../../../functions/sending/domain/contract.js';
 import { sendIdOf } from '../../../functions/sending/domain/send.js';
 import { localTime } from '../../../functions/sending/domain/windows.js';
-import { s3Client } from '../../../functions/shared/aws.js';
+import { s3Client } from '../../../functions/shared/aws/s3.js';
 import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
 import { inboxOf, putProfile, putTemplate, startSesProxy, zoneAtLocalHour } from '../../helpers/sending.js';
 

@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Cli
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../../functions/sending/domain/check.js';
-import { s3Client } from '../../../functions/shared/aws.js';
+import { s3Client } from '../../../functions/shared/aws/s3.js';
 import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
 import { putTemplate } from '../../helpers/sending.js';
 

@@ -1,0 +1,36 @@
+/**
+ * Every deployed function by name, and its entry file. CDK bundles each entry (infra/nurture-function.ts);
+ * local mode loads the same entries. Pure data.
+ */
+
+export type FunctionName =
+  | 'collect'
+  | 'process'
+  | 'rulesCheck'
+  | 'sweep'
+  | 'adminProfiles'
+  | 'send'
+  | 'mailLinks'
+  | 'sendingAdmin'
+  | 'templateCheck'
+  | 'sesEvents'
+  | 'enroll'
+  | 'scenarioSteps'
+  | 'scenariosAdmin';
+
+/** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
+export const functionEntries: Record<FunctionName, string> = {
+  collect: 'functions/ingest/collect.ts',
+  process: 'functions/scoring/process.ts',
+  rulesCheck: 'functions/scoring/rules-check.ts',
+  sweep: 'functions/scoring/sweep.ts',
+  adminProfiles: 'functions/identity/profiles-api.ts',
+  send: 'functions/sending/send.ts',
+  mailLinks: 'functions/sending/links.ts',
+  sendingAdmin: 'functions/sending/admin.ts',
+  templateCheck: 'functions/sending/template-check.ts',
+  sesEvents: 'functions/sending/ses-events.ts',
+  enroll: 'functions/scenarios/enroll.ts',
+  scenarioSteps: 'functions/scenarios/steps.ts',
+  scenariosAdmin: 'functions/scenarios/admin.ts',
+};
