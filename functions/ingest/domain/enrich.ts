@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
+import { withNameTraits } from '../../identity/domain/names.js';
 import { limits } from './limits.js';
 import type { SegmentMessage } from './schema.js';
 
@@ -195,6 +196,8 @@ export function enrich(message: SegmentMessage, meta: RequestMeta): CollectedEve
   if (campaign) context.campaign = campaign;
   const ipPrefix = truncateIp(ip ?? meta.sourceIp);
   const agent = userAgent ? userAgentInfo(userAgent) : undefined;
+  // Segment's reserved name traits, kept consistent (firstName/lastName ↔ name) for templates.
+  if (rest.type === 'identify' && rest.traits) rest.traits = withNameTraits(rest.traits);
   return {
     ...rest,
     messageId: messageId ?? deriveMessageId(message as Record<string, unknown>),

@@ -1,3 +1,4 @@
+import { withNameTraits } from '../../identity/domain/names.js';
 import * as z from 'zod/mini';
 import { parseDocument } from 'yaml';
 import { TemplateError } from './errors.js';
@@ -63,7 +64,8 @@ export type FrontMatter = z.infer<typeof frontMatterSchema>;
 export const sampleProfile: TemplateVars['profile'] = {
   id: 'p_sample',
   email: 'alex@example.com',
-  traits: { firstName: 'Alex', lastName: 'Sample', name: 'Alex Sample', company: 'Example Co', email: 'alex@example.com' },
+  // What an identify from a form with one full-name field stores (ingest derives firstName/lastName).
+  traits: withNameTraits({ name: 'Alex Sample', company: 'Example Co', email: 'alex@example.com' }),
   score: 42,
   stage: 'known',
   timezone: 'Europe/Berlin',
