@@ -6,7 +6,7 @@ import { s3Client } from '../shared/aws/s3.js';
 import { parseEnv, required } from '../shared/env.js';
 import { observability } from '../shared/observability.js';
 import { activeRulesKey, rulesCheckKey, rulesKey } from './adapters/rules-source.js';
-import { InvalidRulesError, parseRules } from './domain/rules.js';
+import { InvalidRulesError, parseRules, type RulesProblem } from './domain/rules.js';
 
 const env = parseEnv(z.object({ CONTENT_BUCKET: required() }));
 const s3 = s3Client();
@@ -18,7 +18,8 @@ export interface RulesCheckResult {
   checkedAt: string;
   version?: number;
   rules?: number;
-  problems?: { field: string; line?: number; message: string }[];
+  /** Every problem of a refused upload, in line order: `{ field, line, column, message, suggestion? }`. */
+  problems?: RulesProblem[];
 }
 
 /**

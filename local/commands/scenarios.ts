@@ -2,19 +2,19 @@
  * `nurture scenarios list | validate | compile | simulate`: the marketer's tools for scenario files.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { ProfileFacts } from '../../functions/scenarios/adapters/profile-facts.js';
 import { compile } from '../../functions/scenarios/domain/compile.js';
 import type { Activity, ProfileView } from '../../functions/scenarios/domain/conditions.js';
-import { ScenarioError } from '../../functions/scenarios/domain/errors.js';
-import { loadScenarioFile, scenarioFiles } from '../../functions/scenarios/domain/load.js';
+import { ScenarioError, type ScenarioIssue } from '../../functions/scenarios/domain/errors.js';
+import { loadScenarioFile, scenarioFiles, sendTemplates } from '../../functions/scenarios/domain/load.js';
 import { describeTrigger } from '../../functions/scenarios/domain/patterns.js';
 import { describeWhere } from '../../functions/scenarios/domain/conditions.js';
-import type { Scenario } from '../../functions/scenarios/domain/schema.js';
 import { type FutureEvent, simulate } from '../../functions/scenarios/domain/simulate.js';
+import { formatProblem } from '../../functions/shared/problems.js';
 import { localName } from '../provision.js';
 import { defaultPorts, repoRoot } from '../runtime.js';
 
@@ -31,12 +31,16 @@ function resolveFile(ref: string, dir: string): string {
   throw new Error(`no scenario "${ref}" in ${dir} (give an id or a file path)`);
 }
 
+/** A file as the terminal shows it: relative to where the command runs, unless it lies outside. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
 /** Problems beyond the document itself: templates that do not exist. */
-function templateProblems(s: Scenario): string[] {
-  return s.steps.flatMap((step, i) =>
-    step.type === 'send' && !['liquid', 'mjml'].some((ext) => existsSync(join(templatesDir, `${step.template}.${ext}`)))
-      ? [`steps[${i}].template: no template "${step.template}" in templates/`]
-      : [],
+function templateProblems(doc: unknown): ScenarioIssue[] {
+  return sendTemplates(doc).flatMap(({ path, template }) =>
+    ['liquid', 'mjml'].some((ext) => existsSync(join(templatesDir, `${template}.${ext}`))) ? [] : [{ path, message: `no template "${template}" in templates/` }],
   );
 }
 
@@ -110,15 +114,13 @@ export function registerScenarios(program: Command): void {
       let bad = 0;
       for (const file of list) {
         try {
-          const s = loadScenarioFile(file);
-          const problems = templateProblems(s);
-          if (problems.length > 0) throw new ScenarioError(basename(file), problems.map((p) => ({ path: p.split(':')[0]!, message: p.slice(p.indexOf(':') + 2) })));
+          loadScenarioFile(file, [templateProblems]);
           console.log(`ok   ${basename(file)}`);
         } catch (err) {
           bad++;
           if (err instanceof ScenarioError) {
             console.log(`FAIL ${err.source}`);
-            for (const i of err.issues) console.log(`     ${i.path || '(document)'}: ${i.message}`);
+            for (const { path, ...i } of err.issues) console.log(`     ${formatProblem(shownPath(file), { field: path || '(document)', ...i })}`);
           } else console.log(`FAIL ${basename(file)}: ${(err as Error).message}`);
         }
       }

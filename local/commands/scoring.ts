@@ -8,6 +8,7 @@ import { activeRulesKey, rulesKey } from '../../functions/scoring/adapters/rules
 import { backtest, formatReport, type ProfileHistory } from '../../functions/scoring/domain/backtest.js';
 import { InvalidRulesError, parseRules } from '../../functions/scoring/domain/rules.js';
 import type { ActivityEntry } from '../../functions/scoring/domain/state.js';
+import { formatProblem } from '../../functions/shared/problems.js';
 import type { RegisterCommands } from './index.js';
 
 export interface BacktestSource {
@@ -60,7 +61,10 @@ function parseOrExplain(source: string, label: string) {
   try {
     return parseRules(source);
   } catch (err) {
-    if (err instanceof InvalidRulesError) throw new Error(`${label} is not a valid rules document:\n${err.message}`);
+    if (err instanceof InvalidRulesError) {
+      const lines = err.problems.map((p) => formatProblem(label, p));
+      throw new Error(`${label} is not a valid rules document (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    }
     throw err;
   }
 }

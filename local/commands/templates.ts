@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileMjml } from '../../functions/sending/adapters/mjml.js';
 import { type CheckReport, checkTemplate, templateFile } from '../../functions/sending/domain/check.js';
+import { formatProblem } from '../../functions/shared/problems.js';
 import type { RegisterCommands } from './index.js';
 
 export interface TemplatesCheckResult {
@@ -43,8 +44,9 @@ export function formatCheck(result: TemplatesCheckResult, dir: string, out?: str
     } else {
       lines.push(`✗ ${r.source}`);
     }
-    for (const e of r.errors) lines.push(`    error   ${e.line ? `line ${e.line}` : (e.field ?? '')}: ${e.message}`);
-    for (const w of r.warnings) lines.push(`    warning ${w.line ? `line ${w.line}` : (w.field ?? '')}: ${w.message}`);
+    const file = join(dir, r.source);
+    for (const e of r.errors) lines.push(`    error   ${formatProblem(file, { ...e, field: e.field ?? '(file)' })}`);
+    for (const w of r.warnings) lines.push(`    warning ${formatProblem(file, { ...w, field: w.field ?? '(file)' })}`);
   }
   for (const s of result.skipped) lines.push(`- ${s}  skipped: templates are <id>.liquid or <id>.mjml`);
   const failed = result.reports.filter((r) => !r.ok).length;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { SendResult } from '../../functions/sending/domain/contract.js';
 import type { LocalContext } from '../plugins.js';
+import { describeProblem } from '../../functions/shared/problems.js';
 
 /** How often local mode looks for template uploads and deletions (the local S3 sends no events). */
 export const templateWatchMs = 2_000;
@@ -81,8 +82,8 @@ export async function sendingPlugin(ctx: LocalContext): Promise<void> {
       if (present.has(key)) seen.set(key, objects.find((o) => o.key === key)!.etag);
       else seen.delete(key);
       if (report && (!report.ok || announce)) {
-        const where = (e: { line?: number; field?: string }) => (e.line ? `line ${e.line}: ` : e.field ? `${e.field}: ` : '');
-        const detail = report.ok ? 'ok' : report.errors.map((e) => `${where(e)}${e.message}`).join('; ');
+        const where = (e: { line?: number; field?: string }) => `${e.line ? `line ${e.line}: ` : ''}${e.field ? `${e.field}: ` : ''}`;
+        const detail = report.ok ? 'ok' : report.errors.map((e) => `${where(e)}${describeProblem(e)}`).join('; ');
         console.log(`[templates] ${templatePrefix}${report.source}: ${detail}`);
       }
     }

@@ -28,7 +28,8 @@ describe('nurture scenarios (command line)', () => {
     );
     const bad = await cli('validate', '--dir', dir);
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain('steps[0].next: no step has the id "nowhere"');
+    expect(bad.out).toContain(`${join(dir, 'broken.yaml')}:5:58  steps[0].next  no step has the id "nowhere"`);
+    expect(bad.out).toContain(`${join(dir, 'broken.yaml')}:5:30  steps[0].template  no template "no-such-template" in templates/`);
   });
 
   it('simulates a journey for a fixture, printing decisions and sending nothing', async () => {

@@ -1,12 +1,19 @@
+import { describeProblem } from '../../shared/problems.js';
+
 /** Base of the scenario module's errors. */
 export class ScenarioModuleError extends Error {
   override name = 'ScenarioModuleError';
 }
 
-/** One problem in a scenario document, with the path of the field at fault (`steps[2].next`). */
+/** One problem in a scenario document, with the path of the field at fault (`steps[2].next`) and its line. */
 export interface ScenarioIssue {
   path: string;
   message: string;
+  /** 1-based line (and column) in the file, when the document came from text. */
+  line?: number;
+  column?: number;
+  /** The key, value or step id probably meant, for a misspelt one. */
+  suggestion?: string;
 }
 
 /** A scenario document that does not validate; `issues` names every bad field. */
@@ -16,7 +23,7 @@ export class ScenarioError extends ScenarioModuleError {
     readonly source: string,
     readonly issues: ScenarioIssue[],
   ) {
-    super(`${source}: ${issues.map((i) => `${i.path || '(document)'}: ${i.message}`).join('; ')}`);
+    super(`${source}: ${issues.map((i) => `${i.line ? `line ${i.line}: ` : ''}${i.path || '(document)'}: ${describeProblem(i)}`).join('; ')}`);
   }
 }
 

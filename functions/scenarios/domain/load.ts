@@ -4,40 +4,66 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { checkSchema, fieldName, locate, type Problem, readYaml, sortProblems, type YamlText } from '../../shared/validation.js';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
-import { type Scenario, scenarioSchema } from './schema.js';
-import { checkGraph } from './validate.js';
+import { scenarioLimits } from './limits.js';
+import { type Scenario, scenarioSchema, step } from './schema.js';
+import { checkGraph, checkStepGraph, draftGraphOf } from './validate.js';
 
 /** `steps[2].paths[0].next` from zod's path array. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+export const formatPath = (path: readonly PropertyKey[]): string => (path.length ? fieldName(path) : '');
+
+/** A check beyond the document itself (e.g. that its templates exist), given the document as written. */
+export type DocumentCheck = (doc: unknown) => ScenarioIssue[];
+
+export interface ValidateOptions {
+  /** The parsed text, so that every issue names its line. */
+  yaml?: YamlText;
+  checks?: DocumentCheck[];
 }
 
-/** Validates a parsed document: schema first (with field paths), then the step graph. */
-export function validateScenario(doc: unknown, source = 'scenario'): Scenario {
-  const parsed = scenarioSchema.safeParse(doc);
-  if (!parsed.success) {
-    throw new ScenarioError(
-      source,
-      parsed.error.issues.map((i): ScenarioIssue => ({ path: formatPath(i.path), message: i.message })),
-    );
-  }
-  const issues = checkGraph(parsed.data);
-  if (issues.length > 0) throw new ScenarioError(source, issues);
-  return parsed.data;
+const issueOf = (p: Problem): ScenarioIssue => {
+  const { field, ...rest } = p;
+  return { path: field === '(document)' ? '' : field, ...rest };
+};
+
+/**
+ * Validates a parsed document and reports every problem at once: the schema's (with field paths and
+ * "did you mean"), the step graph's (also when some step is invalid), what the scenario means (once it is
+ * valid), and the extra checks'. A graph or extra issue on a field the schema already faulted is dropped.
+ */
+export function validateScenario(doc: unknown, source = 'scenario', opts: ValidateOptions = {}): Scenario {
+  const { data, problems } = checkSchema(scenarioSchema, doc, opts.yaml);
+  const rawSteps = (doc as { steps?: unknown } | null)?.steps;
+  const graph = data
+    ? checkGraph(data)
+    : Array.isArray(rawSteps) && rawSteps.length <= scenarioLimits.maxSteps
+      ? checkStepGraph(draftGraphOf(rawSteps, (raw) => (step.safeParse(raw) as { data?: Scenario['steps'][number] }).data))
+      : [];
+  const faulted = new Set(problems.map((p) => p.field));
+  const more = [...graph, ...(opts.checks ?? []).flatMap((check) => check(doc))]
+    .filter((i) => !faulted.has(i.path))
+    .map((i) => ({ ...i, ...locate(opts.yaml, i.path) }));
+  const issues = sortProblems([...problems.map(issueOf), ...more]);
+  if (issues.length > 0 || !data) throw new ScenarioError(source, issues);
+  return data;
 }
 
-/** Parses YAML (JSON is YAML too) and validates it. */
-export function parseScenario(text: string, source = 'scenario'): Scenario {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const line = err instanceof YAMLParseError ? ` (line ${err.linePos?.[0].line ?? '?'})` : '';
-    throw new ScenarioError(source, [{ path: '', message: `not valid YAML${line}: ${(err as Error).message.split('\n')[0]}` }]);
-  }
-  return validateScenario(doc, source);
+/** Parses YAML (JSON is YAML too) and validates it; syntax errors come with their lines. */
+export function parseScenario(text: string, source = 'scenario', checks: DocumentCheck[] = []): Scenario {
+  const read = readYaml(text);
+  if (read.problems.length > 0) throw new ScenarioError(source, read.problems.map((p) => ({ ...issueOf(p), message: `not valid YAML: ${p.message}` })));
+  return validateScenario(read.value, source, { yaml: read.yaml, checks });
+}
+
+/** The send steps of a document as written, with the template each names (for existence checks). */
+export function sendTemplates(doc: unknown): { path: string; template: string }[] {
+  const steps = (doc as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return [];
+  return steps.flatMap((s: unknown, i) => {
+    const { type, template } = (s ?? {}) as { type?: unknown; template?: unknown };
+    return type === 'send' && typeof template === 'string' ? [{ path: `steps[${i}].template`, template }] : [];
+  });
 }
 
 export const scenarioExtensions = ['.yaml', '.yml', '.json'];
@@ -51,16 +77,16 @@ export function scenarioFiles(dir: string): string[] {
 }
 
 /** Loads one file; its id must match the file name so a file always deploys as the same state machine. */
-export function loadScenarioFile(file: string): Scenario {
-  const scenario = parseScenario(readFileSync(file, 'utf8'), basename(file));
+export function loadScenarioFile(file: string, checks: DocumentCheck[] = []): Scenario {
   const stem = basename(file, extname(file));
-  if (scenario.id !== stem) {
-    throw new ScenarioError(basename(file), [{ path: 'id', message: `"${scenario.id}" must match the file name "${stem}"` }]);
-  }
-  return scenario;
+  const idMatchesFile: DocumentCheck = (doc) => {
+    const id = (doc as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && id !== stem ? [{ path: 'id', message: `"${id}" must match the file name "${stem}"` }] : [];
+  };
+  return parseScenario(readFileSync(file, 'utf8'), basename(file), [idMatchesFile, ...checks]);
 }
 
 /** Loads every scenario of a folder; ids are unique by construction (one file per id). */
 export function loadScenarios(dir: string): Scenario[] {
-  return scenarioFiles(dir).map(loadScenarioFile);
+  return scenarioFiles(dir).map((file) => loadScenarioFile(file));
 }

@@ -7,6 +7,7 @@ import { type Condition, type Filter, type FilterOps, profileFieldRe } from './c
 import { parseDuration } from './duration.js';
 import { idRe, scenarioLimits } from './limits.js';
 import { stages } from '../../identity/domain/profile.js';
+import { declareAlternatives } from '../../shared/validation.js';
 
 const id = (what: string) =>
   z
@@ -65,29 +66,41 @@ const behaviourCondition = z.strictObject({
 });
 const lastEmailCondition = z.strictObject({ lastEmail: z.enum(['opened', 'clicked', 'notOpened', 'notClicked']) });
 
+/** The condition shapes, each by the key that distinguishes it. */
+const conditionShapes = (): Array<[string, z.ZodType]> => [
+  ['field', fieldCondition],
+  ['did', behaviourCondition],
+  ['lastEmail', lastEmailCondition],
+  ['all', z.strictObject({ all: z.array(condition).min(1) })],
+  ['any', z.strictObject({ any: z.array(condition).min(1) })],
+  ['not', z.strictObject({ not: condition })],
+];
+let shapes: Array<[string, z.ZodType]> | undefined;
+const shapeOf = (value: unknown) =>
+  value && typeof value === 'object' ? (shapes ??= conditionShapes()).find(([key]) => key in value)?.[1] : undefined;
+
 /** Picks the condition shape by its distinguishing key, so an error points into the right shape. */
-export const condition: z.ZodType<Condition> = z.lazy(() =>
-  z.unknown().transform((value, ctx): Condition => {
-    const shapes: Array<[string, z.ZodType]> = [
-      ['field', fieldCondition],
-      ['did', behaviourCondition],
-      ['lastEmail', lastEmailCondition],
-      ['all', z.strictObject({ all: z.array(condition).min(1) })],
-      ['any', z.strictObject({ any: z.array(condition).min(1) })],
-      ['not', z.strictObject({ not: condition })],
-    ];
-    const shape = value && typeof value === 'object' ? shapes.find(([key]) => key in value) : undefined;
-    if (!shape) {
-      ctx.addIssue({ code: 'custom', message: 'a condition has one of field, did, lastEmail, all, any or not' });
-      return z.NEVER;
-    }
-    const parsed = shape[1].safeParse(value);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path, message: issue.message });
-      return z.NEVER;
-    }
-    return parsed.data as Condition;
-  }),
+export const condition: z.ZodType<Condition> = declareAlternatives(
+  z.lazy(() =>
+    z.unknown().transform((value, ctx): Condition => {
+      const shape = shapeOf(value);
+      if (!shape) {
+        ctx.addIssue({ code: 'custom', message: 'a condition has one of field, did, lastEmail, all, any or not' });
+        return z.NEVER;
+      }
+      const parsed = shape.safeParse(value);
+      if (!parsed.success) {
+        // Keep each issue's own code (an unknown key stays one, so the validator can suggest the key meant).
+        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as Parameters<typeof ctx.addIssue>[0]);
+        return z.NEVER;
+      }
+      return parsed.data as Condition;
+    }),
+  ),
+  (value) => {
+    const shape = shapeOf(value);
+    return shape ? [shape] : (shapes ??= conditionShapes()).map(([, s]) => s);
+  },
 ) as unknown as z.ZodType<Condition>;
 
 const stage = z.enum(stages);

@@ -1,7 +1,7 @@
-import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod/mini';
-import '../../shared/zod-messages.js';
 import { stages } from '../../identity/domain/profile.js';
+import { messageTypes } from '../../ingest/domain/schema.js';
+import { describeProblem, type Problem, validateYaml } from '../../shared/validation.js';
 
 /**
  * The scoring rules document that marketers edit (YAML), validated here. Kept in the content bucket at
@@ -33,8 +33,8 @@ export type ValueTest = z.infer<typeof valueTest>;
 const fieldTests = z.record(z.string(), valueTest);
 
 const matchSchema = z.strictObject({
-  /** Segment message type(s): track, page, screen, identify, alias, group. */
-  type: z.optional(z.union([z.string(), z.array(z.string())])),
+  /** Segment message type(s): track, page, screen, identify, alias, group (a typo would never match). */
+  type: z.optional(z.union([z.enum(messageTypes), z.array(z.enum(messageTypes))])),
   /** Event name(s) of track calls (e.g. "Order Completed"). */
   event: z.optional(z.union([z.string(), z.array(z.string())])),
   /** Page path glob(s): `*` within a segment, `**` across segments, e.g. /products/**. */
@@ -106,11 +106,24 @@ export const rulesSchema = z
     rules: z.array(z.union([fitRule, behaviourRule])).check(z.maxLength(maxRules)),
   })
   .check(
-    z.refine((doc) => doc.stages.sql >= doc.stages.mql, { message: 'sql threshold must be ≥ mql threshold', path: ['stages', 'sql'] }),
-    z.refine((doc) => new Set(doc.rules.map((r) => r.id)).size === doc.rules.length, {
-      message: 'rule ids must be unique',
-      path: ['rules'],
-    }),
+    // These run even when another part of the document is wrong, so one upload reports every problem.
+    z.superRefine(
+      (doc, ctx) => {
+        const { mql, sql } = (doc.stages ?? {}) as Partial<RulesDoc['stages']>;
+        if (typeof mql === 'number' && typeof sql === 'number' && sql < mql) {
+          ctx.addIssue({ code: 'custom', message: 'sql threshold must be ≥ mql threshold', path: ['stages', 'sql'], input: sql });
+        }
+        const seen = new Map<unknown, number>();
+        (Array.isArray(doc.rules) ? (doc.rules as unknown[]) : []).forEach((rule, i) => {
+          const id = (rule as { id?: unknown } | null)?.id;
+          if (typeof id !== 'string') return;
+          const first = seen.get(id);
+          if (first === undefined) seen.set(id, i);
+          else ctx.addIssue({ code: 'custom', message: `rule ids must be unique: "${id}" is also rules[${first}]`, path: ['rules', i, 'id'], input: id });
+        });
+      },
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    ),
   );
 
 export type RulesDoc = z.infer<typeof rulesSchema>;
@@ -122,66 +135,21 @@ export function isFit(rule: Rule): rule is FitRule {
   return rule.kind === 'fit';
 }
 
-export interface RulesProblem {
-  /** Dotted path of the bad field, e.g. rules[3].points. */
-  field: string;
-  /** 1-based line in the YAML source, when known. */
-  line?: number;
-  message: string;
-}
+/** One problem in a rules document: the field (`rules[3].points`), its line and column, a suggestion. */
+export type RulesProblem = Problem;
 
 export class InvalidRulesError extends Error {
   override name = 'InvalidRulesError';
   constructor(readonly problems: RulesProblem[]) {
-    super(problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.field}: ${p.message}`).join('\n'));
+    super(problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.field}: ${describeProblem(p)}`).join('\n'));
   }
 }
 
-/** Parses and validates a rules document; errors name the field and the YAML line. */
+/** Parses and validates a rules document; throws with every problem, each naming its field and YAML line. */
 export function parseRules(source: string): RulesDoc {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter });
-  if (doc.errors.length > 0) {
-    throw new InvalidRulesError(
-      doc.errors.map((e) => ({
-        field: '(yaml)',
-        line: e.linePos?.[0]?.line,
-        message: e.message.split('\n')[0] ?? 'YAML syntax error',
-      })),
-    );
-  }
-  const raw = doc.toJS() as unknown;
-  const parsed = z.safeParse(rulesSchema, raw);
-  if (parsed.success) return parsed.data;
-  // A union reports only "Invalid input" for a bad rule: validate each rule against its own kind's
-  // schema, so the message names the field that is wrong.
-  const issues: { path: PropertyKey[]; message: string }[] = [];
-  const ruleList = (raw as { rules?: unknown })?.rules;
-  for (const issue of parsed.error.issues) {
-    const [top, index] = issue.path;
-    if (top === 'rules' && typeof index === 'number' && Array.isArray(ruleList) && issue.path.length === 2) {
-      const rule = ruleList[index] as { kind?: unknown } | undefined;
-      const own = z.safeParse(rule?.kind === 'fit' ? fitRule : behaviourRule, rule);
-      if (!own.success) {
-        for (const i of own.error.issues) issues.push({ path: ['rules', index, ...i.path], message: i.message });
-        continue;
-      }
-    }
-    issues.push({ path: issue.path, message: issue.message });
-  }
-  throw new InvalidRulesError(
-    issues.map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-      let node: unknown;
-      for (let n = path.length; n >= 0 && !node; n--) node = doc.getIn(path.slice(0, n), true);
-      const range = (node as { range?: [number, number, number] } | undefined)?.range;
-      return {
-        field: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('') || '(document)',
-        ...(range ? { line: lineCounter.linePos(range[0]).line } : {}),
-        message: issue.message,
-      };
-    }),
-  );
+  const { data, problems } = validateYaml(source, rulesSchema);
+  if (!data || problems.length > 0) throw new InvalidRulesError(problems);
+  return data;
 }
 
 /** Stage order: a profile only moves forward through it (dormant is a side state). */

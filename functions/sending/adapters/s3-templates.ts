@@ -3,6 +3,7 @@ import type { CheckReport } from '../domain/check.js';
 import { TemplateError } from '../domain/errors.js';
 import type { TemplateStore } from '../domain/send.js';
 import type { CompiledTemplate } from '../domain/template.js';
+import { describeProblem } from '../../shared/problems.js';
 
 /** Key prefix of email templates in the content bucket. */
 export const templatePrefix = 'templates/';
@@ -36,7 +37,7 @@ export class S3TemplateStore implements TemplateStore {
     if (!report.ok || !report.template) {
       const first = report.errors[0];
       const where = first?.line ? ` (line ${first.line})` : '';
-      throw new TemplateError(templateId, `failed its check${where}: ${first?.message ?? 'see the check report'} — ${checkKey(templateId)}`);
+      throw new TemplateError(templateId, `failed its check${where}: ${first ? describeProblem(first) : 'see the check report'} — ${checkKey(templateId)}`);
     }
     this.cache.set(templateId, { at: Date.now(), template: report.template });
     return report.template;

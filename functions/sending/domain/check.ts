@@ -1,6 +1,6 @@
 import { withNameTraits } from '../../identity/domain/names.js';
 import * as z from 'zod/mini';
-import { parseDocument } from 'yaml';
+import { checkSchema, locate, type Problem, readYaml, sortProblems, type YamlText } from '../../shared/validation.js';
 import { TemplateError } from './errors.js';
 import { type CompiledTemplate, composeEmail, parseLiquid, type RenderedEmail, type TemplateVars } from './template.js';
 
@@ -20,10 +20,13 @@ export const maxSubjectChars = 400;
 
 export interface CheckIssue {
   message: string;
-  /** 1-based line in the source file, when known. */
+  /** 1-based line (and column) in the source file, when known. */
   line?: number;
-  /** Front matter field or template part. */
+  column?: number;
+  /** Front matter field (`sample.traits`) or template part (`body`). */
   field?: string;
+  /** The front matter key probably meant, for a misspelt one (`subjcet` → `subject`). */
+  suggestion?: string;
 }
 
 export interface CheckReport {
@@ -74,14 +77,17 @@ export const sampleProfile: TemplateVars['profile'] = {
 
 const previewBase = 'https://nurture.invalid';
 
-function liquidIssue(err: unknown, field: string, lineOffset?: number): CheckIssue {
+/** A Liquid error as an issue: in the body, at its line in the file; in a front matter field, at that field's line. */
+function liquidIssue(err: unknown, field: string, at: { lineOffset?: number; yaml?: YamlText } = {}): CheckIssue {
   const full = err instanceof TemplateError && err.cause ? (err.cause as Error).message : (err as Error).message;
   const first = full.split('\n')[0]!;
   const pos = /,? ?line:(\d+), col:(\d+)/.exec(first);
   const message = first.replace(/,? ?line:\d+, col:\d+/, '').trim();
-  if (pos && lineOffset !== undefined) return { field, line: Number(pos[1]) + lineOffset, message: `${message} (column ${pos[2]})` };
-  return { field, message };
+  if (pos && at.lineOffset !== undefined) return { field, line: Number(pos[1]) + at.lineOffset, column: Number(pos[2]), message };
+  return { field, ...locate(at.yaml, [field]), message };
 }
+
+const fromProblem = ({ field, ...rest }: Problem): CheckIssue => ({ field, ...rest });
 
 /** Splits `---\n<yaml>\n---\n<body>`; bodyLine is the 1-based line where the body starts. */
 function splitFrontMatter(source: string): { yaml: string; body: string; bodyLine: number } | undefined {
@@ -103,7 +109,7 @@ export async function checkTemplate(
   const templateId = file?.[1] ?? name.replace(/\.[^.]*$/, '');
   const errors: CheckIssue[] = [];
   const warnings: CheckIssue[] = [];
-  const report = () => ({ templateId, source: name, ok: errors.length === 0, checkedAt, errors, warnings });
+  const report = () => ({ templateId, source: name, ok: errors.length === 0, checkedAt, errors: sortProblems(errors), warnings });
 
   if (!file) {
     errors.push({ message: `file name must be <id>.liquid or <id>.mjml with an id of a-z, 0-9, _ and - (got ${name})` });
@@ -120,46 +126,39 @@ export async function checkTemplate(
     return report();
   }
 
-  const doc = parseDocument(parts.yaml);
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      // linePos is 1-based within the YAML, which starts on the file's second line.
-      errors.push({ field: 'front matter', ...(e.linePos ? { line: e.linePos[0].line + 1 } : {}), message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
-    }
-    return report();
-  }
-  const parsed = z.safeParse(frontMatterSchema, doc.toJS() ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.join('.');
-      const unknown = issue.code === 'unrecognized_keys' ? ` (${(issue as { keys?: string[] }).keys?.join(', ')})` : '';
-      errors.push({ field: path || 'front matter', message: `${path ? `${path}: ` : ''}${issue.message}${unknown}` });
-    }
-    return report();
-  }
-  const fm = parsed.data;
+  // Every problem of the front matter and every Liquid syntax error in one report. The front matter's
+  // YAML starts on the file's second line.
+  const read = readYaml(parts.yaml, 1);
+  const checked =
+    read.problems.length > 0
+      ? { problems: read.problems.map((p) => ({ ...p, field: 'front matter' })) }
+      : checkSchema(frontMatterSchema, read.value ?? {}, read.yaml);
+  errors.push(...checked.problems.map(fromProblem));
+  const fm = 'data' in checked ? checked.data : undefined;
+  const raw = (read.value ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
 
   // Liquid syntax of every part, with lines relative to the file.
   const bodyOffset = parts.bodyLine - 1;
   const liquidParts: [string, string | undefined, boolean][] = [
-    ['subject', fm.subject, false],
-    ['preheader', fm.preheader, true],
-    ['text', fm.text, false],
+    ['subject', text('subject'), false],
+    ['preheader', text('preheader'), true],
+    ['text', text('text'), false],
     ['body', parts.body, true],
   ];
-  for (const [field, text, html] of liquidParts) {
-    if (text === undefined) continue;
+  for (const [field, source, html] of liquidParts) {
+    if (source === undefined) continue;
     try {
-      parseLiquid(text, html);
+      parseLiquid(source, html);
     } catch (err) {
-      errors.push(liquidIssue(err, field, field === 'body' ? bodyOffset : undefined));
+      errors.push(liquidIssue(err, field, field === 'body' ? { lineOffset: bodyOffset } : { yaml: read.yaml }));
     }
   }
   if (!parts.body.trim()) errors.push({ field: 'body', message: 'the body (HTML after the front matter) is empty' });
-  if (fm.category === 'marketing' && !/\{\{-?\s*unsubscribe_url\b/.test(parts.body)) {
+  if (raw.category === 'marketing' && !/\{\{-?\s*unsubscribe_url\b/.test(parts.body)) {
     errors.push({ field: 'body', message: 'marketing mail must show an unsubscribe link: add <a href="{{ unsubscribe_url }}">Unsubscribe</a>' });
   }
-  if (errors.length > 0) return report();
+  if (errors.length > 0 || !fm) return report();
 
   let html = parts.body;
   if (format === 'mjml') {
@@ -207,7 +206,7 @@ export async function checkTemplate(
     await composeEmail({ ...template, html: parts.body }, vars);
   } catch (err) {
     const field = /^template [^:]+: (\w+):/.exec((err as Error).message)?.[1] ?? 'body';
-    errors.push(liquidIssue(err, field === 'html' ? 'body' : field, field === 'html' ? bodyOffset : undefined));
+    errors.push(liquidIssue(err, field === 'html' ? 'body' : field, field === 'html' ? { lineOffset: bodyOffset } : { yaml: read.yaml }));
     return report();
   }
   let preview: RenderedEmail;

@@ -50,6 +50,15 @@ describe('scoring rules upload', () => {
     expect((await source.current()).version).toBe(3);
   });
 
+  it('writes every problem of a refused upload to the verdict, each with its line and the key meant', async () => {
+    await upload('version: 5\nstages: { mql: 30, sql: 60 }\nrules:\n  - id: a\n    match: { type: page }\n    pionts: 5\n  - id: b\n    match: { evnt: X }\n    points: lots\n');
+    expect((await verdict()).problems).toEqual([
+      { field: 'rules[0].pionts', line: 6, column: 5, message: 'unknown key "pionts"', suggestion: 'points' },
+      { field: 'rules[1].match.evnt', line: 8, column: 14, message: 'unknown key "evnt"', suggestion: 'event' },
+      { field: 'rules[1].points', line: 9, column: 5, message: 'expected number, received string' },
+    ]);
+  });
+
   it('re-reads the rules in force at most once a minute', async () => {
     let clock = 0;
     const source = new RulesSource(s3, aws.env.CONTENT_BUCKET!, () => clock);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../../functions/scenarios/domain/errors.js';
+import { ScenarioError, type ScenarioIssue } from '../../../functions/scenarios/domain/errors.js';
 import { parseScenario, validateScenario } from '../../../functions/scenarios/domain/load.js';
 
 const base = { id: 'demo', name: 'Demo', trigger: { event: 'Form Submitted' } };
@@ -83,6 +83,8 @@ describe('scenario validator', () => {
       }),
     ).toEqual([
       'steps[2].id: duplicate step id "b2" (also steps[1])',
+      'goal: the goal is the trigger itself: every enrollment would end at once',
+      'steps[0].paths[0].when: lastEmail before any send step: no email to look at',
     ]);
     expect(issuesOf({ ...base, goal: { event: 'Form Submitted' }, steps: [{ id: 'x', type: 'exit' }] })).toEqual([
       'goal: the goal is the trigger itself: every enrollment would end at once',
@@ -100,6 +102,49 @@ describe('scenario validator', () => {
   });
 
   it('reports YAML syntax errors with the line', () => {
-    expect(() => parseScenario('id: x\nsteps: [\n', 'broken.yaml')).toThrow(/broken\.yaml: .*not valid YAML \(line \d+\)/);
+    expect(() => parseScenario('id: x\nsteps: [\n', 'broken.yaml')).toThrow(/broken\.yaml: line \d+: \(yaml\): not valid YAML: /);
+  });
+
+  it('reports every mistake in one run, each at its line, with the type or step meant', () => {
+    const source = [
+      'id: demo', //                              1
+      'name: Demo', //                            2
+      'trigger: { event: Form Submitted }', //    3
+      'steps:', //                                4
+      '  - id: pause', //                         5
+      '    type: wiat', //                        6  misspelt step type
+      '    for: 3d', //                           7
+      '  - id: hello', //                         8
+      '    type: send', //                        9
+      '    template: welcome', //                 10
+      '    tempalte_vars: {}', //                 11 unknown key, nothing close
+      '    next: thnaks', //                      12 unknown step target
+      '  - id: thanks', //                        13
+      '    type: update', //                      14
+      '    stgae: customer', //                   15 misspelt key
+    ].join('\n');
+    let issues: ScenarioIssue[] = [];
+    try {
+      parseScenario(source, 'demo.yaml');
+    } catch (err) {
+      if (err instanceof ScenarioError) issues = err.issues;
+    }
+    expect(issues).toEqual([
+      { path: 'steps[0].type', line: 6, column: 5, message: expect.stringContaining('type is one of wait, branch'), suggestion: 'wait' },
+      { path: 'steps[1].tempalte_vars', line: 11, column: 5, message: expect.stringMatching(/^unknown key "tempalte_vars" \(allowed: id, name, type, template/) },
+      { path: 'steps[1].next', line: 12, column: 5, message: 'no step has the id "thnaks"', suggestion: 'thanks' },
+      { path: 'steps[2].stgae', line: 15, column: 5, message: 'unknown key "stgae"', suggestion: 'stage' },
+    ]);
+  });
+
+  it('suggests the key meant inside a condition, and leaves out what the typo caused', () => {
+    const issues = issuesOf({ ...base, steps: [{ id: 'b', type: 'branch', paths: [{ when: [{ field: 'score', gtee: 10 }], next: 'x' }] }, { id: 'x', type: 'exit' }] });
+    expect(issues).toEqual(['steps[0].paths[0].when[0].gtee: unknown key "gtee"']);
+    try {
+      validateScenario({ ...base, steps: [{ id: 'x', type: 'update', points: 5, nxet: 'x' }] });
+    } catch (err) {
+      expect((err as ScenarioError).issues).toEqual([{ path: 'steps[0].nxet', message: 'unknown key "nxet"', suggestion: 'next' }]);
+    }
+    expect.assertions(2);
   });
 });

@@ -21,11 +21,15 @@ describe('scoring rules document', () => {
 
   it('names the field and the YAML line of a bad value', () => {
     const found = problems(['version: 1', 'stages: { mql: 10, sql: 20 }', 'rules:', '  - id: pricing', '    match: { path: /pricing }', '    points: lots'].join('\n'));
-    expect(found).toEqual([{ field: 'rules[0].points', line: 6, message: expect.stringContaining('expected number') }]);
+    expect(found).toEqual([{ field: 'rules[0].points', line: 6, column: 5, message: expect.stringContaining('expected number') }]);
   });
 
   it('refuses unknown fields, duplicate ids and inverted thresholds', () => {
-    expect(problems('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - id: a\n    match: { evnt: X }\n    points: 1\n')[0]?.field).toBe('rules[0].match');
+    expect(problems('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - id: a\n    match: { evnt: X }\n    points: 1\n')[0]).toMatchObject({
+      field: 'rules[0].match.evnt',
+      line: 5,
+      suggestion: 'event',
+    });
     expect(problems('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - { id: a, match: {}, points: 1 }\n  - { id: a, match: {}, points: 2 }\n')[0]?.message).toContain('unique');
     expect(problems('version: 1\nstages: { mql: 30, sql: 20 }\nrules: []\n')[0]?.field).toBe('stages.sql');
   });
@@ -34,5 +38,42 @@ describe('scoring rules document', () => {
     const [p] = problems('version: 1\nstages: { mql: 10\nrules: []\n');
     expect(p?.field).toBe('(yaml)');
     expect(p?.line).toBeGreaterThan(0);
+  });
+
+  it('reports every mistake of a document in one run, each at its line, with the key or value meant', () => {
+    const source = [
+      'version: 1', //                               1
+      'stages:', //                                  2
+      '  mql: 30', //                                3
+      '  sql: 60', //                                4
+      '  salesReady: 70', //                         5  unknown stage
+      'rules:', //                                   6
+      '  - id: pricing', //                          7
+      '    match: { type: page, path: /pricing }', // 8
+      '    pionts: 5', //                            9  misspelt key
+      '  - id: demo', //                             10
+      '    match: { event: Demo Requested }', //     11
+      '    points: lots', //                         12 wrong type
+      '  - id: email', //                            13
+      '    match: { type: trak }', //                14 unknown message type
+      '    points: 2', //                            15
+    ].join('\n');
+    expect(problems(source)).toEqual([
+      { field: 'stages.salesReady', line: 5, column: 3, message: expect.stringMatching(/^unknown key "salesReady" \(allowed: mql, sql, /) },
+      { field: 'rules[0].pionts', line: 9, column: 5, message: 'unknown key "pionts"', suggestion: 'points' },
+      { field: 'rules[1].points', line: 12, column: 5, message: expect.stringContaining('expected number') },
+      { field: 'rules[2].match.type', line: 14, column: 14, message: expect.stringContaining('"trak" is not one of track, page'), suggestion: 'track' },
+    ]);
+  });
+
+  it('reports every duplicate rule id at its own line, alongside the other problems', () => {
+    const found = problems('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - { id: a, match: {}, points: x }\n  - { id: a, match: {}, points: 2 }\n');
+    expect(found.map((p) => `${p.line} ${p.field}`)).toEqual(['4 rules[0].points', '5 rules[1].id']);
+  });
+
+  it('says line, field and suggestion in the error message', () => {
+    expect(() => parseRules('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - { id: a, match: {}, pionts: 1 }\n')).toThrow(
+      'line 4: rules[0].pionts: unknown key "pionts" (did you mean "points"?)',
+    );
   });
 });

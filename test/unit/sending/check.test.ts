@@ -47,12 +47,35 @@ describe('template check', () => {
     expect(report.preview?.html).toContain('Code SAVE10');
   });
 
-  it('names missing and unknown front matter fields', async () => {
+  it('names missing and unknown front matter fields, suggesting the key meant', async () => {
     const report = await check('fm.liquid', good.replace(/^subject:.*\n/m, '').replace('category: marketing', 'category: marketing\nsubjct: Hi'));
     expect(report.ok).toBe(false);
-    const messages = report.errors.map((e) => e.message).join('\n');
-    expect(messages).toMatch(/subject/);
-    expect(messages).toMatch(/subjct/);
+    expect(report.errors).toEqual([{ field: 'subjct', line: 3, column: 1, message: 'unknown key "subjct"', suggestion: 'subject' }]);
+    const missing = await check('fm.liquid', good.replace(/^subject:.*\n/m, ''));
+    expect(missing.errors).toEqual([{ field: 'subject', line: 2, column: 1, message: expect.stringMatching(/^missing: expected string/) }]);
+  });
+
+  it('reports every front matter problem and the Liquid error in one run, each at its line', async () => {
+    const source = [
+      '---', //                                          1
+      'subjcet: Welcome', //                             2  misspelt key
+      'category: marketting', //                         3  unknown value
+      'preheader: "{{ profile.traits.firstName "', //    4  broken Liquid in a field
+      'sample:', //                                      5
+      '  trait: { plan: pro }', //                       6  misspelt nested key
+      '---', //                                          7
+      '<p>{% if profile.score > 3 %}</p>', //            8  tag never closed
+      '<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+    ].join('\n');
+    const report = await check('many.liquid', source);
+    expect(report.errors.map((e) => [e.line, e.field, e.suggestion])).toEqual([
+      [2, 'subjcet', 'subject'],
+      [3, 'category', 'marketing'],
+      [4, 'preheader', undefined],
+      [6, 'sample.trait', 'traits'],
+      [8, 'body', undefined],
+    ]);
+    expect(report.errors[4]?.message).toMatch(/not closed/);
   });
 
   it('reports YAML errors with their line', async () => {

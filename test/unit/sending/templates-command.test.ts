@@ -31,7 +31,8 @@ describe('npm run nurture -- templates check', () => {
     const result = await checkTemplatesDir(dir, out);
     const text = formatCheck(result, dir, out);
 
-    expect(text).toMatch(/✗ broken\.liquid\n {4}error {3}line 6: .*not closed/);
+    expect(text).toContain(`✗ broken.liquid\n    error   ${join(dir, 'broken.liquid')}:6:4  body  `);
+    expect(text).toMatch(/broken\.liquid:6:4 {2}body {2}.*not closed/);
     expect(text).toMatch(/✓ good\.liquid {2}subject: "Hi Alex"/);
     expect(text).toContain('- notes.md  skipped');
     expect(text).toContain('1 of 2 templates passed, 1 failed');
