@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ScenarioError, type ScenarioIssue } from './errors.js';
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 import { checkGraph } from './validate.js';
 

@@ -3,7 +3,7 @@
  * passes a wait (a loop without one would spin through state transitions, each of them billed).
  */
 import { atomsOf, isLastEmail } from './conditions.js';
-import type { ScenarioIssue } from './errors.js';
+import type { ScenarioIssue } from '../errors.js';
 import type { Scenario, Step } from './schema.js';
 
 /** A link from one step to the next: where it is declared, and its target (undefined = journey ends). */

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseDocument } from 'yaml';
-import { TemplateError } from './errors.js';
+import { TemplateError } from '../errors.js';
 import { type CompiledTemplate, composeEmail, parseLiquid, type RenderedEmail, type TemplateVars } from './template.js';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Errors of scenarios. Names are stable: logs, alarms and Step Functions' Retry/Catch match on them.
+ */
+
 /** Base of the scenario module's errors. */
 export class ScenarioModuleError extends Error {
   override name = 'ScenarioModuleError';
@@ -25,8 +29,9 @@ export class ScenarioInputError extends ScenarioModuleError {
   override name = 'ScenarioInputError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field (the message without the field's name). */
+    readonly problem: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${problem}`);
   }
 }
