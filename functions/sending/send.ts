@@ -23,20 +23,15 @@ const ports: SendPorts = {
 
 /**
  * The send step (a Step Functions Lambda task; input and output in domain/contract.ts). Errors are thrown
- * by name for the state machine's Retry/Catch (functions/sending/errors.ts): SendInputError, TemplateError
- * (nothing sent), SendInProgressError and SendRetryableError (retry later).
+ * by name for the state machine's Retry/Catch (functions/sending/errors.ts).
  */
-export const handler = eventFunction(
-  'send',
-  async (event: unknown, { metrics, logger }) => {
-    const result = await send(event, ports);
-    // Sent, or Skipped/Deferred by reason (cap-reached, quiet-hours, suppressed, unsubscribed, …).
-    const kind = result.status === 'sent' ? 'EmailsSent' : result.status === 'skipped' ? 'EmailsSkipped' : 'EmailsDeferred';
-    metrics.addMetric(kind, MetricUnit.Count, 1);
-    if (result.status === 'sent') return result;
-    metrics.addMetric(`${kind}_${result.reason}`, MetricUnit.Count, 1);
-    logger.info(`send ${result.status}`, { reason: result.reason });
-    return result;
-  },
-  { errorMetric: 'SendErrors' },
-);
+export const handler = eventFunction('send', async (event: unknown, { metrics, logger }) => {
+  const result = await send(event, ports);
+  // Sent, or Skipped/Deferred by reason (cap-reached, quiet-hours, suppressed, unsubscribed, …).
+  const kind = result.status === 'sent' ? 'EmailsSent' : result.status === 'skipped' ? 'EmailsSkipped' : 'EmailsDeferred';
+  metrics.addMetric(kind, MetricUnit.Count, 1);
+  if (result.status === 'sent') return result;
+  metrics.addMetric(`${kind}_${result.reason}`, MetricUnit.Count, 1);
+  logger.info(`send ${result.status}`, { reason: result.reason });
+  return result;
+}, { errorMetric: 'SendErrors' });
