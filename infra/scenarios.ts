@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 // The compiler and the document loader are pure (no SDK): CDK deploys exactly what local mode runs.
 import { type AslDefinition, compile } from '../functions/scenarios/domain/compile.js';
 import { placeholders } from '../functions/scenarios/domain/contract.js';
+import { enrollTargetInput, type EnrollRule } from '../functions/scenarios/domain/enroll-input.js';
 import { loadScenarios } from '../functions/scenarios/domain/load.js';
 import { type EventPattern as Pattern, goalPattern, triggerPattern } from '../functions/scenarios/domain/patterns.js';
 import type { Scenario } from '../functions/scenarios/domain/schema.js';
@@ -137,20 +138,14 @@ export class Scenarios extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
-    const target = (input: Record<string, unknown>) =>
+    // The input each rule passes is built by the same function local mode calls; EventField fills it in.
+    const target = (rule: EnrollRule) =>
       new LambdaFunction(this.enroll, {
-        event: RuleTargetInput.fromObject(input),
+        event: RuleTargetInput.fromObject(enrollTargetInput(rule, (path) => EventField.fromPath(path))),
         deadLetterQueue: this.deadLetters,
         maxEventAge: ruleTargetMaxEventAge,
         retryAttempts: 185,
       });
-    const eventInput = {
-      id: EventField.eventId,
-      source: EventField.source,
-      detailType: EventField.detailType,
-      time: EventField.time,
-      detail: EventField.fromPath('$.detail'),
-    };
 
     const logGroup = new LogGroup(this, 'ExecutionLogs', { retention: logRetention });
     for (const scenario of this.scenarios) {
@@ -208,24 +203,14 @@ export class Scenarios extends Construct {
         eventBus: bus.bus,
         description: `Enrolls people in the ${scenario.id} scenario`,
         eventPattern: cdkPattern(triggerPattern(scenario.trigger)),
-        targets: [
-          target({
-            kind: 'trigger',
-            scenarioId: scenario.id,
-            stateMachineArn: machine.stateMachineArn,
-            reentry: scenario.reentry,
-            ...(scenario.trigger.who ? { who: scenario.trigger.who } : {}),
-            ...(scenario.goal?.event ? { goal: { event: scenario.goal.event, ...(scenario.goal.where ? { where: scenario.goal.where } : {}) } } : {}),
-            event: eventInput,
-          }),
-        ],
+        targets: [target({ kind: 'trigger', scenario, stateMachineArn: machine.stateMachineArn })],
       });
       if (scenario.goal) {
         new Rule(this, `${scenario.id}-Goal`, {
           eventBus: bus.bus,
           description: `Stops the ${scenario.id} scenario for people who reach its goal`,
           eventPattern: cdkPattern(goalPattern(scenario.goal)),
-          targets: [target({ kind: 'goal', scenarioId: scenario.id, stateMachineArn: machine.stateMachineArn, event: eventInput })],
+          targets: [target({ kind: 'goal', scenario, stateMachineArn: machine.stateMachineArn })],
         });
       }
 
@@ -262,7 +247,7 @@ export class Scenarios extends Construct {
           detailType: [statusEvents.detailType],
           detail: { status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [...this.machines.values()].map((m) => m.stateMachineArn) },
         },
-        targets: [target({ kind: 'ended', detail: EventField.fromPath('$.detail') })],
+        targets: [target({ kind: 'ended' })],
       });
     }
   }

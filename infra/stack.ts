@@ -11,7 +11,7 @@ import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
 import { Scenarios } from './scenarios.js';
 import { Sending } from './sending.js';
-import { trackerSnippet } from './snippet.js';
+import { snippet } from '../tracker/snippet.js';
 
 export interface NurtureStackProps extends StackProps {
   readonly config: NurtureConfig;
@@ -64,7 +64,7 @@ export class NurtureStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API (tracking and admin routes)' });
     new CfnOutput(this, 'TrackerSnippet', {
       // writeKeys has at least one entry (config.ts).
-      value: trackerSnippet({ api: apiUrl, writeKey: config.writeKeys[0]! }),
+      value: snippet({ api: apiUrl, writeKey: config.writeKeys[0]! }),
       description: 'Paste into every page of the site; serve tracker/dist/nurture.min.js at /nurture.min.js',
     });
     new CfnOutput(this, 'ContentBucketName', {

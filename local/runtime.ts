@@ -211,7 +211,7 @@ async function routeApi(
   const path = new URL(req.url ?? '/', apiUrl).pathname;
   const method = req.method ?? 'GET';
   if (path === '/openapi.json' && method === 'GET') {
-    const { openApiDocument } = await import('./openapi.js');
+    const { openApiDocument } = await import('../functions/api/openapi.js');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(openApiDocument(apiUrl), null, 2));
     return;
   }

@@ -1,16 +1,17 @@
 /**
  * The copy-paste tracker snippet: defines the `nurture` command queue, queues init and the first page
- * view, and loads nurture.js asynchronously (it replays the queue in order). Pure; used by the build
- * (tracker/dist/snippet.html), docs and tests.
+ * view, and loads nurture.js asynchronously (it replays the queue in order). Pure, and the only place
+ * the snippet is written: the build (tracker/dist/snippet.html), the demo site's pages (a test checks
+ * them), and the stack's `TrackerSnippet` output (infra/stack.ts) all use it.
  */
 
 export interface SnippetOptions {
-  /** API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com */
+  /** API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com (may be a CDK token: embedded verbatim). */
   api: string;
   /** Public write key of the source. */
   writeKey: string;
-  /** URL of nurture.min.js. */
-  src: string;
+  /** URL of nurture.min.js (default `/nurture.min.js`: the site serves tracker/dist/nurture.min.js there). */
+  src?: string;
 }
 
 /** A JS string literal that is safe inside an HTML <script> element. */
@@ -18,7 +19,7 @@ const jsString = (s: string) => JSON.stringify(s).replace(/</g, '\\u003c');
 /** An HTML attribute value. */
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-export function snippet({ api, writeKey, src }: SnippetOptions): string {
+export function snippet({ api, writeKey, src = '/nurture.min.js' }: SnippetOptions): string {
   return (
     '<script>\n' +
     'window.nurture = window.nurture || function(){(window.nurture.q = window.nurture.q || []).push(arguments)};\n' +

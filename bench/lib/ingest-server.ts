@@ -47,7 +47,9 @@ if (mode === 'bare') {
     handler: import('../../local/api-gateway.js').HttpHandler;
   };
   const { invokeHttp } = await import('../../local/api-gateway.js');
-  const server = createServer((req, res) => void invokeHttp(req, res, 'POST /v1', 'collect', handler));
+  // collect dispatches on API Gateway's route key (`POST /v1/batch`), as on AWS.
+  const routeKeyOf = (req: import('node:http').IncomingMessage) => `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
+  const server = createServer((req, res) => void invokeHttp(req, res, routeKeyOf(req), 'collect', handler));
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => {
     console.log(`READY http://127.0.0.1:${(server.address() as AddressInfo).port} ${writeKey}`);

@@ -1,13 +1,16 @@
 /**
  * Every HTTP route of Nurture: the union of the capabilities' routes modules. CDK wires these into the
  * HTTP API (infra/routes.ts), local mode's server routes to the same functions, and the OpenAPI document
- * is built from their docs.
+ * (functions/api/openapi.ts) is built from their docs.
  */
-import type { Route, RouteDef } from '../shared/http.js';
-import { pendingRoutes } from '../shared/routes.js';
+import { ingestRoutes } from '../ingest/routes.js';
+import { scenariosRoutes } from '../scenarios/routes.js';
 import { sendingRoutes } from '../sending/routes.js';
+import type { RouteDef } from '../shared/http.js';
+import type { RouteDoc } from '../shared/route-docs.js';
+import { pendingRoutes } from '../shared/routes.js';
 
-/** Routes served through a routes module, with their documentation. */
-export const documentedRoutes: readonly Route<never>[] = [...sendingRoutes] as readonly Route<never>[];
+/** A route with its documentation. */
+export type DocumentedRoute = RouteDef & { readonly doc: RouteDoc };
 
-export const routes: readonly RouteDef[] = [...pendingRoutes, ...documentedRoutes];
+export const routes: readonly DocumentedRoute[] = [...pendingRoutes, ...ingestRoutes, ...sendingRoutes, ...scenariosRoutes];

@@ -1,15 +1,111 @@
 /**
- * HTTP routes of sending, with their OpenAPI documentation: the operator routes (suppressions, consent,
- * template check reports). Adding a route: a row here and a test.
+ * HTTP routes of sending, with their OpenAPI documentation: the public links in sent mail (open pixel,
+ * click redirect, unsubscribe, view in browser) and the operator routes (suppressions, consent, template
+ * check reports). Adding a route: a row here and a test.
  */
+import * as z from 'zod/mini';
+import { transparentGif } from '../ingest/domain/pixel.js';
 import { normalizeEmail } from '../identity/domain/keys.js';
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
-import { json, parseBody, parseQuery, routesOf } from '../shared/http.js';
-import { adminErrorResponses, type JsonSchema } from '../shared/route-docs.js';
+import { bodyText, type HttpResult, json, parseBody, parseQuery, routesOf } from '../shared/http.js';
+import { adminErrorResponses, clientErrorSchema, type JsonSchema } from '../shared/route-docs.js';
 import { addSuppressionBody, consentBody, maxSuppressionPage, suppressionsQuery } from './domain/admin-schemas.js';
 import type { Consent, Profile } from '../identity/domain/profile.js';
 import type { CheckReport } from './domain/check.js';
+import { claimsOf, type MailLinkPorts, recordClick, recordOpen, unsubscribe, viewMail } from './domain/mail-links.js';
+import { unsubscribedPage, unsubscribePage } from './domain/pages.js';
 import type { Suppression } from './domain/model.js';
+import { InvalidCursorError } from './errors.js';
+
+const badToken = { '400': { description: 'The token is malformed, altered, or made for another purpose (`field: token`); never redirected', schema: clientErrorSchema } };
+const htmlDoc = (description: string) => ({ description, contentType: 'text/html' });
+/** Body of the unsubscribe POST: RFC 8058 one-click, or the page's form. */
+const unsubscribeBody = z.object({ 'List-Unsubscribe': z.optional(z.literal('One-Click')), scope: z.optional(z.enum(['all', 'topic'])) });
+
+/** A page for the recipient: never cached, and no referrer leaks the token to another site. */
+const html = (body: string): HttpResult => ({
+  statusCode: 200,
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  body,
+});
+
+/** Public links in sent mail (no auth: the signed token is the credential). */
+export const mailLinkRoutes = routesOf<MailLinkPorts>('mailLinks', [
+  {
+    method: 'GET',
+    path: '/v1/t/o/{token}',
+    doc: {
+      summary: 'Open pixel of a sent mail',
+      description: 'Feeds "Email Opened" into the events stream (repeats within a minute count once).',
+      tags: ['email'],
+      responses: { '200': { description: 'A 1×1 transparent GIF', contentType: 'image/gif' }, ...badToken },
+    },
+    async handle(req, ports) {
+      await recordOpen(req.params.token ?? '', req.headers['user-agent'], ports);
+      return transparentGif();
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/t/c/{token}',
+    doc: {
+      summary: 'Tracked link of a sent mail',
+      description: 'Feeds "Email Link Clicked" into the events stream and redirects to the target signed into the token.',
+      tags: ['email'],
+      responses: { '302': { description: 'Redirect to the link target (Location)' }, ...badToken },
+    },
+    async handle(req, ports) {
+      const location = await recordClick(req.params.token ?? '', req.headers['user-agent'], ports);
+      return { statusCode: 302, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/u/{token}',
+    doc: {
+      summary: 'Unsubscribe page',
+      description: 'Changes nothing: offers unsubscribing from the mail’s topic or from all marketing email.',
+      tags: ['email'],
+      responses: { '200': htmlDoc('The page'), ...badToken },
+    },
+    async handle(req, ports) {
+      const claims = claimsOf(ports.secret, 'unsubscribe', req.params.token ?? '');
+      return html(unsubscribePage(`${ports.base}${req.event.rawPath}`, claims.k));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/u/{token}',
+    doc: {
+      summary: 'Unsubscribe (RFC 8058 one-click, or the page’s form)',
+      description: 'Form body `List-Unsubscribe=One-Click` (all marketing email) or `scope=all|topic`. Idempotent.',
+      tags: ['email'],
+      body: unsubscribeBody,
+      responses: { '200': htmlDoc('Unsubscribed'), ...badToken, '404': { description: 'The recipient is no longer known', schema: clientErrorSchema } },
+    },
+    async handle(req, ports) {
+      // Read as a form whatever the content type says: mail clients' one-click POSTs vary.
+      const form = new URLSearchParams(bodyText(req.event));
+      const oneClick = form.get('List-Unsubscribe') === 'One-Click';
+      const scope = form.get('scope') ?? (oneClick ? 'all' : null);
+      if (scope !== 'all' && scope !== 'topic') throw new BadRequestError('scope', 'all or topic (or List-Unsubscribe=One-Click)');
+      const claims = await unsubscribe(req.params.token ?? '', { scope, oneClick }, ports);
+      return html(unsubscribedPage(scope, claims.k));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/v/{token}',
+    doc: {
+      summary: 'View a sent mail in the browser',
+      tags: ['email'],
+      responses: { '200': htmlDoc('The mail'), ...badToken, '404': { description: 'The mail is no longer available', schema: clientErrorSchema } },
+    },
+    async handle(req, ports) {
+      return html(await viewMail(req.params.token ?? '', ports));
+    },
+  },
+]);
 
 /** What the sending admin function wires at module load (adapters/dynamo-sending-store.ts, s3-templates.ts). */
 export interface SendingAdminPorts {
@@ -64,7 +160,7 @@ export const sendingAdminRoutes = routesOf<SendingAdminPorts>('sendingAdmin', [
       try {
         return json(200, { success: true, ...(await store.listSuppressions(limit, q.cursor)) });
       } catch (err) {
-        if (q.cursor && (err instanceof SyntaxError || (err as Error).name === 'ValidationException')) throw new BadRequestError('cursor', 'not a cursor from this list');
+        if (err instanceof InvalidCursorError) throw new BadRequestError('cursor', err.message, { cause: err });
         throw err;
       }
     },
@@ -141,4 +237,4 @@ export const sendingAdminRoutes = routesOf<SendingAdminPorts>('sendingAdmin', [
 ]);
 
 /** Every route of sending. */
-export const sendingRoutes = [...sendingAdminRoutes];
+export const sendingRoutes = [...mailLinkRoutes, ...sendingAdminRoutes];

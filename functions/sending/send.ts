@@ -3,16 +3,15 @@ import { documentClient } from '../shared/aws/dynamodb.js';
 import { s3Client } from '../shared/aws/s3.js';
 import { sesClient } from '../shared/aws/sesv2.js';
 import { parseEnv, required } from '../shared/env.js';
+import { eventFunction } from '../shared/event-function.js';
+import { MetricUnit } from '../shared/observability.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
-import { sendingConfigFromEnv, linkEnv } from './adapters/env.js';
+import { linkEnv, sendingConfigFromEnv } from './adapters/env.js';
 import { loadLinkSecret } from './adapters/link-secret.js';
 import { S3TemplateStore } from './adapters/s3-templates.js';
 import { SesMailer } from './adapters/ses-mailer.js';
-import type { SendResult } from './domain/contract.js';
 import { type SendPorts, send } from './domain/send.js';
-import { MetricUnit, observability } from '../shared/observability.js';
 
-const { metrics, logger } = observability('send');
 const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required() }));
 const ports: SendPorts = {
   config: sendingConfigFromEnv(),
@@ -24,26 +23,15 @@ const ports: SendPorts = {
 
 /**
  * The send step (a Step Functions Lambda task; input and output in domain/contract.ts). Errors are thrown
- * by name for the state machine's Retry/Catch: SendInputError, TemplateError (nothing sent),
- * SendInProgressError and SendRetryableError (retry later).
+ * by name for the state machine's Retry/Catch (functions/sending/errors.ts).
  */
-export async function handler(event: unknown): Promise<SendResult> {
-  try {
-    const result = await send(event, ports);
-    // Sent, or Skipped/Deferred by reason (cap-reached, quiet-hours, suppressed, unsubscribed, …).
-    if (result.status === 'sent') metrics.addMetric('EmailsSent', MetricUnit.Count, 1);
-    else {
-      const kind = result.status === 'skipped' ? 'EmailsSkipped' : 'EmailsDeferred';
-      metrics.addMetric(kind, MetricUnit.Count, 1);
-      metrics.addMetric(`${kind}_${result.reason}`, MetricUnit.Count, 1);
-      logger.info(`send ${result.status}`, { reason: result.reason });
-    }
-    return result;
-  } catch (err) {
-    metrics.addMetric('SendErrors', MetricUnit.Count, 1);
-    logger.error('send failed', { error: String(err), name: (err as Error).name });
-    throw err;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
+export const handler = eventFunction('send', async (event: unknown, { metrics, logger }) => {
+  const result = await send(event, ports);
+  // Sent, or Skipped/Deferred by reason (cap-reached, quiet-hours, suppressed, unsubscribed, …).
+  const kind = result.status === 'sent' ? 'EmailsSent' : result.status === 'skipped' ? 'EmailsSkipped' : 'EmailsDeferred';
+  metrics.addMetric(kind, MetricUnit.Count, 1);
+  if (result.status === 'sent') return result;
+  metrics.addMetric(`${kind}_${result.reason}`, MetricUnit.Count, 1);
+  logger.info(`send ${result.status}`, { reason: result.reason });
+  return result;
+}, { errorMetric: 'SendErrors' });

@@ -2,28 +2,22 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { documentClient } from '../shared/aws/dynamodb.js';
 import { parseEnv, required } from '../shared/env.js';
+import { eventFunction } from '../shared/event-function.js';
+import { MetricUnit } from '../shared/observability.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
-import { sesFeedback, type SesEventDetail } from './domain/ses-feedback.js';
-import { MetricUnit, observability } from '../shared/observability.js';
+import { applySesFeedback, type SesEventDetail } from './domain/ses-feedback.js';
 
 const env = parseEnv(z.object({ TABLE_NAME: required() }));
 const store = new DynamoSendingStore(documentClient(), env.TABLE_NAME);
-const { metrics } = observability('sesEvents');
 
 /**
  * SES bounce and complaint events (configuration set → EventBridge): a permanent bounce or a complaint
  * suppresses the address at once; a complaint also revokes the profile's marketing consent. Idempotent:
  * the first cause of a suppression is kept, and consent that is already revoked is left as it is.
  */
-export async function handler(event: EventBridgeEvent<string, SesEventDetail>): Promise<void> {
-  const actions = sesFeedback(event.detail, new Date(event.time));
-  const kind = String((event.detail as { eventType?: unknown }).eventType ?? event['detail-type']);
+export const handler = eventFunction('sesEvents', async (event: EventBridgeEvent<string, SesEventDetail>, { metrics }) => {
+  const kind = String(event.detail.eventType ?? event['detail-type']);
+  const { suppressed } = await applySesFeedback(event.detail, new Date(event.time), store);
   metrics.addMetric(`SesFeedback_${kind.replace(/[^A-Za-z]/g, '')}`, MetricUnit.Count, 1);
-  metrics.addMetric('AddressesSuppressed', MetricUnit.Count, actions.suppress.length);
-  metrics.publishStoredMetrics();
-  for (const s of actions.suppress) await store.suppress(s);
-  if (actions.revokeConsentOf) {
-    const found = await store.resolveProfile(actions.revokeConsentOf.profileId);
-    if (found) await store.setConsent(found.profileId, actions.revokeConsentOf.consent);
-  }
-}
+  metrics.addMetric('AddressesSuppressed', MetricUnit.Count, suppressed);
+});

@@ -2,6 +2,7 @@ import type { S3Event } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { s3Client } from '../shared/aws/s3.js';
 import { parseEnv, required } from '../shared/env.js';
+import { eventFunction } from '../shared/event-function.js';
 import { checkStoredTemplate } from './adapters/template-checker.js';
 import { S3TemplateStore } from './adapters/s3-templates.js';
 
@@ -13,13 +14,12 @@ const store = new S3TemplateStore(s3Client(), env.CONTENT_BUCKET);
  * it, `templates/<id>.check.json`: what the marketer reads, and what the send function renders. Replaying
  * an event re-checks the current object and writes the same report.
  */
-export async function handler(event: S3Event): Promise<void> {
+export const handler = eventFunction('templateCheck', async (event: S3Event, { logger }) => {
   for (const record of event.Records) {
     // S3 event keys are URL-encoded, spaces as '+'.
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
     const report = await checkStoredTemplate(store, key);
-    if (report) {
-      console.log(JSON.stringify({ level: report.ok ? 'INFO' : 'WARN', message: 'template checked', key, ok: report.ok, errors: report.errors }));
-    }
+    if (report?.ok) logger.info('template checked', { key, ok: true });
+    else if (report) logger.warn('template checked', { key, ok: false, errors: report.errors });
   }
-}
+});

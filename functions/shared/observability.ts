@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { MiddlewareObj } from '@middy/core';
 
 /** CloudWatch namespace of every Nurture metric (the dashboard in infra/ reads it). */
@@ -19,14 +18,28 @@ export function observability(service: string, opts: { flushEveryMs?: number } =
   /** middy middlewares: Lambda context and request id in every log line; metrics flushed after invocations. */
   const middlewares: MiddlewareObj[] = [
     injectLambdaContext(logger, { resetKeys: true }) as MiddlewareObj,
-    opts.flushEveryMs ? batchedMetrics(metrics, opts.flushEveryMs) : (logMetrics(metrics) as MiddlewareObj),
+    opts.flushEveryMs ? batchedMetrics(metrics, opts.flushEveryMs) : publishedMetrics(metrics),
   ];
   /** Marks the stored metrics for publication at the end of this invocation (use for alarm metrics). */
   const flushNow = () => urgent.add(metrics);
   return { logger, metrics, middlewares, flushNow };
 }
 
+/** A function's logger, metrics and middlewares, as `observability()` made them. */
+export type Observed = ReturnType<typeof observability>;
+
 const urgent = new Set<Metrics>();
+
+/**
+ * Publishes what an invocation counted after it, errors included. An invocation that counted nothing
+ * (most admin reads) publishes nothing, rather than Powertools' "No application metrics" warning.
+ */
+function publishedMetrics(metrics: Metrics): MiddlewareObj {
+  const publish = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+}
 
 /**
  * For functions invoked per HTTP request (collect): one metrics log line per request would cost about as
@@ -41,7 +54,7 @@ function batchedMetrics(metrics: Metrics, everyMs: number): MiddlewareObj {
     if (!urgent.has(metrics) && Date.now() - last < everyMs) return;
     urgent.delete(metrics);
     last = Date.now();
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
   return { after: maybeFlush, onError: maybeFlush };
 }

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ProfileFacts } from '../../functions/scenarios/adapters/profile-facts.js';
 import { compile } from '../../functions/scenarios/domain/compile.js';
 import type { Activity, ProfileView } from '../../functions/scenarios/domain/conditions.js';
-import { ScenarioError, type ScenarioIssue } from '../../functions/scenarios/domain/errors.js';
+import { ScenarioError, type ScenarioIssue } from '../../functions/scenarios/errors.js';
 import { loadScenarioFile, scenarioFiles, sendTemplates } from '../../functions/scenarios/domain/load.js';
 import { describeTrigger } from '../../functions/scenarios/domain/patterns.js';
 import { describeWhere } from '../../functions/scenarios/domain/conditions.js';

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { compile, substitute } from '../../functions/scenarios/domain/compile.js';
 import { placeholders, type PlaceholderValues } from '../../functions/scenarios/domain/contract.js';
+import { enrollTargetInput, type EnrollRule } from '../../functions/scenarios/domain/enroll-input.js';
 import { loadScenarios } from '../../functions/scenarios/domain/load.js';
 import { goalPattern, triggerPattern } from '../../functions/scenarios/domain/patterns.js';
 import type { Scenario } from '../../functions/scenarios/domain/schema.js';
@@ -50,9 +51,9 @@ function statusEvent(e: ExecutionRecord): Record<string, unknown> {
   };
 }
 
-/** The trimmed event the rules' input transformers pass on AWS (see infra/scenarios.ts). */
-function ruleEvent(e: BusEvent) {
-  return { id: e.id, source: e.source, detailType: e['detail-type'], time: e.time, detail: e.detail };
+/** What a rule passes to enroll for a delivered event: what the input transformer makes of it on AWS. */
+function ruleInput(rule: EnrollRule, e: BusEvent) {
+  return enrollTargetInput(rule, (path) => e[path.slice(2) as 'id' | 'source' | 'detail-type' | 'time' | 'detail']);
 }
 
 export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
@@ -110,22 +111,13 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
     ctx.bus.addRule({
       name: `scenario-${scenario.id}-trigger`,
       pattern: triggerPattern(scenario.trigger) as Pattern,
-      target: (e) =>
-        call('trigger', {
-          kind: 'trigger',
-          scenarioId: scenario.id,
-          stateMachineArn,
-          reentry: scenario.reentry,
-          ...(scenario.trigger.who ? { who: scenario.trigger.who } : {}),
-          ...(scenario.goal?.event ? { goal: { event: scenario.goal.event, ...(scenario.goal.where ? { where: scenario.goal.where } : {}) } } : {}),
-          event: ruleEvent(e),
-        }),
+      target: (e) => call('trigger', ruleInput({ kind: 'trigger', scenario, stateMachineArn }, e)),
     });
     if (scenario.goal) {
       ctx.bus.addRule({
         name: `scenario-${scenario.id}-goal`,
         pattern: goalPattern(scenario.goal) as Pattern,
-        target: (e) => call('goal', { kind: 'goal', scenarioId: scenario.id, stateMachineArn, event: ruleEvent(e) }),
+        target: (e) => call('goal', ruleInput({ kind: 'goal', scenario, stateMachineArn }, e)),
       });
     }
   }
@@ -137,7 +129,7 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
         'detail-type': ['Step Functions Execution Status Change'],
         detail: { status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: arns },
       },
-      target: (e) => call('ended', { kind: 'ended', detail: e.detail }),
+      target: (e) => call('ended', ruleInput({ kind: 'ended' }, e)),
     });
   }
   const resumed = sfn.resumeInterrupted();

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../functions/api/openapi.js';
 import { routes } from '../../functions/api/routes.js';
-import { openApiDocument, routeDocs, routeKey } from '../../local/openapi.js';
+import { routeKeyOf } from '../../functions/shared/http.js';
 
 describe('OpenAPI document', () => {
   const doc = openApiDocument('http://127.0.0.1:4000') as { paths: Record<string, Record<string, Record<string, unknown>>>; openapi: string };
 
   it('documents exactly the routes that exist', () => {
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
-    expect(documented.sort()).toEqual(routes.map(routeKey).sort());
-    expect(Object.keys(routeDocs).sort()).toEqual(routes.map(routeKey).sort());
+    expect(documented.sort()).toEqual(routes.map(routeKeyOf).sort());
   });
 
   it('describes request bodies from the handlers\' own schemas', () => {
@@ -18,6 +18,8 @@ describe('OpenAPI document', () => {
     const leads = doc.paths['/v1/admin/leads']!.get as { parameters: { name: string; in: string }[]; security: unknown[] };
     expect(leads.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['stage', 'limit', 'includeAnonymous']));
     expect(leads.security).toEqual([{ admin: [] }]);
+    const executions = doc.paths['/v1/admin/scenarios/{id}/executions']!.get as { parameters: { name: string; in: string }[] };
+    expect(executions.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:status', 'query:nextToken']);
   });
 
   it('gives every operation a summary, an operation id and responses', () => {
@@ -31,5 +33,10 @@ describe('OpenAPI document', () => {
     }
     expect(ids.size).toBe(routes.length);
     expect(doc.openapi).toBe('3.1.0');
+  });
+
+  it('refuses a route listed twice instead of documenting one of them', () => {
+    const track = routes.find((r) => routeKeyOf(r) === 'POST /v1/track')!;
+    expect(() => openApiDocument('http://127.0.0.1:4000', [track, { ...track }])).toThrow('route POST /v1/track is listed twice');
   });
 });

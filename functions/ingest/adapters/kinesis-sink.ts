@@ -1,6 +1,6 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { CollectedEvent } from '../domain/enrich.js';
-import { SinkUnavailableError } from '../domain/errors.js';
+import { SinkUnavailableError } from '../errors.js';
 import { limits } from '../domain/limits.js';
 
 /**

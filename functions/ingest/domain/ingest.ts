@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import type { IdentifyCall, Resolution } from '../../identity/domain/identify.js';
 import { type CollectedEvent, enrich, type RequestMeta } from './enrich.js';
-import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError } from './errors.js';
+import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
 import { limits } from './limits.js';
 import { batchSchema, type MessageType, messageSchema, type SegmentMessage } from './schema.js';
 

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError } from '../errors.js';
 import type { IngestRequest } from './ingest.js';
 import { limits } from './limits.js';
 import { messageTypes } from './schema.js';

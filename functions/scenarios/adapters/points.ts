@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import type { KinesisSink } from '../../ingest/adapters/kinesis-sink.js';
-import { type PointsAction, pointsEventName } from '../domain/contract.js';
+import { pointsEventName } from '../domain/contract.js';
+import type { PointsAction } from '../domain/step-actions.js';
 
 /** The event for an update step's points; its messageId is fixed per execution and step, so a retry dedups. */
 export function pointsEvent(action: PointsAction, now = new Date()): CollectedEvent {

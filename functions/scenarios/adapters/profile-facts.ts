@@ -16,7 +16,8 @@ import {
   type ProfileView,
   windowStart,
 } from '../domain/conditions.js';
-import type { SendResult } from '../domain/contract.js';
+import type { LastSend } from '../domain/contract.js';
+import type { RecentActivity } from '../domain/enroll.js';
 import { scenarioLimits } from '../domain/limits.js';
 
 /** Merge hops followed from a profile id to its survivor (merges chain rarely; a loop must not hang). */
@@ -55,6 +56,22 @@ export class ProfileFacts {
       id = item.mergedInto;
     }
     return undefined;
+  }
+
+  /**
+   * The activity kept on the profile item itself (its latest entries, with properties when small), read
+   * without following merges: what enrollment checks a goal against.
+   */
+  async recentActivity(profileId: string): Promise<RecentActivity[]> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: profilePk(profileId), sk: profileSk },
+        ProjectionExpression: '#recent',
+        ExpressionAttributeNames: { '#recent': 'recent' },
+      }),
+    );
+    return (res.Item?.recent ?? []) as RecentActivity[];
   }
 
   /** Activity since `since` (ISO), newest first, at most maxActivityItems entries. */
@@ -97,7 +114,7 @@ export class ProfileFacts {
   }
 
   /** Evaluates condition leaves for a person: one boolean per atom, in order. */
-  async evaluate(profileId: string, atoms: readonly AtomicCondition[], lastSend: SendResult | null, now = new Date()): Promise<boolean[]> {
+  async evaluate(profileId: string, atoms: readonly AtomicCondition[], lastSend: LastSend | null, now = new Date()): Promise<boolean[]> {
     const profile = await this.profile(profileId);
     const behaviourCounts = new Map<number, number>();
     let lastEmail: LastEmailFacts | undefined;

@@ -14,7 +14,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { profilePk, profileSk } from '../../identity/domain/profile.js';
 import { matchesWhere, type Where } from '../domain/conditions.js';
-import type { WaitForAction } from '../domain/contract.js';
+import type { WaitForAction } from '../domain/step-actions.js';
 
 export interface TaskTokenDeps {
   doc: DynamoDBDocumentClient;
@@ -94,8 +94,7 @@ async function tokensFor(deps: TaskTokenDeps, profileId: string, eventName: stri
 
 /** A token that was already used, timed out, or belongs to a stopped execution: nothing to resume. */
 function isGone(err: unknown): boolean {
-  return err instanceof TaskTimedOut || err instanceof TaskDoesNotExist || err instanceof InvalidToken ||
-    ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((err as Error)?.name);
+  return err instanceof TaskTimedOut || err instanceof TaskDoesNotExist || err instanceof InvalidToken;
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * What flows between the pieces of a running scenario: the execution input the enroll function starts
- * with, and the payloads compiled Task states send to the scenario-steps function. Pure types.
+ * with and what a send step keeps of its result. Pure types. The payloads of the scenario-steps function
+ * are in step-actions.ts; the send function's input and result are sending's (functions/sending/domain/contract.ts).
  */
+import type { SendResult } from '../../sending/domain/contract.js';
 import { scenarioSource } from '../../shared/domain-events.js';
-import type { AtomicCondition, Scalar, Where } from './conditions.js';
+import type { Scalar } from './conditions.js';
 
 /** The event that enrolled the person (an EventBridge event, trimmed). */
 export interface TriggerEvent {
@@ -23,69 +25,19 @@ export interface ExecutionInput {
   enrolledAt: string;
   trigger: TriggerEvent;
   /** Result of the journey's latest send step (null until one ran): `lastEmail` conditions read it. */
-  lastSend: SendResult | null;
+  lastSend: LastSend | null;
 }
 
-/** What the send function answered (functions/sending/domain/contract.ts), as kept in the execution state. */
-export interface SendResult {
-  status: 'sent' | 'skipped' | 'deferred';
-  detail: { status: string; sendId?: string; messageId?: string; reason?: string; until?: string };
+/**
+ * The latest send step's outcome as the execution keeps it (`$.lastSend`, compile.ts's ResultSelector): the
+ * send function's own result (sending's contract), its status repeated for Choice states, and the time.
+ */
+export interface LastSend {
+  status: SendResult['status'];
+  detail: SendResult;
   /** When the send step ran (ISO): opens and clicks after it count for `lastEmail`. */
   at: string;
 }
-
-/** Payload of the send function (issue 4's contract). */
-export interface SendRequest {
-  profileId: string;
-  templateId: string;
-  idempotencyKey: string;
-  category: 'marketing' | 'transactional';
-  capPolicy?: 'skip' | 'defer';
-  scenarioId?: string;
-  context?: Record<string, unknown>;
-}
-
-export interface FactsAction {
-  action: 'facts';
-  profileId: string;
-  atoms: AtomicCondition[];
-  lastSend: SendResult | null;
-}
-/** Answer of `facts`: one boolean per atom, keyed c0, c1, ... in atom order. */
-export type FactsResult = Record<string, boolean>;
-
-export interface UntilAction {
-  action: 'until';
-  profileId: string;
-  time: string;
-  days?: string[];
-}
-export interface UntilResult {
-  until: string;
-}
-
-export interface WaitForAction {
-  action: 'waitFor';
-  profileId: string;
-  event: string;
-  where?: Where;
-  token: string;
-  executionName: string;
-  scenarioId: string;
-  stepId: string;
-  timeoutSeconds: number;
-}
-
-export interface PointsAction {
-  action: 'points';
-  profileId: string;
-  points: number;
-  scenarioId: string;
-  stepId: string;
-  executionName: string;
-}
-
-export type StepsAction = FactsAction | UntilAction | WaitForAction | PointsAction;
 
 /** Placeholders in compiled definitions; CDK's definitionSubstitutions (or local mode) fill them. */
 export const placeholders = {

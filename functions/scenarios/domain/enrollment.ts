@@ -24,6 +24,11 @@ export interface EnrollmentRecord {
   endedAt?: string;
 }
 
+/** The ARN an execution of this state machine gets under this name (Step Functions' own scheme). */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
 export function enrollmentSk(scenarioId: string): string {
   return `exec#${scenarioId}`;
 }

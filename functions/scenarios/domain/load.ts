@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkSchema, fieldName, locate, type Problem, readYaml, sortProblems, type YamlText } from '../../shared/validation.js';
-import { ScenarioError, type ScenarioIssue } from './errors.js';
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { scenarioLimits } from './limits.js';
 import { type Scenario, scenarioSchema, step } from './schema.js';
 import { checkGraph, checkStepGraph, draftGraphOf } from './validate.js';

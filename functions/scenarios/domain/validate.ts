@@ -4,7 +4,7 @@
  */
 import { closest } from '../../shared/suggest.js';
 import { atomsOf, isLastEmail } from './conditions.js';
-import type { ScenarioIssue } from './errors.js';
+import type { ScenarioIssue } from '../errors.js';
 import type { Scenario, Step } from './schema.js';
 
 /** A link from one step to the next: where it is declared, and its target (undefined = journey ends). */

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -14,6 +14,7 @@ import { type Consent, type Profile, profilePk, profileSk } from '../../identity
 import { type CapsItem, type Claim, type Counter, claimAttr } from '../domain/caps.js';
 import type { RecipientState, SendRecord, Suppression } from '../domain/model.js';
 import type { SendStore } from '../domain/send.js';
+import { InvalidCursorError } from '../errors.js';
 
 /*
  * Sending's items in the main table:
@@ -41,7 +42,7 @@ function strip<T>(item: Record<string, unknown>): T {
 }
 
 function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
-  return err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+  return err instanceof ConditionalCheckFailedException;
 }
 
 /** Sending's reads and writes: single-item operations only (dynalite has no transactions, and they cost double). */
@@ -281,21 +282,39 @@ export class DynamoSendingStore implements SendStore {
   }
 
   /** Suppressions, newest first, `limit` a page; `cursor` continues where the last page stopped. */
+  /** A page of suppressions, newest first; InvalidCursorError when `cursor` is not one this list handed out. */
   async listSuppressions(limit: number, cursor?: string): Promise<{ items: Suppression[]; cursor?: string }> {
-    const res = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byScore',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': suppressionIndexPk },
-        ScanIndexForward: false,
-        Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> } : {}),
-      }),
-    );
+    let res;
+    try {
+      res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byScore',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': suppressionIndexPk },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(cursor ? { ExclusiveStartKey: startKeyOf(cursor) } : {}),
+        }),
+      );
+    } catch (err) {
+      // DynamoDB refuses a start key that does not fit the index as a client fault (ValidationException).
+      if (cursor && err instanceof DynamoDBServiceException && err.$fault === 'client') throw new InvalidCursorError('not a cursor from this list', { cause: err });
+      throw err;
+    }
     return {
       items: (res.Items ?? []).map((i) => strip<Suppression>(i)),
       ...(res.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') } : {}),
     };
   }
+}
+
+function startKeyOf(cursor: string): Record<string, unknown> {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // Reported below.
+  }
+  throw new InvalidCursorError('not a cursor from this list');
 }

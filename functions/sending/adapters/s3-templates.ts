@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CheckReport } from '../domain/check.js';
-import { TemplateError } from '../domain/errors.js';
+import { TemplateError } from '../errors.js';
 import type { TemplateStore } from '../domain/send.js';
 import type { CompiledTemplate } from '../domain/template.js';
 import { describeProblem } from '../../shared/problems.js';

@@ -1,9 +1,18 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { MailRefusedError, type OutgoingMail } from '../domain/model.js';
+import {
+  LimitExceededException,
+  SendEmailCommand,
+  SendingPausedException,
+  type SESv2Client,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
+import type { OutgoingMail } from '../domain/model.js';
 import type { Mailer } from '../domain/send.js';
+import { MailRefusedError } from '../errors.js';
 
-/** SES errors after which the same mail may well be accepted later. */
-const retryableErrors = new Set(['TooManyRequestsException', 'LimitExceededException', 'SendingPausedException', 'ThrottlingException']);
+/** SES refusals after which the same mail may well be accepted later (as may any 5xx answer). */
+function isPassing(err: unknown): boolean {
+  return err instanceof TooManyRequestsException || err instanceof LimitExceededException || err instanceof SendingPausedException;
+}
 
 /** SES v2 SendEmail (simple content with custom headers). */
 export class SesMailer implements Mailer {
@@ -34,8 +43,7 @@ export class SesMailer implements Mailer {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       // An HTTP answer means SES decided (and did not accept); no answer at all means we cannot know.
       if (status === undefined) throw err;
-      const name = (err as Error).name;
-      throw new MailRefusedError(`${name}: ${(err as Error).message}`, retryableErrors.has(name) || status >= 500, { cause: err });
+      throw new MailRefusedError(`${(err as Error).name}: ${(err as Error).message}`, isPassing(err) || status >= 500, { cause: err });
     }
   }
 }

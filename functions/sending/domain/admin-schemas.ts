@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 /** Largest page of the suppression list. */
 export const maxSuppressionPage = 100;
 
-/** Bodies and queries of the sending operator routes (validated by functions/sending/admin.ts, documented in OpenAPI). */
+/** Bodies and queries of the sending operator routes (validated by functions/sending/routes.ts, documented in OpenAPI). */
 export const addSuppressionBody = z.object({ email: z.string(), detail: z.optional(z.string().check(z.maxLength(500))) });
 export const consentBody = z.object({
   status: z.enum(['granted', 'revoked']),

@@ -1,7 +1,7 @@
 import { withNameTraits } from '../../identity/domain/names.js';
 import * as z from 'zod/mini';
 import { checkSchema, locate, type Problem, readYaml, sortProblems, type YamlText } from '../../shared/validation.js';
-import { TemplateError } from './errors.js';
+import { TemplateError } from '../errors.js';
 import { type CompiledTemplate, composeEmail, parseLiquid, type RenderedEmail, type TemplateVars } from './template.js';
 
 /**

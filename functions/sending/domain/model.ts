@@ -75,16 +75,3 @@ export interface OutgoingMail {
   tags: Record<string, string>;
   configurationSet?: string;
 }
-
-/** SES answered with a refusal: the mail was not accepted. */
-export class MailRefusedError extends Error {
-  override name = 'MailRefusedError';
-  constructor(
-    message: string,
-    /** Worth retrying later (throttling, sending paused, a service error). */
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}

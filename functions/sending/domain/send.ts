@@ -12,9 +12,8 @@ import {
   staleAttributes,
 } from './caps.js';
 import { type Category, maxContextBytes, type SendInput, type SendResult, sendInputSchema, type SkipReason } from './contract.js';
-import { SendInProgressError, SendInputError, SendRetryableError, TemplateError } from './errors.js';
+import { MailRefusedError, SendInProgressError, SendInputError, SendRetryableError, TemplateError } from '../errors.js';
 import {
-  MailRefusedError,
   type OutgoingMail,
   type RecipientState,
   type SendingConfig,

@@ -38,3 +38,21 @@ export function sesFeedback(detail: SesEventDetail, at: Date): { suppress: Suppr
   }
   return { suppress: [] };
 }
+
+/** What applying SES feedback writes through (adapters/dynamo-sending-store.ts). */
+export interface SesFeedbackStore {
+  suppress(s: Suppression): Promise<boolean>;
+  resolveProfile(profileId: string): Promise<{ profileId: string } | undefined>;
+  setConsent(profileId: string, consent: Consent): Promise<boolean>;
+}
+
+/** Applies one SES event: suppresses its addresses and, for a complaint, revokes the profile's consent. */
+export async function applySesFeedback(detail: SesEventDetail, at: Date, store: SesFeedbackStore): Promise<{ suppressed: number }> {
+  const actions = sesFeedback(detail, at);
+  for (const s of actions.suppress) await store.suppress(s);
+  if (actions.revokeConsentOf) {
+    const found = await store.resolveProfile(actions.revokeConsentOf.profileId);
+    if (found) await store.setConsent(found.profileId, actions.revokeConsentOf.consent);
+  }
+  return { suppressed: actions.suppress.length };
+}

@@ -1,7 +1,7 @@
 import { convert } from 'html-to-text';
 import { Drop, type FS, Liquid, type Template } from 'liquidjs';
 import type { Category } from './contract.js';
-import { TemplateError } from './errors.js';
+import { TemplateError } from '../errors.js';
 import { addOpenPixel, addPreheader, trackLinks } from './links.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { segmentPaths } from '../../../functions/shared/routes.js';
+import { segmentPaths } from '../../../functions/ingest/routes.js';
 import { apiEvent, basicAuth } from '../../helpers/api-event.js';
 import { readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 

@@ -297,6 +297,12 @@ describe('suppression', () => {
     expect(JSON.parse(bad.body!)).toMatchObject({ field: 'email' });
     const limit = await adminCall('GET', 'GET /v1/admin/suppressions', '/v1/admin/suppressions', { query: { limit: '5000' } });
     expect(JSON.parse(limit.body!)).toMatchObject({ field: 'limit' });
+    // A garbled cursor, and one DynamoDB refuses as a start key of the list's index.
+    for (const cursor of ['not-a-cursor', Buffer.from(JSON.stringify({ pk: 1 })).toString('base64url')]) {
+      const page = await adminCall('GET', 'GET /v1/admin/suppressions', '/v1/admin/suppressions', { query: { cursor } });
+      expect(page.statusCode).toBe(400);
+      expect(JSON.parse(page.body!)).toMatchObject({ field: 'cursor' });
+    }
     const consent = await adminCall('POST', 'POST /v1/admin/profiles/{id}/consent', '/v1/admin/profiles/p_x/consent', {
       params: { id: 'p_x' },
       body: JSON.stringify({ status: 'maybe', source: 'form' }),

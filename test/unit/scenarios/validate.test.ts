@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, type ScenarioIssue } from '../../../functions/scenarios/domain/errors.js';
+import { ScenarioError, type ScenarioIssue } from '../../../functions/scenarios/errors.js';
 import { parseScenario, validateScenario } from '../../../functions/scenarios/domain/load.js';
 
 const base = { id: 'demo', name: 'Demo', trigger: { event: 'Form Submitted' } };

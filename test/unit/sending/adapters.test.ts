@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendingConfigFromEnv } from '../../../functions/sending/adapters/env.js';
 import { SesMailer } from '../../../functions/sending/adapters/ses-mailer.js';
-import { MailRefusedError } from '../../../functions/sending/domain/model.js';
+import { MailRefusedError } from '../../../functions/sending/errors.js';
 
 const ses = mockClient(SESv2Client);
 afterEach(() => ses.reset());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateError } from '../../../functions/sending/domain/errors.js';
+import { TemplateError } from '../../../functions/sending/errors.js';
 import { type CompiledTemplate, composeEmail, type TemplateVars } from '../../../functions/sending/domain/template.js';
 import { signToken, verifyToken } from '../../../functions/sending/domain/tokens.js';
 

@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { trackerSnippet } from '../../infra/snippet.js';
+import { snippet as trackerSnippet } from '../../../tracker/snippet.js';
 
 const api = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
 

@@ -38,3 +38,21 @@ export class SendInProgressError extends SendingError {
 export class SendRetryableError extends SendingError {
   override name = 'SendRetryableError';
 }
+
+/** SES answered with a refusal: the mail was not accepted (the mailer adapter's translation of SES errors). */
+export class MailRefusedError extends SendingError {
+  override name = 'MailRefusedError';
+  constructor(
+    message: string,
+    /** Worth retrying later (throttling, sending paused, a service error). */
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A list cursor that this list did not hand out (garbled, or from another list). */
+export class InvalidCursorError extends SendingError {
+  override name = 'InvalidCursorError';
+}

@@ -1,4 +1,7 @@
-import { describeProblem } from '../../shared/problems.js';
+/**
+ * Errors of scenarios. Names are stable: logs, alarms and Step Functions' Retry/Catch match on them.
+ */
+import { describeProblem } from '../shared/problems.js';
 
 /** Base of the scenario module's errors. */
 export class ScenarioModuleError extends Error {
@@ -32,8 +35,9 @@ export class ScenarioInputError extends ScenarioModuleError {
   override name = 'ScenarioInputError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field (the message without the field's name). */
+    readonly problem: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${problem}`);
   }
 }

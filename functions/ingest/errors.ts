@@ -1,7 +1,16 @@
-import { ClientError } from '../../shared/errors.js';
+/**
+ * Errors of ingest. Each is a client error: its status and JSON body reach the caller (shared/http.ts),
+ * so a tracking client learns which field to fix, or that it may retry.
+ */
+import { ClientError } from '../shared/errors.js';
+
+/** Base of ingest's errors. */
+export class IngestError extends ClientError {
+  override name = 'IngestError';
+}
 
 /** The request body is not what the endpoint accepts; `field` names the first bad field. */
-export class InvalidRequestError extends ClientError {
+export class InvalidRequestError extends IngestError {
   override name = 'InvalidRequestError';
   constructor(message: string, field: string, extra: Record<string, unknown> = {}) {
     super(400, message, { field, ...extra });
@@ -9,7 +18,7 @@ export class InvalidRequestError extends ClientError {
 }
 
 /** Body (413) over the Segment limits. */
-export class PayloadTooLargeError extends ClientError {
+export class PayloadTooLargeError extends IngestError {
   override name = 'PayloadTooLargeError';
   constructor(message: string, limitBytes: number) {
     super(413, message, { limitBytes });
@@ -17,7 +26,7 @@ export class PayloadTooLargeError extends ClientError {
 }
 
 /** No or unknown write key. */
-export class UnauthorizedError extends ClientError {
+export class UnauthorizedError extends IngestError {
   override name = 'UnauthorizedError';
   constructor(message: string) {
     super(401, message, { field: 'writeKey' });
@@ -25,7 +34,7 @@ export class UnauthorizedError extends ClientError {
 }
 
 /** Events could not be written durably; the client should retry (messageIds make the retry safe). */
-export class SinkUnavailableError extends ClientError {
+export class SinkUnavailableError extends IngestError {
   override name = 'SinkUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(503, message, { retryable: true }, options);

@@ -1,0 +1,84 @@
+/**
+ * What the public links in a sent mail do: the open pixel and tracked clicks feed events back, the
+ * unsubscribe link records the choice, and view-in-browser renders the mail again. The token decides
+ * everything: a malformed, altered or foreign token is refused before anything is read or written.
+ */
+import type { CollectedEvent } from '../../ingest/domain/enrich.js';
+import type { Consent, Profile } from '../../identity/domain/profile.js';
+import { BadRequestError, NotFoundError } from '../../shared/errors.js';
+import { emailEvent, revokedConsent, type UnsubscribeScope } from './feedback.js';
+import { isRedirectable } from './links.js';
+import type { SendRecord } from './model.js';
+import { linkUrls, type TemplateStore, templateVars } from './send.js';
+import { composeEmail } from './template.js';
+import { type LinkClaims, type TokenPurpose, verifyToken } from './tokens.js';
+
+/** Ports of the mail-link use cases (adapters: DynamoDB, the content bucket, the events stream). */
+export interface MailLinkPorts {
+  /** HMAC secret of link tokens. */
+  secret: string;
+  /** Public base URL of the API, no trailing slash. */
+  base: string;
+  store: {
+    resolveProfile(profileId: string): Promise<{ profileId: string; profile: Profile } | undefined>;
+    setConsent(profileId: string, consent: Consent): Promise<boolean>;
+    setTopic(profileId: string, topic: string, subscribed: boolean): Promise<void>;
+    getRecord(profileId: string, sendId: string): Promise<SendRecord | undefined>;
+  };
+  templates: TemplateStore;
+  /** Puts events on the events stream; never throws (feeding back must not cost a recipient their click). */
+  feed(events: CollectedEvent[]): Promise<void>;
+  now(): Date;
+}
+
+/** The claims of a genuine token for `purpose`; a 400 naming `token` otherwise (never redirected). */
+export function claimsOf(secret: string, purpose: TokenPurpose, token: string): LinkClaims {
+  const claims = verifyToken(secret, purpose, token);
+  if (!claims) throw new BadRequestError('token', 'this link is invalid or was altered');
+  return claims;
+}
+
+const agent = (userAgent: string | undefined) => (userAgent ? { userAgent } : {});
+
+/** Open pixel: feeds "Email Opened" (repeats within a minute are one event). */
+export async function recordOpen(token: string, userAgent: string | undefined, ports: MailLinkPorts): Promise<void> {
+  const claims = claimsOf(ports.secret, 'open', token);
+  await ports.feed([emailEvent('Email Opened', claims, { now: ports.now(), ...agent(userAgent) })]);
+}
+
+/** Tracked link: feeds "Email Link Clicked" and answers the target signed into the token. */
+export async function recordClick(token: string, userAgent: string | undefined, ports: MailLinkPorts): Promise<string> {
+  const claims = claimsOf(ports.secret, 'click', token);
+  // A genuine token names its own target; anything but an absolute http(s) URL is refused all the same.
+  if (!claims.u || !isRedirectable(claims.u)) throw new BadRequestError('token', 'this link is invalid or was altered');
+  await ports.feed([emailEvent('Email Link Clicked', claims, { now: ports.now(), url: claims.u, ...agent(userAgent) })]);
+  return claims.u;
+}
+
+/**
+ * Unsubscribes from all marketing mail or from the mail's topic, and feeds "Unsubscribed". Idempotent.
+ * `oneClick`: the RFC 8058 POST a mail client sends (recorded as such).
+ */
+export async function unsubscribe(token: string, choice: { scope: UnsubscribeScope; oneClick: boolean }, ports: MailLinkPorts): Promise<LinkClaims> {
+  const claims = claimsOf(ports.secret, 'unsubscribe', token);
+  const found = await ports.store.resolveProfile(claims.p);
+  if (!found) throw new NotFoundError('this recipient is no longer known', 'token');
+  const now = ports.now();
+  if (choice.scope === 'all') await ports.store.setConsent(found.profileId, revokedConsent(choice.oneClick ? 'list-unsubscribe-one-click' : 'unsubscribe-page', now));
+  else await ports.store.setTopic(found.profileId, claims.k, false);
+  await ports.feed([emailEvent('Unsubscribed', { ...claims, p: found.profileId }, { now, scope: choice.scope })]);
+  return claims;
+}
+
+/** View in browser: the mail as sent, rendered again from its send record and the current profile. */
+export async function viewMail(token: string, ports: MailLinkPorts): Promise<string> {
+  const claims = claimsOf(ports.secret, 'view', token);
+  const record = await ports.store.getRecord(claims.p, claims.s);
+  const found = await ports.store.resolveProfile(claims.p);
+  if (!record || !found) throw new NotFoundError('this email is no longer available', 'token');
+  const template = await ports.templates.load(record.templateId);
+  const links = linkUrls(ports.base, ports.secret, claims);
+  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links);
+  const mail = await composeEmail(template, vars, { base: ports.base, click: links.click });
+  return mail.html;
+}
