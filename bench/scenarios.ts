@@ -19,7 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { entryState } from '../functions/scenarios/domain/compile.js';
-import { loadScenarios } from '../functions/scenarios/domain/load.js';
+import { loadScenarios } from '../functions/scenarios/adapters/scenario-files.js';
 import type { Scenario } from '../functions/scenarios/domain/schema.js';
 import { localStateMachinePrefix } from '../local/plugins/scenarios.js';
 import { repoRoot, startLocal } from '../local/runtime.js';

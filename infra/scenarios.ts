@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { type AslDefinition, compile } from '../functions/scenarios/domain/compile.js';
 import { placeholders } from '../functions/scenarios/domain/contract.js';
 import { enrollTargetInput, type EnrollRule } from '../functions/scenarios/domain/enroll-input.js';
-import { loadScenarios } from '../functions/scenarios/domain/load.js';
+import { loadScenarios } from '../functions/scenarios/adapters/scenario-files.js';
 import { type EventPattern as Pattern, goalPattern, triggerPattern } from '../functions/scenarios/domain/patterns.js';
 import type { Scenario } from '../functions/scenarios/domain/schema.js';
 import { type DefinedBus, type DefinedStream, type DefinedTable, NurtureFunction, repoRoot } from './nurture-function.js';

@@ -10,7 +10,8 @@ import { ProfileFacts } from '../../functions/scenarios/adapters/profile-facts.j
 import { compile } from '../../functions/scenarios/domain/compile.js';
 import type { Activity, ProfileView } from '../../functions/scenarios/domain/conditions.js';
 import { ScenarioError, type ScenarioIssue } from '../../functions/scenarios/errors.js';
-import { loadScenarioFile, scenarioFiles, sendTemplates } from '../../functions/scenarios/domain/load.js';
+import { sendTemplates } from '../../functions/scenarios/domain/load.js';
+import { loadScenarioFile, scenarioFiles } from '../../functions/scenarios/adapters/scenario-files.js';
 import { describeTrigger } from '../../functions/scenarios/domain/patterns.js';
 import { describeWhere } from '../../functions/scenarios/domain/conditions.js';
 import { type FutureEvent, simulate } from '../../functions/scenarios/domain/simulate.js';

@@ -11,7 +11,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { compile, substitute } from '../../functions/scenarios/domain/compile.js';
 import { placeholders, type PlaceholderValues } from '../../functions/scenarios/domain/contract.js';
 import { enrollTargetInput, type EnrollRule } from '../../functions/scenarios/domain/enroll-input.js';
-import { loadScenarios } from '../../functions/scenarios/domain/load.js';
+import { loadScenarios } from '../../functions/scenarios/adapters/scenario-files.js';
 import { goalPattern, triggerPattern } from '../../functions/scenarios/domain/patterns.js';
 import type { Scenario } from '../../functions/scenarios/domain/schema.js';
 import { lambdaContext } from '../api-gateway.js';

@@ -2,8 +2,6 @@
  * Reads scenario documents (YAML or JSON) into validated scenarios. Used by CDK, the local runtime and the
  * CLI; never by a Lambda (it brings the yaml parser and full zod).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
 import { checkSchema, fieldName, locate, type Problem, readYaml, sortProblems, type YamlText } from '../../shared/validation.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { scenarioLimits } from './limits.js';
@@ -64,29 +62,4 @@ export function sendTemplates(doc: unknown): { path: string; template: string }[
     const { type, template } = (s ?? {}) as { type?: unknown; template?: unknown };
     return type === 'send' && typeof template === 'string' ? [{ path: `steps[${i}].template`, template }] : [];
   });
-}
-
-export const scenarioExtensions = ['.yaml', '.yml', '.json'];
-
-/** Scenario files of a folder, sorted by name. */
-export function scenarioFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => scenarioExtensions.includes(extname(f)) && !f.startsWith('.'))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
-/** Loads one file; its id must match the file name so a file always deploys as the same state machine. */
-export function loadScenarioFile(file: string, checks: DocumentCheck[] = []): Scenario {
-  const stem = basename(file, extname(file));
-  const idMatchesFile: DocumentCheck = (doc) => {
-    const id = (doc as { id?: unknown } | null)?.id;
-    return typeof id === 'string' && id !== stem ? [{ path: 'id', message: `"${id}" must match the file name "${stem}"` }] : [];
-  };
-  return parseScenario(readFileSync(file, 'utf8'), basename(file), [idMatchesFile, ...checks]);
-}
-
-/** Loads every scenario of a folder; ids are unique by construction (one file per id). */
-export function loadScenarios(dir: string): Scenario[] {
-  return scenarioFiles(dir).map((file) => loadScenarioFile(file));
 }

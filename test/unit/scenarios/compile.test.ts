@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { type AslDefinition, compile, substitute } from '../../../functions/scenarios/domain/compile.js';
-import { loadScenarioFile, scenarioFiles, validateScenario } from '../../../functions/scenarios/domain/load.js';
+import { validateScenario } from '../../../functions/scenarios/domain/load.js';
+import { loadScenarioFile, scenarioFiles } from '../../../functions/scenarios/adapters/scenario-files.js';
 import { repoRoot } from '../../../local/runtime.js';
 
 const examples = scenarioFiles(join(repoRoot, 'statemachines'));

@@ -5,7 +5,8 @@ import { sendInputSchema } from '../../../functions/sending/domain/contract.js';
 import { compile, type Json } from '../../../functions/scenarios/domain/compile.js';
 import { placeholders } from '../../../functions/scenarios/domain/contract.js';
 import { enrollInputSchema, enrollTargetInput } from '../../../functions/scenarios/domain/enroll-input.js';
-import { loadScenarios, validateScenario } from '../../../functions/scenarios/domain/load.js';
+import { validateScenario } from '../../../functions/scenarios/domain/load.js';
+import { loadScenarios } from '../../../functions/scenarios/adapters/scenario-files.js';
 import { stepActionSchema } from '../../../functions/scenarios/domain/step-actions.js';
 import { repoRoot } from '../../../local/runtime.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../../../functions/scenarios/domain/load.js';
+import { loadScenarioFile } from '../../../functions/scenarios/adapters/scenario-files.js';
 import { simulate } from '../../../functions/scenarios/domain/simulate.js';
 import { repoRoot } from '../../../local/runtime.js';
 
