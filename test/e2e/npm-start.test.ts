@@ -20,9 +20,9 @@ interface Started {
   output: () => string;
 }
 
-/** Runs local/main.ts (what `npm start` runs after building the tracker) and waits for its ready banner. */
+/** Runs local/runtime/main.ts (what `npm start` runs after building the tracker) and waits for its ready banner. */
 function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/runtime/main.ts'], {
     env: { ...process.env, ...zeroPorts, NURTURE_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,7 +91,7 @@ describe('npm start', () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/runtime/main.ts'], {
       env: { ...process.env, ...zeroPorts, NURTURE_API_PORT: String(port), NURTURE_DATA_DIR: join(dataDir, 'other') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

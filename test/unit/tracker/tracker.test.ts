@@ -230,7 +230,7 @@ describe('snippet', () => {
 });
 
 describe('demo site pages', () => {
-  const site = join(root, 'local/site');
+  const site = join(root, 'demo/site');
   const pages = (dir: string): string[] =>
     readdirSync(dir).flatMap((f) => {
       const p = join(dir, f);

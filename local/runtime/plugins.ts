@@ -1,6 +1,6 @@
-import type { LocalEventBus } from './event-bus.js';
-import type { Emulators } from './emulators.js';
-import type { KinesisPoller } from './kinesis-poller.js';
+import type { LocalEventBus } from '../emulators/event-bus.js';
+import type { Emulators } from '../emulators/start.js';
+import type { KinesisPoller } from '../emulators/kinesis-poller.js';
 import type { LocalPorts, LocalSecrets } from './runtime.js';
 import { scenariosPlugin } from './plugins/scenarios.js';
 import { scoringPlugin } from './plugins/scoring.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadResults } from '../../bench/lib/results.js';
-import { formatCost, monthlyCost, type Usage } from '../cost.js';
+import { formatCost, monthlyCost, type Usage } from '../cost-model.js';
 import type { RegisterCommands } from './index.js';
 
 function figures(bench: string, keys: string[]): Record<string, number> | undefined {

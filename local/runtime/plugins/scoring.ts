@@ -1,9 +1,9 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { join } from 'node:path';
-import { lambdaContext } from '../api-gateway.js';
+import { lambdaContext } from '../../emulators/api-gateway.js';
 import type { LocalContext } from '../plugins.js';
-import type { StreamConsumer } from '../kinesis-poller.js';
+import type { StreamConsumer } from '../../emulators/kinesis-poller.js';
 
 /** How often local mode looks for a new rules upload (S3 events do not exist in the local S3). */
 export const rulesPollMs = 2_000;
@@ -45,7 +45,7 @@ export async function scoringPlugin(ctx: LocalContext): Promise<void> {
   const { handler: process } = (await import(join(root, 'functions/scoring/process.ts'))) as { handler: StreamConsumer };
   const { handler: check } = (await import(join(root, 'functions/scoring/rules-check.ts'))) as { handler: Handler<S3Event, unknown> };
   const { handler: sweep } = (await import(join(root, 'functions/scoring/sweep.ts'))) as { handler: Handler<object, unknown> };
-  const { rulesKey } = await import('../../functions/scoring/adapters/rules-source.js');
+  const { rulesKey } = await import('../../../functions/scoring/adapters/rules-source.js');
 
   ctx.poller.subscribe('process', process);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { host, listenOn } from './emulators.js';
+import { host, listenOn } from './start.js';
 import { createServer, type Server } from 'node:http';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { matches, type Pattern } from './event-pattern.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PortInUseError } from './emulators.js';
+import { PortInUseError } from '../emulators/start.js';
 import { defaultPorts, type LocalPorts, repoRoot, startLocal } from './runtime.js';
 
 /** `npm start`: Nurture on this machine, data kept in NURTURE_DATA_DIR (default .nurture/data). */

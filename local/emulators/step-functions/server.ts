@@ -7,7 +7,7 @@
  */
 // aws-local-stepfunctions calls Promise.withResolvers (Node 22); this is the only polyfill it needs on Node 20.
 import 'core-js/actual/promise/with-resolvers.js';
-import { host, listenOn } from './emulators.js';
+import { host, listenOn } from '../start.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

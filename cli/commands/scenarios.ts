@@ -15,8 +15,8 @@ import { describeTrigger } from '../../functions/scenarios/domain/patterns.js';
 import { describeWhere } from '../../functions/scenarios/domain/conditions.js';
 import type { Scenario } from '../../functions/scenarios/domain/schema.js';
 import { type FutureEvent, simulate } from '../../functions/scenarios/domain/simulate.js';
-import { localName } from '../provision.js';
-import { defaultPorts, repoRoot } from '../runtime.js';
+import { localName } from '../../local/runtime/provision.js';
+import { defaultPorts, repoRoot } from '../../local/runtime/runtime.js';
 
 const defaultDir = join(repoRoot, 'statemachines');
 const templatesDir = join(repoRoot, 'templates');

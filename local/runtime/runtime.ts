@@ -6,17 +6,17 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { functionEntries, routes, type FunctionName } from '../functions/shared/routes.js';
-import { eventsStream } from '../functions/shared/resources.js';
-import { type HttpHandler, invokeHttp } from './api-gateway.js';
-import { type EmulatorPorts, type Emulators, host, listenOn, startEmulators } from './emulators.js';
-import { LocalEventBus } from './event-bus.js';
-import { KinesisPoller } from './kinesis-poller.js';
+import { functionEntries, routes, type FunctionName } from '../../functions/shared/routes.js';
+import { eventsStream } from '../../functions/shared/resources.js';
+import { type HttpHandler, invokeHttp } from '../emulators/api-gateway.js';
+import { type EmulatorPorts, type Emulators, host, listenOn, startEmulators } from '../emulators/start.js';
+import { LocalEventBus } from '../emulators/event-bus.js';
+import { KinesisPoller } from '../emulators/kinesis-poller.js';
 import { plugins, type LocalContext } from './plugins.js';
 import { sendingEnv } from './plugins/sending.js';
 import { localAwsEnv, localName, provision } from './provision.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface LocalPorts extends EmulatorPorts {
   api: number;
@@ -210,7 +210,7 @@ async function routeApi(
   const path = new URL(req.url ?? '/', apiUrl).pathname;
   const method = req.method ?? 'GET';
   if (path === '/openapi.json' && method === 'GET') {
-    const { openApiDocument } = await import('./openapi.js');
+    const { openApiDocument } = await import('../openapi.js');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(openApiDocument(apiUrl), null, 2));
     return;
   }
@@ -270,7 +270,7 @@ export function matchPath(template: string, path: string): Record<string, string
   return t.length === p.length ? params : undefined;
 }
 
-const siteDir = join(repoRoot, 'local', 'site');
+const siteDir = join(repoRoot, 'demo', 'site');
 const trackerFile = join(repoRoot, 'tracker', 'dist', 'nurture.min.js');
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -9,8 +9,8 @@ import {
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ResourceInUseException as StreamInUse } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { buckets, streams, tables, type TableDef } from '../functions/shared/resources.js';
-import type { Emulators } from './emulators.js';
+import { buckets, streams, tables, type TableDef } from '../../functions/shared/resources.js';
+import type { Emulators } from '../emulators/start.js';
 
 /** Local physical names: `nurture-<id>` in lower case. */
 export function localName(id: string): string {

@@ -8,17 +8,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { compile, substitute } from '../../functions/scenarios/domain/compile.js';
-import { placeholders, type PlaceholderValues } from '../../functions/scenarios/domain/contract.js';
-import { loadScenarios } from '../../functions/scenarios/domain/load.js';
-import { goalPattern, triggerPattern } from '../../functions/scenarios/domain/patterns.js';
-import type { Scenario } from '../../functions/scenarios/domain/schema.js';
-import { lambdaContext } from '../api-gateway.js';
-import type { BusEvent } from '../event-bus.js';
-import type { Pattern } from '../event-pattern.js';
+import { compile, substitute } from '../../../functions/scenarios/domain/compile.js';
+import { placeholders, type PlaceholderValues } from '../../../functions/scenarios/domain/contract.js';
+import { loadScenarios } from '../../../functions/scenarios/domain/load.js';
+import { goalPattern, triggerPattern } from '../../../functions/scenarios/domain/patterns.js';
+import type { Scenario } from '../../../functions/scenarios/domain/schema.js';
+import { lambdaContext } from '../../emulators/api-gateway.js';
+import type { BusEvent } from '../../emulators/event-bus.js';
+import type { Pattern } from '../../emulators/event-pattern.js';
 import type { LocalContext } from '../plugins.js';
-import { type LocalLambda, scenarioTaskResources } from '../sfn-integrations.js';
-import { type ExecutionRecord, LocalStepFunctions } from '../step-functions.js';
+import { type LocalLambda, scenarioTaskResources } from '../../emulators/step-functions/integrations.js';
+import { type ExecutionRecord, LocalStepFunctions } from '../../emulators/step-functions/server.js';
 
 /** State machine names are this prefix plus the scenario id (on AWS: the stack name's, see infra/scenarios.ts). */
 export const localStateMachinePrefix = 'nurture-scenario-';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { SendResult } from '../../functions/sending/domain/contract.js';
+import type { SendResult } from '../../../functions/sending/domain/contract.js';
 import type { LocalContext } from '../plugins.js';
 
 /** How often local mode looks for template uploads and deletions (the local S3 sends no events). */
@@ -51,7 +51,7 @@ let sendHandler: ((input: unknown) => Promise<SendResult>) | undefined;
  * scenario runner and tools. Needs the sending environment (`npm start` sets it).
  */
 export async function invokeSend(input: unknown): Promise<SendResult> {
-  sendHandler ??= ((await import('../../functions/sending/send.js')) as { handler: (input: unknown) => Promise<SendResult> }).handler;
+  sendHandler ??= ((await import('../../../functions/sending/send.js')) as { handler: (input: unknown) => Promise<SendResult> }).handler;
   return sendHandler(input);
 }
 
@@ -62,10 +62,10 @@ export async function invokeSend(input: unknown): Promise<SendResult> {
  * handler as on AWS (put one with PutEvents, source `aws.ses`, to try it; the local SES sends none).
  */
 export async function sendingPlugin(ctx: LocalContext): Promise<void> {
-  const { S3TemplateStore, templatePrefix } = await import('../../functions/sending/adapters/s3-templates.js');
-  const { checkStoredTemplate, isTemplateKey } = await import('../../functions/sending/adapters/template-checker.js');
-  const { s3Client } = await import('../../functions/shared/aws.js');
-  const { handler: sesEvents } = (await import('../../functions/sending/ses-events.js')) as {
+  const { S3TemplateStore, templatePrefix } = await import('../../../functions/sending/adapters/s3-templates.js');
+  const { checkStoredTemplate, isTemplateKey } = await import('../../../functions/sending/adapters/template-checker.js');
+  const { s3Client } = await import('../../../functions/shared/aws.js');
+  const { handler: sesEvents } = (await import('../../../functions/sending/ses-events.js')) as {
     handler: (e: EventBridgeEvent<string, never>) => Promise<void>;
   };
 
