@@ -1,7 +1,7 @@
 /**
  * `npm run nurture -- <command>`: operator and marketer tools that run on this machine (back-tests,
  * template checks, scenario simulation, the cost model). Each capability registers its commands in its
- * own module under local/commands/.
+ * own module under cli/commands/.
  */
 import { Command } from 'commander';
 import { commands } from './commands/index.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadResults } from '../../bench/lib/results.js';
+import { loadResults } from '../bench-results.js';
 import { formatCost, monthlyCost, type Usage } from '../cost-model.js';
-import type { RegisterCommands } from './index.js';
+import type { RegisterCommands } from './register.js';
 
 function figures(bench: string, keys: string[]): Record<string, number> | undefined {
   const r = loadResults(bench);

@@ -16,7 +16,8 @@ import { describeWhere } from '../../functions/scenarios/domain/conditions.js';
 import type { Scenario } from '../../functions/scenarios/domain/schema.js';
 import { type FutureEvent, simulate } from '../../functions/scenarios/domain/simulate.js';
 import { localName } from '../../local/runtime/provision.js';
-import { defaultPorts, repoRoot } from '../../local/runtime/runtime.js';
+import { repoRoot } from '../../local/runtime/context.js';
+import { portsFromEnv } from '../../local/runtime/ports.js';
 
 const defaultDir = join(repoRoot, 'statemachines');
 const templatesDir = join(repoRoot, 'templates');
@@ -52,7 +53,7 @@ async function loadProfile(ref: string): Promise<Fixture> {
     const raw = JSON.parse(readFileSync(ref, 'utf8')) as Partial<Fixture> & ProfileView;
     return raw.profile ? (raw as Fixture) : { profile: raw };
   }
-  const port = process.env.NURTURE_DYNAMODB_PORT ?? String(defaultPorts.dynamodb);
+  const port = portsFromEnv().dynamodb;
   const doc = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
   );

@@ -8,7 +8,7 @@ import { activeRulesKey, rulesKey } from '../../functions/scoring/adapters/rules
 import { backtest, formatReport, type ProfileHistory } from '../../functions/scoring/domain/backtest.js';
 import { InvalidRulesError, parseRules } from '../../functions/scoring/domain/rules.js';
 import type { ActivityEntry } from '../../functions/scoring/domain/state.js';
-import type { RegisterCommands } from './index.js';
+import type { RegisterCommands } from './register.js';
 
 export interface BacktestSource {
   doc: DynamoDBDocumentClient;

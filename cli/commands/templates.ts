@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileMjml } from '../../functions/sending/adapters/mjml.js';
 import { type CheckReport, checkTemplate, templateFile } from '../../functions/sending/domain/check.js';
-import type { RegisterCommands } from './index.js';
+import type { RegisterCommands } from './register.js';
 
 export interface TemplatesCheckResult {
   reports: CheckReport[];

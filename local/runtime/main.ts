@@ -1,23 +1,10 @@
 import { join } from 'node:path';
 import { PortInUseError } from '../emulators/start.js';
-import { defaultPorts, type LocalPorts, repoRoot, startLocal } from './runtime.js';
+import { repoRoot } from './context.js';
+import { portsFromEnv, PortSettingError } from './ports.js';
+import { startLocal } from './runtime.js';
 
 /** `npm start`: Nurture on this machine, data kept in NURTURE_DATA_DIR (default .nurture/data). */
-function portsFromEnv(): LocalPorts {
-  const ports = { ...defaultPorts };
-  for (const key of Object.keys(ports) as (keyof LocalPorts)[]) {
-    const value = process.env[`NURTURE_${key.toUpperCase()}_PORT`];
-    if (value === undefined) continue;
-    const port = Number(value);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      console.error(`NURTURE_${key.toUpperCase()}_PORT must be a port number (0-65535), got "${value}"`);
-      process.exit(2);
-    }
-    ports[key] = port;
-  }
-  return ports;
-}
-
 const started = Date.now();
 try {
   const timeScale = Number(process.env.NURTURE_TIME_SCALE ?? '1');
@@ -73,6 +60,10 @@ try {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (err) {
+  if (err instanceof PortSettingError) {
+    console.error(err.message);
+    process.exit(2);
+  }
   if (err instanceof PortInUseError) {
     console.error(err.message);
     process.exit(1);

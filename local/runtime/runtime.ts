@@ -2,39 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, normalize, sep } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { functionEntries, routes, type FunctionName } from '../../functions/shared/routes.js';
 import { eventsStream } from '../../functions/shared/resources.js';
 import { type HttpHandler, invokeHttp } from '../emulators/api-gateway.js';
-import { type EmulatorPorts, type Emulators, host, listenOn, startEmulators } from '../emulators/start.js';
+import { type Emulators, host, listenOn, startEmulators } from '../emulators/start.js';
 import { LocalEventBus } from '../emulators/event-bus.js';
 import { KinesisPoller } from '../emulators/kinesis-poller.js';
-import { plugins, type LocalContext } from './plugins.js';
+import { type LocalContext, type LocalSecrets, repoRoot } from './context.js';
+import { plugins } from './plugins.js';
 import { sendingEnv } from './plugins/sending.js';
+import { defaultPorts, type LocalPorts } from './ports.js';
 import { localAwsEnv, localName, provision } from './provision.js';
-
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-export interface LocalPorts extends EmulatorPorts {
-  api: number;
-  site: number;
-  eventbridge: number;
-  sfn: number;
-}
-
-export const defaultPorts: LocalPorts = {
-  api: 4000,
-  site: 4001,
-  dynamodb: 4570,
-  kinesis: 4571,
-  s3: 4572,
-  ses: 4573,
-  eventbridge: 4574,
-  sfn: 4575,
-};
 
 /** Name of the local event bus (on AWS the stack's bus). */
 export const localBusName = 'nurture-local';
@@ -47,12 +28,6 @@ export interface LocalOptions {
   pollIdleMs?: number;
   /** Simulated seconds per real second for scenario waits (NURTURE_TIME_SCALE); 1 = real time. */
   timeScale?: number;
-}
-
-/** Secrets of one local installation, generated at first start and kept in the data folder. */
-export interface LocalSecrets {
-  writeKey: string;
-  adminToken: string;
 }
 
 export interface LocalNurture {

@@ -6,7 +6,8 @@ import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, GetExecu
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { activitySource, leadSource } from '../../functions/shared/domain-events.js';
 import { localStateMachinePrefix, scenariosDirEnv } from '../../local/runtime/plugins/scenarios.js';
-import { type LocalNurture, type LocalPorts, startLocal } from '../../local/runtime/runtime.js';
+import type { LocalPorts } from '../../local/runtime/ports.js';
+import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 
 export interface ScenarioLocal {
   local: LocalNurture;

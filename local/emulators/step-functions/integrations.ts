@@ -7,7 +7,7 @@
 import { DynamoDBClient, GetItemCommand, type GetItemCommandInput, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { lambdaContext } from '../api-gateway.js';
-import { TaskError, type TaskResourceHandler } from './server.js';
+import { TaskError, type TaskResourceHandler } from './types.js';
 
 type Json = Parameters<TaskResourceHandler>[0];
 /** A Lambda handler as local mode calls it. */

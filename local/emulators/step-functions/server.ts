@@ -9,52 +9,16 @@
 import 'core-js/actual/promise/with-resolvers.js';
 import { host, listenOn } from '../start.js';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { dirname } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { prepare } from './prepare.js';
+import { closeRecord, ExecutionStore, paginate, recordHistory } from './store.js';
+import type { Definition, ExecutionRecord, ExecutionStatus, Json, PendingToken, Running, TaskResourceHandler } from './types.js';
+import { SfnError, TaskError } from './types.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type AslState = { Type: string; [key: string]: unknown };
-export interface Definition {
-  StartAt: string;
-  States: Record<string, AslState>;
-  [key: string]: unknown;
-}
-
-/** Serves one Task resource: gets the state's effective input, returns its result. */
-export type TaskResourceHandler = (input: Json, meta: TaskMeta) => Promise<Json>;
-export interface TaskMeta {
-  resource: string;
-  stateName: string;
-  execution: { arn: string; name: string };
-  /** The task token handed out for this state (`$$.Task.Token`). */
-  token: string;
-}
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-export interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  timestamp: number;
-  type: string;
-  [details: string]: unknown;
-}
-
-export interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  startDate: number;
-  stopDate?: number;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
-}
+export { maxClosedExecutions, maxHistoryEvents } from './store.js';
+export { TaskError } from './types.js';
+export type { Definition, ExecutionRecord, ExecutionStatus, HistoryEvent, TaskMeta, TaskResourceHandler } from './types.js';
 
 export interface LocalStepFunctionsOptions {
   region?: string;
@@ -69,60 +33,19 @@ export interface LocalStepFunctionsOptions {
   persistFile?: string;
 }
 
-/** Closed executions kept (oldest dropped first); running ones are always kept. */
-export const maxClosedExecutions = 5_000;
-/** Step Functions' own limit of history events per execution. */
-export const maxHistoryEvents = 25_000;
-/**
- * Every Task gets this timeout locally: the runner's default is 60 s, and a JS timer longer than
- * 2^31-1 ms fires at once. Timeouts the definition asks for are enforced, scaled, by the runner here.
- */
-const localTaskTimeoutSeconds = 2_000_000;
-/** Resource of the Task that stands in for a Wait on a timestamp (scaled at run time). */
-const localWaitResource = 'arn:aws:lambda:us-east-1:000000000000:function:nurture-local-wait';
-
-class SfnError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** An error a Task throws; its `name` is what Retry/Catch ErrorEquals match. */
-export class TaskError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
-interface Running {
-  abort: () => void;
-  timers: Set<NodeJS.Timeout>;
-  tokens: Set<string>;
-}
-
-interface PendingToken {
-  executionArn: string;
-  resolve: (v: Json) => void;
-  reject: (e: Error) => void;
-}
-
 export class LocalStepFunctions {
   readonly region: string;
   readonly accountId: string;
   readonly timeScale: number;
   private readonly machines = new Map<string, { name: string; definition: Definition; createdAt: number }>();
-  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly store: ExecutionStore;
+  private readonly executions: Map<string, ExecutionRecord>;
   private readonly running = new Map<string, Running>();
   private readonly tokens = new Map<string, PendingToken>();
   /** Tokens whose task timed out or whose execution ended: SendTask* answers TaskTimedOut for them. */
   private readonly closedTokens = new Set<string>();
   private readonly settled = new Map<string, Promise<void>>();
   private readonly server: Server;
-  private saveTimer: NodeJS.Timeout | undefined;
   /** Set while stopping: aborted runs stay RUNNING in the saved file, to resume at the next start. */
   private closing = false;
 
@@ -131,10 +54,8 @@ export class LocalStepFunctions {
     this.accountId = opts.accountId ?? '000000000000';
     this.timeScale = opts.timeScale ?? 1;
     this.server = createServer((req, res) => void this.serve(req, res));
-    if (opts.persistFile && existsSync(opts.persistFile)) {
-      const saved = JSON.parse(readFileSync(opts.persistFile, 'utf8')) as { executions: ExecutionRecord[] };
-      for (const e of saved.executions) this.executions.set(e.executionArn, e);
-    }
+    this.store = new ExecutionStore(opts.persistFile);
+    this.executions = this.store.executions;
   }
 
   stateMachineArn(name: string): string {
@@ -188,7 +109,7 @@ export class LocalStepFunctions {
       this.tokens.delete(token);
     }
     await Promise.allSettled([...this.settled.values()]);
-    this.saveNow();
+    this.store.saveNow();
     this.server.closeAllConnections?.();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
@@ -368,102 +289,10 @@ export class LocalStepFunctions {
     throw new SfnError('TaskDoesNotExist', 'Task Does Not Exist');
   }
 
-  /** Rewrites a definition for the local runner and builds its overrides (see the module comment). */
-  private prepare(definition: Definition, record: ExecutionRecord, running: Running, tokenRef: { current: string }) {
-    const states: Record<string, AslState> = {};
-    const waitTimeOverrides: Record<string, number> = {};
-    const handlers: Record<string, (input: Json) => Promise<Json>> = {};
-    const originalType = new Map<string, string>();
-    const waitedFor = new Map<string, number>();
-    const scaled = (seconds: number) => Math.max(0, Math.round((seconds * 1000) / this.timeScale));
-    const sleep = (ms: number) =>
-      new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          running.timers.delete(t);
-          resolve();
-        }, Math.max(0, ms));
-        running.timers.add(t);
-      });
-
-    for (const [name, state] of Object.entries(definition.States)) {
-      originalType.set(name, state.Type);
-      if (state.Type === 'Wait' && (state.TimestampPath || state.Timestamp)) {
-        const { TimestampPath, Timestamp, Type: _type, SecondsPath: _s, ...rest } = state;
-        states[name] = {
-          ...rest,
-          Type: 'Task',
-          Resource: localWaitResource,
-          Parameters: TimestampPath ? { 'until.$': TimestampPath } : { until: Timestamp },
-          ResultPath: null,
-          TimeoutSeconds: localTaskTimeoutSeconds,
-        };
-        handlers[name] = async (input) => {
-          const until = Date.parse(String((input as { until: string }).until));
-          // Caps and quiet hours run on the real clock: a send deferred to a time that a scaled wait
-          // cannot reach would come back to this state with the same target, again and again. The first
-          // wait for a target is scaled; a repeat waits for the real time, so nothing spins.
-          const repeat = waitedFor.get(name) === until;
-          waitedFor.set(name, until);
-          await sleep((until - Date.now()) / (repeat ? 1 : this.timeScale));
-          return null;
-        };
-        continue;
-      }
-      if (state.Type === 'Wait') {
-        if (typeof state.Seconds === 'number') waitTimeOverrides[name] = scaled(state.Seconds);
-        states[name] = state;
-        continue;
-      }
-      if (state.Type !== 'Task') {
-        states[name] = state;
-        continue;
-      }
-      const resource = String(state.Resource);
-      const timeoutMs = typeof state.TimeoutSeconds === 'number' ? scaled(state.TimeoutSeconds) : undefined;
-      states[name] = { ...state, TimeoutSeconds: localTaskTimeoutSeconds };
-      const serve = this.opts.tasks(resource.replace(/\.waitForTaskToken$/, '')) ?? this.opts.tasks(resource);
-      handlers[name] = async (input) => {
-        if (!serve) throw new TaskError('States.Runtime', `no local handler for resource ${resource}`);
-        const meta: TaskMeta = { resource, stateName: name, execution: { arn: record.executionArn, name: record.name }, token: tokenRef.current };
-        let work: Promise<Json>;
-        if (resource.endsWith('.waitForTaskToken')) {
-          const token = tokenRef.current;
-          work = new Promise<Json>((resolve, reject) => {
-            this.tokens.set(token, { executionArn: record.executionArn, resolve, reject });
-            running.tokens.add(token);
-            serve(input, meta).catch((err: unknown) => {
-              this.tokens.delete(token);
-              reject(err);
-            });
-          });
-        } else {
-          work = serve(input, meta);
-        }
-        if (timeoutMs === undefined) return work;
-        const token = tokenRef.current;
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            if (this.tokens.delete(token)) this.closedTokens.add(token);
-            reject(new TaskError('States.Timeout', `Task timed out after ${String(state.TimeoutSeconds)} s (scaled by ${this.timeScale})`));
-          }, timeoutMs);
-          running.timers.add(timer);
-        });
-        try {
-          return await Promise.race([work, timeout]);
-        } finally {
-          clearTimeout(timer);
-          running.timers.delete(timer!);
-        }
-      };
-    }
-    return { definition: { ...definition, States: states }, waitTimeOverrides, handlers, originalType };
-  }
-
   private launch(record: ExecutionRecord, definition: Definition, input: Json) {
     const running: Running = { abort: () => undefined, timers: new Set(), tokens: new Set() };
     const tokenRef = { current: '' };
-    const prepared = this.prepare(definition, record, running, tokenRef);
+    const prepared = prepare(definition, record, running, tokenRef, { timeScale: this.timeScale, tasks: this.opts.tasks, tokens: this.tokens, closedTokens: this.closedTokens });
     const machine = new StateMachine(prepared.definition as never, { validationOptions: { noValidate: true } });
     const context = {
       Execution: { Id: record.executionArn, Name: record.name, StartTime: new Date(record.startDate).toISOString(), RoleArn: `arn:aws:iam::${this.accountId}:role/nurture-local` },
@@ -489,7 +318,7 @@ export class LocalStepFunctions {
     running.abort = run.abort;
     this.running.set(record.executionArn, running);
 
-    const logs = this.recordHistory(record, run.eventLogs, prepared.originalType);
+    const logs = recordHistory(record, run.eventLogs, prepared.originalType, () => this.closing);
     const done = run.result.then(
       async (output) => {
         await logs;
@@ -509,57 +338,9 @@ export class LocalStepFunctions {
     void done.finally(() => this.settled.delete(record.executionArn));
   }
 
-  private async recordHistory(record: ExecutionRecord, logs: AsyncGenerator<unknown>, originalType: Map<string, string>) {
-    const push = (type: string, timestamp: number, details: Record<string, unknown> = {}) => {
-      if (record.history.length >= maxHistoryEvents) return;
-      const id = record.history.length + 1;
-      record.history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
-    };
-    for await (const raw of logs) {
-      const ev = raw as { type: string; timestamp: number; state?: { name: string; type: string; input: Json; output?: Json }; Error?: string; Cause?: unknown; input?: Json };
-      if (this.closing || (record.status !== 'RUNNING' && ev.type !== 'ExecutionAborted')) continue;
-      const stateType = ev.state ? (originalType.get(ev.state.name) ?? ev.state.type) : '';
-      switch (ev.type) {
-        case 'ExecutionStarted':
-          // A resumed execution keeps its first ExecutionStarted.
-          if (record.history.length === 0) push('ExecutionStarted', ev.timestamp, { executionStartedEventDetails: { input: record.input } });
-          break;
-        case 'StateEntered':
-          push(`${stateType}StateEntered`, ev.timestamp, { stateEnteredEventDetails: { name: ev.state!.name, input: JSON.stringify(ev.state!.input) } });
-          break;
-        case 'StateExited':
-          push(`${stateType}StateExited`, ev.timestamp, { stateExitedEventDetails: { name: ev.state!.name, output: JSON.stringify(ev.state!.output ?? null) } });
-          break;
-        case 'StateFailed':
-          push(stateType !== 'Task' ? `${stateType}StateFailed` : ev.Error === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed', ev.timestamp, {
-            taskFailedEventDetails: { resourceType: 'local', resource: ev.state!.name, error: ev.Error, cause: String(ev.Cause ?? '') },
-          });
-          break;
-        case 'StateRetried':
-          push('TaskRetried', ev.timestamp, { name: ev.state!.name });
-          break;
-        default:
-          break;
-      }
-    }
-  }
-
   private finish(record: ExecutionRecord, status: Exclude<ExecutionStatus, 'RUNNING'>, extra: { output?: string; error?: string; cause?: string }) {
     if (record.status !== 'RUNNING') return;
-    record.status = status;
-    record.stopDate = Date.now();
-    Object.assign(record, extra);
-    const details =
-      status === 'SUCCEEDED'
-        ? { executionSucceededEventDetails: { output: extra.output } }
-        : status === 'ABORTED'
-          ? { executionAbortedEventDetails: { error: extra.error, cause: extra.cause } }
-          : status === 'TIMED_OUT'
-            ? { executionTimedOutEventDetails: {} }
-            : { executionFailedEventDetails: { error: extra.error, cause: extra.cause } };
-    const type = { SUCCEEDED: 'ExecutionSucceeded', ABORTED: 'ExecutionAborted', TIMED_OUT: 'ExecutionTimedOut', FAILED: 'ExecutionFailed' }[status];
-    const id = record.history.length + 1;
-    record.history.push({ id, previousEventId: id - 1, timestamp: record.stopDate, type, ...details });
+    closeRecord(record, status, extra);
     const running = this.running.get(record.executionArn);
     if (running) {
       running.timers.forEach(clearTimeout);
@@ -569,35 +350,9 @@ export class LocalStepFunctions {
       }
       this.running.delete(record.executionArn);
     }
-    this.prune();
+    this.store.prune();
     this.opts.onStatusChange?.(record);
-    this.scheduleSave();
-  }
-
-  private prune() {
-    const closed = [...this.executions.values()].filter((e) => e.status !== 'RUNNING');
-    if (closed.length <= maxClosedExecutions) return;
-    closed.sort((a, b) => (a.stopDate ?? 0) - (b.stopDate ?? 0));
-    for (const e of closed.slice(0, closed.length - maxClosedExecutions)) this.executions.delete(e.executionArn);
-  }
-
-  private scheduleSave() {
-    if (!this.opts.persistFile || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      this.saveNow();
-    }, 200);
-    this.saveTimer.unref();
-  }
-
-  private saveNow() {
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    const file = this.opts.persistFile;
-    if (!file) return;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify({ executions: [...this.executions.values()] }));
-    renameSync(`${file}.tmp`, file);
+    this.store.scheduleSave();
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------------
@@ -631,17 +386,10 @@ export class LocalStepFunctions {
         return;
       }
       send(200, handler(body));
-      if (op === 'StartExecution' || op === 'StopExecution') this.scheduleSave();
+      if (op === 'StartExecution' || op === 'StopExecution') this.store.scheduleSave();
     } catch (err) {
       if (err instanceof SfnError) send(400, { __type: err.type, message: err.message }, err.type);
       else send(500, { __type: 'InternalError', message: String(err) }, 'InternalError');
     }
   }
-}
-
-function paginate<T>(items: T[], max: number, token: string | undefined): { page: T[]; nextToken?: string } {
-  const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) || 0 : 0;
-  const page = items.slice(start, start + max);
-  const next = start + max < items.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
-  return { page, ...(next ? { nextToken: next } : {}) };
 }

@@ -16,7 +16,7 @@ import type { Scenario } from '../../../functions/scenarios/domain/schema.js';
 import { lambdaContext } from '../../emulators/api-gateway.js';
 import type { BusEvent } from '../../emulators/event-bus.js';
 import type { Pattern } from '../../emulators/event-pattern.js';
-import type { LocalContext } from '../plugins.js';
+import type { LocalContext } from '../context.js';
 import { type LocalLambda, scenarioTaskResources } from '../../emulators/step-functions/integrations.js';
 import { type ExecutionRecord, LocalStepFunctions } from '../../emulators/step-functions/server.js';
 

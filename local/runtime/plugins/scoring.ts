@@ -2,7 +2,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { join } from 'node:path';
 import { lambdaContext } from '../../emulators/api-gateway.js';
-import type { LocalContext } from '../plugins.js';
+import type { LocalContext } from '../context.js';
 import type { StreamConsumer } from '../../emulators/kinesis-poller.js';
 
 /** How often local mode looks for a new rules upload (S3 events do not exist in the local S3). */

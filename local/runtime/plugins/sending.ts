@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { SendResult } from '../../../functions/sending/domain/contract.js';
-import type { LocalContext } from '../plugins.js';
+import type { LocalContext } from '../context.js';
 
 /** How often local mode looks for template uploads and deletions (the local S3 sends no events). */
 export const templateWatchMs = 2_000;

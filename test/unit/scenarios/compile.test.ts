@@ -4,7 +4,7 @@ import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { type AslDefinition, compile, substitute } from '../../../functions/scenarios/domain/compile.js';
 import { loadScenarioFile, scenarioFiles, validateScenario } from '../../../functions/scenarios/domain/load.js';
-import { repoRoot } from '../../../local/runtime/runtime.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 const examples = scenarioFiles(join(repoRoot, 'statemachines'));
 const goldenDir = join(repoRoot, 'test/unit/scenarios/golden');
