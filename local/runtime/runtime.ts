@@ -2,16 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { functionEntries, routes, type FunctionName } from '../../functions/shared/routes.js';
 import { eventsStream } from '../../functions/shared/resources.js';
-import { type HttpHandler, invokeHttp } from '../emulators/api-gateway.js';
+import { siteListener } from '../../demo/site/serve.js';
 import { type Emulators, host, listenOn, startEmulators } from '../emulators/start.js';
 import { LocalEventBus } from '../emulators/event-bus.js';
 import { KinesisPoller } from '../emulators/kinesis-poller.js';
+import { apiListener, loadHandlers } from './api-server.js';
 import { type LocalContext, type LocalSecrets, repoRoot } from './context.js';
+import { guarded } from './guard.js';
 import { plugins } from './plugins.js';
 import { sendingEnv } from './plugins/sending.js';
 import { defaultPorts, type LocalPorts } from './ports.js';
@@ -112,7 +113,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     Object.assign(process.env, env);
     await provision(emulators, { templatesDir: join(repoRoot, 'templates') });
 
-    site.on('request', (req, res) => serveSite(req, res, { apiUrl, writeKey: secrets.writeKey }));
+    site.on('request', guarded('site', siteListener({ apiUrl, writeKey: secrets.writeKey })));
 
     const poller = new KinesisPoller({
       kinesis: new KinesisClient({
@@ -152,7 +153,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     for (const plugin of plugins) await plugin(ctx);
     // After the plugins: they add env (endpoints of their emulators) that HTTP handlers read at cold start.
     const handlers = await loadHandlers();
-    api.on('request', (req, res) => void routeApi(req, res, handlers, apiUrl, secrets.adminToken));
+    api.on('request', guarded('api', apiListener(handlers, apiUrl, secrets.adminToken)));
 
     await poller.start();
     stops.push(() => poller.stop());
@@ -162,128 +163,4 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     await stop();
     throw err;
   }
-}
-
-async function loadHandlers(): Promise<Record<FunctionName, HttpHandler>> {
-  const out = {} as Record<FunctionName, HttpHandler>;
-  const httpFunctions = new Set(routes.map((r) => r.fn));
-  for (const [name, entry] of Object.entries(functionEntries) as [FunctionName, string][]) {
-    if (!httpFunctions.has(name)) continue;
-    const mod = (await import(join(repoRoot, entry))) as { handler: HttpHandler };
-    out[name] = mod.handler;
-  }
-  return out;
-}
-
-async function routeApi(
-  req: import('node:http').IncomingMessage,
-  res: import('node:http').ServerResponse,
-  handlers: Record<FunctionName, HttpHandler>,
-  apiUrl: string,
-  adminToken: string,
-): Promise<void> {
-  const path = new URL(req.url ?? '/', apiUrl).pathname;
-  const method = req.method ?? 'GET';
-  if (path === '/openapi.json' && method === 'GET') {
-    const { openApiDocument } = await import('../openapi.js');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(openApiDocument(apiUrl), null, 2));
-    return;
-  }
-  const match = matchRoute(method, path);
-  const route = match?.route;
-  if (!match || !route) {
-    const known = routes.some((r) => matchPath(r.path, path));
-    res
-      .writeHead(known ? 405 : 404, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ success: false, error: known ? 'method not allowed' : 'not found' }));
-    return;
-  }
-  if (route.auth === 'admin' && method !== 'OPTIONS') {
-    // What API Gateway's IAM authorizer does on AWS: no credentials 401, wrong ones 403.
-    const auth = req.headers.authorization;
-    if (!auth) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"success":false,"error":"admin token required: Authorization: Bearer <token printed by npm start>"}');
-      return;
-    }
-    if (auth !== `Bearer ${adminToken}`) {
-      res.writeHead(403, { 'content-type': 'application/json' }).end('{"success":false,"error":"admin token not accepted"}');
-      return;
-    }
-  }
-  await invokeHttp(req, res, `${route.method} ${route.path}`, route.fn, handlers[route.fn], match.pathParameters);
-}
-
-/** Finds the route for a request; `{name}` segments capture path parameters, `{proxy+}` the rest. */
-function matchRoute(method: string, path: string) {
-  for (const route of routes) {
-    if (route.method !== method && !(method === 'OPTIONS' && route.cors)) continue;
-    const params = matchPath(route.path, path);
-    if (params) return { route, pathParameters: params };
-  }
-  return undefined;
-}
-
-export function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const t = template.split('/');
-  const p = path.split('/');
-  const params: Record<string, string> = {};
-  for (let i = 0; i < t.length; i++) {
-    const seg = t[i]!;
-    const greedy = /^\{(\w+)\+\}$/.exec(seg);
-    if (greedy) {
-      if (i >= p.length) return undefined;
-      params[greedy[1]!] = p.slice(i).map(decodeURIComponent).join('/');
-      return params;
-    }
-    if (i >= p.length) return undefined;
-    const param = /^\{(\w+)\}$/.exec(seg);
-    if (param) {
-      if (!p[i]) return undefined;
-      params[param[1]!] = decodeURIComponent(p[i]!);
-    } else if (seg !== p[i]) return undefined;
-  }
-  return t.length === p.length ? params : undefined;
-}
-
-const siteDir = join(repoRoot, 'demo', 'site');
-const trackerFile = join(repoRoot, 'tracker', 'dist', 'nurture.min.js');
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-};
-
-/** Serves the demo site, with the local API URL and write key filled into its tracker snippet. */
-function serveSite(
-  req: import('node:http').IncomingMessage,
-  res: import('node:http').ServerResponse,
-  fill: { apiUrl: string; writeKey: string },
-): void {
-  let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  if (path.endsWith('/')) path += 'index.html';
-  const file = path === '/nurture.min.js' ? trackerFile : normalize(join(siteDir, path));
-  if (file !== trackerFile && !file.startsWith(siteDir + sep)) {
-    res.writeHead(403).end();
-    return;
-  }
-  const candidates = extname(file) ? [file] : [file, `${file}.html`];
-  const found = candidates.find((f) => existsSync(f));
-  if (!found) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end(
-      file === trackerFile ? 'tracker not built: run npm run build:tracker' : 'not found',
-    );
-    return;
-  }
-  const type = contentTypes[extname(found)] ?? 'application/octet-stream';
-  let body: Buffer | string = readFileSync(found);
-  if (extname(found) === '.html') {
-    body = body
-      .toString('utf8')
-      .replaceAll('%%NURTURE_API%%', fill.apiUrl)
-      .replaceAll('%%NURTURE_WRITE_KEY%%', fill.writeKey);
-  }
-  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(body);
 }
