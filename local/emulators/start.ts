@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { persistInbox } from './ses-inbox.js';
 
 const require = createRequire(import.meta.url);
 
@@ -59,7 +60,7 @@ function close(server: { close(cb: (err?: Error) => void): unknown }): Promise<v
 
 /**
  * Starts DynamoDB (dynalite), Kinesis (kinesalite), S3 (s3rver) and SES v2 (aws-ses-v2-local) in this
- * process on loopback. With `dataDir` DynamoDB, Kinesis and S3 persist there; the SES inbox is memory only.
+ * process on loopback. With `dataDir` DynamoDB, Kinesis, S3 and the SES inbox (ses/inbox.jsonl) persist there.
  */
 export async function startEmulators(opts: { ports?: Partial<EmulatorPorts>; dataDir?: string; s3Dir: string }): Promise<Emulators> {
   const ports = { ...defaultEmulatorPorts, ...opts.ports };
@@ -104,6 +105,10 @@ export async function startEmulators(opts: { ports?: Partial<EmulatorPorts>; dat
     const sesServer = await ses({ host, port: ports.ses });
     const sesPort = (sesServer.address() as AddressInfo).port;
     started.push(() => close(sesServer));
+    if (opts.dataDir) {
+      const inbox = persistInbox(join(opts.dataDir, 'ses', 'inbox.jsonl'));
+      started.push(async () => inbox.stop());
+    }
 
     const url = (port: number) => `http://${host}:${port}`;
     return {
