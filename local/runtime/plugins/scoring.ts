@@ -2,6 +2,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { join } from 'node:path';
 import { lambdaContext } from '../../emulators/api-gateway.js';
+import { botNotice } from '../bot-notice.js';
 import type { LocalContext } from '../context.js';
 import type { StreamConsumer } from '../../emulators/kinesis-poller.js';
 
@@ -47,7 +48,12 @@ export async function scoringPlugin(ctx: LocalContext): Promise<void> {
   const { handler: sweep } = (await import(join(root, 'functions/scoring/sweep.ts'))) as { handler: Handler<object, unknown> };
   const { rulesKey } = await import('../../../functions/scoring/adapters/rules-source.js');
 
-  ctx.poller.subscribe('process', process);
+  // Bots are counted and skipped by the processor; local mode also says so on the console (bot-notice.ts).
+  const noticeBots = botNotice();
+  ctx.poller.subscribe('process', (event, context) => {
+    noticeBots(event);
+    return process(event, context);
+  });
 
   const bucket = ctx.env.CONTENT_BUCKET!;
   const s3 = new S3Client({
