@@ -10,12 +10,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
+import { type LocalPorts, portsFromEnv } from '../local/runtime/ports.js';
+
+let ports: LocalPorts;
+try {
+  // The same NURTURE_<NAME>_PORT settings as npm start, so the demo finds the API it started.
+  ports = portsFromEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
 
 const { values } = parseArgs({
   options: {
     visitors: { type: 'string', default: '300' },
     rate: { type: 'string', default: '25' },
-    api: { type: 'string', default: process.env.NURTURE_API_URL ?? 'http://127.0.0.1:4000' },
+    api: { type: 'string', default: process.env.NURTURE_API_URL ?? `http://127.0.0.1:${ports.api}` },
     'write-key': { type: 'string' },
     'admin-token': { type: 'string' },
     'data-dir': { type: 'string', default: process.env.NURTURE_DATA_DIR ?? join(process.cwd(), '.nurture', 'data') },

@@ -8,6 +8,7 @@ import { activeRulesKey, rulesKey } from '../../functions/scoring/adapters/rules
 import { backtest, formatReport, type ProfileHistory } from '../../functions/scoring/domain/backtest.js';
 import { InvalidRulesError, parseRules } from '../../functions/scoring/domain/rules.js';
 import type { ActivityEntry } from '../../functions/scoring/domain/state.js';
+import { portsFromEnv } from '../../local/runtime/ports.js';
 import type { RegisterCommands } from './register.js';
 
 export interface BacktestSource {
@@ -76,14 +77,17 @@ export const registerScoring: RegisterCommands = (program: Command) => {
     .option('--aws', 'read the deployed table and bucket with your AWS credentials instead of local mode')
     .option('--table <name>', 'table name', 'nurture-main')
     .option('--bucket <name>', 'content bucket name', 'nurture-content')
-    .option('--dynamodb-endpoint <url>', 'local DynamoDB endpoint (a running npm start)', 'http://127.0.0.1:4570')
-    .option('--s3-endpoint <url>', 'local S3 endpoint (a running npm start)', 'http://127.0.0.1:4572')
+    .option('--dynamodb-endpoint <url>', 'local DynamoDB endpoint (default: a running npm start, port NURTURE_DYNAMODB_PORT or 4570)')
+    .option('--s3-endpoint <url>', 'local S3 endpoint (default: a running npm start, port NURTURE_S3_PORT or 4572)')
     .option('--json', 'print the report as JSON')
     .action(async (draftFile: string, opts: Record<string, string | boolean>) => {
       const local = !opts.aws;
+      const ports = local ? portsFromEnv() : undefined;
+      const dynamodbEndpoint = String(opts.dynamodbEndpoint ?? `http://127.0.0.1:${ports?.dynamodb}`);
+      const s3Endpoint = String(opts.s3Endpoint ?? `http://127.0.0.1:${ports?.s3}`);
       const cfg = local ? { region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {};
-      const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...cfg, ...(local ? { endpoint: String(opts.dynamodbEndpoint) } : {}) }));
-      const s3 = new S3Client({ ...cfg, ...(local ? { endpoint: String(opts.s3Endpoint), forcePathStyle: true } : {}) });
+      const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...cfg, ...(local ? { endpoint: dynamodbEndpoint } : {}) }));
+      const s3 = new S3Client({ ...cfg, ...(local ? { endpoint: s3Endpoint, forcePathStyle: true } : {}) });
       const draft = parseOrExplain(readFileSync(draftFile, 'utf8'), draftFile);
       const current = opts.current
         ? parseOrExplain(readFileSync(String(opts.current), 'utf8'), String(opts.current))

@@ -91,4 +91,14 @@ describe('scoring back-test', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'version: 3\nstages: { mql: 1, sql: 2 }\nrules:\n  - { id: x, match: {}, points: many }\n');
     await expect(run([join(dir, 'bad.yaml')])).rejects.toMatchObject({ stderr: expect.stringContaining('line 4: rules[0].points') });
   });
+
+  it('finds local mode on the ports NURTURE_DYNAMODB_PORT and NURTURE_S3_PORT name, as npm start does', async () => {
+    const port = (url: string) => new URL(url).port;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', 'scoring', 'backtest', join(dir, 'draft.yaml'), '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!],
+      { env: { ...process.env, NURTURE_DYNAMODB_PORT: port(aws.emulators.endpoints.dynamodb), NURTURE_S3_PORT: port(aws.emulators.endpoints.s3) } },
+    );
+    expect(stdout).toContain('Back-test of rules v2 against v1 in force');
+  }, 60_000);
 });
