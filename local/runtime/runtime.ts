@@ -149,7 +149,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       extraEndpoints,
       onStop: (fn) => stops.push(fn),
     };
-    // Each capability wires its consumers, bus rules and runners in its own plugin (local/plugins/).
+    // Each capability wires its consumers, bus rules and runners in its own plugin (local/runtime/plugins/).
     for (const plugin of plugins) await plugin(ctx);
     // After the plugins: they add env (endpoints of their emulators) that HTTP handlers read at cold start.
     const handlers = await loadHandlers();
