@@ -21,8 +21,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { entryState } from '../functions/scenarios/domain/compile.js';
 import { loadScenarios } from '../functions/scenarios/adapters/scenario-files.js';
 import type { Scenario } from '../functions/scenarios/domain/schema.js';
-import { localStateMachinePrefix } from '../local/plugins/scenarios.js';
-import { repoRoot, startLocal } from '../local/runtime.js';
+import { localStateMachinePrefix } from '../local/runtime/plugins/scenarios.js';
+import { repoRoot } from '../local/runtime/context.js';
+import { startLocal } from '../local/runtime/runtime.js';
 import { saveResults } from './lib/results.js';
 
 const { values } = parseArgs({

@@ -25,9 +25,9 @@ import { identify } from '../functions/identity/domain/identify.js';
 import { ProfileStore, rankPartition } from '../functions/scoring/adapters/profile-store.js';
 import { parseRules } from '../functions/scoring/domain/rules.js';
 import { processBatch, type ProcessorPorts, type StreamEvent } from '../functions/scoring/domain/process-batch.js';
-import { startEmulators } from '../local/emulators.js';
-import { localAwsEnv, provision } from '../local/provision.js';
-import { startLocal } from '../local/runtime.js';
+import { startEmulators } from '../local/emulators/start.js';
+import { localAwsEnv, provision } from '../local/runtime/provision.js';
+import { startLocal } from '../local/runtime/runtime.js';
 import { saveResults } from './lib/results.js';
 
 const { values } = parseArgs({

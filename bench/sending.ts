@@ -21,8 +21,8 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { startEmulators } from '../local/emulators.js';
-import { localAwsEnv, provision } from '../local/provision.js';
+import { startEmulators } from '../local/emulators/start.js';
+import { localAwsEnv, provision } from '../local/runtime/provision.js';
 import { saveResults } from './lib/results.js';
 
 const { values } = parseArgs({ options: { emails: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '16' } } });

@@ -44,9 +44,9 @@ if (mode === 'bare') {
   (KinesisClient.prototype as unknown as { send: unknown }).send = kinesisSend;
   (DynamoDBDocumentClient.prototype as unknown as { send: unknown }).send = dynamoSend;
   const { handler } = (await import('../../functions/ingest/collect.js')) as unknown as {
-    handler: import('../../local/api-gateway.js').HttpHandler;
+    handler: import('../../local/emulators/api-gateway.js').HttpHandler;
   };
-  const { invokeHttp } = await import('../../local/api-gateway.js');
+  const { invokeHttp } = await import('../../local/emulators/api-gateway.js');
   // collect dispatches on API Gateway's route key (`POST /v1/batch`), as on AWS.
   const routeKeyOf = (req: import('node:http').IncomingMessage) => `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
   const server = createServer((req, res) => void invokeHttp(req, res, routeKeyOf(req), 'collect', handler));
@@ -55,7 +55,7 @@ if (mode === 'bare') {
     console.log(`READY http://127.0.0.1:${(server.address() as AddressInfo).port} ${writeKey}`);
   });
 } else if (mode === 'emulators') {
-  const { startLocal } = await import('../../local/runtime.js');
+  const { startLocal } = await import('../../local/runtime/runtime.js');
   const local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 } });
   console.log(`READY ${local.apiUrl} ${local.secrets.writeKey}`);
   process.on('SIGTERM', () => void local.stop().then(() => process.exit(0)));

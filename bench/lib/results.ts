@@ -1,17 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** Where benchmarks leave their measured figures; the cost model reads them (committed, so a fresh clone has them). */
-export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
-
-export interface BenchResult {
-  bench: string;
-  measuredAt: string;
-  machine: string;
-  figures: Record<string, number>;
-}
+import { join } from 'node:path';
+import { type BenchResult, resultsDir } from '../../cli/bench-results.js';
 
 /** Merges `figures` into bench/results/<bench>.json. */
 export function saveResults(bench: string, figures: Record<string, number>): void {
@@ -31,12 +21,4 @@ export function saveResults(bench: string, figures: Record<string, number>): voi
   };
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`figures saved to bench/results/${bench}.json`);
-}
-
-export function loadResults(bench: string): BenchResult | undefined {
-  try {
-    return JSON.parse(readFileSync(join(resultsDir, `${bench}.json`), 'utf8')) as BenchResult;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,7 +5,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalNurture, startLocal } from '../../local/runtime.js';
+import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { browserUserAgent } from '../helpers/api-event.js';
 import { launchChromium } from '../helpers/browser.js';
 import { readStream, type StreamRecord } from '../helpers/local-aws.js';

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalNurture, startLocal } from '../../local/runtime.js';
+import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { browserUserAgent } from '../helpers/api-event.js';
 import { launchChromium } from '../helpers/browser.js';
 

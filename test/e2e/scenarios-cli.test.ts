@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'local/cli.ts', 'scenarios', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'scenarios', ...args], { env: { ...process.env, NO_COLOR: '1' } });
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeSend } from '../../local/plugins/sending.js';
-import { type LocalNurture, startLocal } from '../../local/runtime.js';
+import { invokeSend } from '../../local/runtime/plugins/sending.js';
+import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { inboxOf, putProfile, zoneAtLocalHour } from '../helpers/sending.js';
 
 let local: LocalNurture;

@@ -5,8 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { localAwsEnv, provision } from '../../local/provision.js';
+import { type Emulators, startEmulators } from '../../local/emulators/start.js';
+import { localAwsEnv, provision } from '../../local/runtime/provision.js';
 
 export interface TestAws {
   emulators: Emulators;

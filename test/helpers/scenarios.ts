@@ -5,8 +5,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { activitySource, leadSource } from '../../functions/shared/domain-events.js';
-import { localStateMachinePrefix, scenariosDirEnv } from '../../local/plugins/scenarios.js';
-import { type LocalNurture, type LocalPorts, startLocal } from '../../local/runtime.js';
+import { localStateMachinePrefix, scenariosDirEnv } from '../../local/runtime/plugins/scenarios.js';
+import type { LocalPorts } from '../../local/runtime/ports.js';
+import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 
 export interface ScenarioLocal {
   local: LocalNurture;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LocalPorts } from '../../../local/runtime.js';
+import type { LocalPorts } from '../../../local/runtime/ports.js';
 import { putProfile } from '../../helpers/sending.js';
 import { closed, eventually, executionFor, publishActivity, type ScenarioLocal, startScenarioLocal, statesEntered } from '../../helpers/scenarios.js';
 

@@ -10,7 +10,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStepFunctions, type TaskMeta } from '../../../local/step-functions.js';
+import { LocalStepFunctions, type TaskMeta } from '../../../local/emulators/step-functions/server.js';
 
 const tokens: string[] = [];
 const fn = 'arn:aws:lambda:us-east-1:000000000000:function:t';

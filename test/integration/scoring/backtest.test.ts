@@ -9,8 +9,8 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aw
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../../functions/scoring/domain/backtest.js';
 import { parseRules } from '../../../functions/scoring/domain/rules.js';
-import { LocalEventBus } from '../../../local/event-bus.js';
-import { readHistories } from '../../../local/commands/scoring.js';
+import { LocalEventBus } from '../../../local/emulators/event-bus.js';
+import { readHistories } from '../../../cli/commands/scoring.js';
 import { collected, pageView, track } from '../../helpers/events.js';
 import { kinesisBatch } from '../../helpers/kinesis-event.js';
 import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
@@ -83,7 +83,7 @@ describe('scoring back-test', () => {
 
   it('is a command that prints the comparison, and names the bad line of an invalid draft', async () => {
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/cli.ts', 'scoring', 'backtest', ...args, '--dynamodb-endpoint', aws.emulators.endpoints.dynamodb, '--s3-endpoint', aws.emulators.endpoints.s3, '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!]);
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'scoring', 'backtest', ...args, '--dynamodb-endpoint', aws.emulators.endpoints.dynamodb, '--s3-endpoint', aws.emulators.endpoints.s3, '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!]);
     const { stdout } = await run([join(dir, 'draft.yaml'), '--top', '3']);
     expect(stdout).toContain('Back-test of rules v2 against v1 in force');
     expect(stdout).toMatch(/pricer@firm\.com\s+2 → 1\s+↑1/);
@@ -91,4 +91,14 @@ describe('scoring back-test', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'version: 3\nstages: { mql: 1, sql: 2 }\nrules:\n  - { id: x, match: {}, points: many }\n');
     await expect(run([join(dir, 'bad.yaml')])).rejects.toMatchObject({ stderr: expect.stringMatching(/bad\.yaml:4:\d+ {2}rules\[0\]\.points {2}expected number/) });
   });
+
+  it('finds local mode on the ports NURTURE_DYNAMODB_PORT and NURTURE_S3_PORT name, as npm start does', async () => {
+    const port = (url: string) => new URL(url).port;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', 'scoring', 'backtest', join(dir, 'draft.yaml'), '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!],
+      { env: { ...process.env, NURTURE_DYNAMODB_PORT: port(aws.emulators.endpoints.dynamodb), NURTURE_S3_PORT: port(aws.emulators.endpoints.s3) } },
+    );
+    expect(stdout).toContain('Back-test of rules v2 against v1 in force');
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import { DomainEventPublisher } from '../../../functions/scoring/adapters/publis
 import { parseRules } from '../../../functions/scoring/domain/rules.js';
 import { processBatch, type ProcessorPorts, type StreamEvent } from '../../../functions/scoring/domain/process-batch.js';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LocalEventBus } from '../../../local/event-bus.js';
+import { LocalEventBus } from '../../../local/emulators/event-bus.js';
 import { collected, pageView, track } from '../../helpers/events.js';
 import { kinesisBatch, seqOf } from '../../helpers/kinesis-event.js';
 import { startTestAws, type TestAws } from '../../helpers/local-aws.js';

@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import type { Context, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RulesSource, rulesCheckKey, rulesKey } from '../../../functions/scoring/adapters/rules-source.js';
-import { s3Event } from '../../../local/plugins/scoring.js';
+import { s3Event } from '../../../local/runtime/plugins/scoring.js';
 import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 let aws: TestAws;

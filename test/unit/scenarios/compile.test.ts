@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type AslDefinition, compile, substitute } from '../../../functions/scenarios/domain/compile.js';
 import { validateScenario } from '../../../functions/scenarios/domain/load.js';
 import { loadScenarioFile, scenarioFiles } from '../../../functions/scenarios/adapters/scenario-files.js';
-import { repoRoot } from '../../../local/runtime.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 const examples = scenarioFiles(join(repoRoot, 'statemachines'));
 const goldenDir = join(repoRoot, 'test/unit/scenarios/golden');

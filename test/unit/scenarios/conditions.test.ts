@@ -3,7 +3,7 @@ import { type Condition, evaluate } from '../../../functions/scenarios/domain/co
 import { nextLocalTime } from '../../../functions/scenarios/domain/calendar.js';
 import { decide, executionName, maxTriggerDetailBytes, triggerDetail } from '../../../functions/scenarios/domain/enrollment.js';
 import { goalPattern, triggerPattern } from '../../../functions/scenarios/domain/patterns.js';
-import { matches } from '../../../local/event-pattern.js';
+import { matches } from '../../../local/emulators/event-pattern.js';
 
 const profile = { stage: 'mql', known: true, traits: { plan: 'pro', seats: 12 }, score: { value: 57, categories: { analytics: 20 } } };
 const facts = (counts: number[] = []) => ({ profile, behaviourCounts: new Map(counts.map((c, i) => [i, c])) });

@@ -8,7 +8,7 @@ import { enrollInputSchema, enrollTargetInput } from '../../../functions/scenari
 import { validateScenario } from '../../../functions/scenarios/domain/load.js';
 import { loadScenarios } from '../../../functions/scenarios/adapters/scenario-files.js';
 import { stepActionSchema } from '../../../functions/scenarios/domain/step-actions.js';
-import { repoRoot } from '../../../local/runtime.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 const examples = loadScenarios(join(repoRoot, 'statemachines'));
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../../functions/scenarios/adapters/scenario-files.js';
 import { simulate } from '../../../functions/scenarios/domain/simulate.js';
-import { repoRoot } from '../../../local/runtime.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 const example = (id: string) => loadScenarioFile(join(repoRoot, 'statemachines', `${id}.yaml`));
 const start = new Date('2026-03-10T09:00:00Z');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkTemplatesDir, formatCheck } from '../../../local/commands/templates.js';
+import { checkTemplatesDir, formatCheck } from '../../../cli/commands/templates.js';
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -1,6 +1,3 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_ATTEMPTS,
@@ -20,8 +17,7 @@ import {
 } from '../../../tracker/src/core.js';
 import { GZIP_BUDGET, bundleTracker, measure } from '../../../tracker/size.js';
 import { snippet } from '../../../tracker/snippet.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+import { renderSite } from '../../../demo/site/pages.js';
 
 const env: Env = {
   page: pageInfo(
@@ -230,32 +226,34 @@ describe('snippet', () => {
 });
 
 describe('demo site pages', () => {
-  const site = join(root, 'local/site');
-  const pages = (dir: string): string[] =>
-    readdirSync(dir).flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? pages(p) : p.endsWith('.html') ? [p] : [];
-    });
+  // Rendered from the one layout as local mode serves them, with placeholders for the API and write key.
+  const site = renderSite({ apiUrl: '%%NURTURE_API%%', writeKey: '%%NURTURE_WRITE_KEY%%' });
   const expected = snippet({ api: '%%NURTURE_API%%', writeKey: '%%NURTURE_WRITE_KEY%%', src: '/nurture.min.js' });
   it('has the pages the e2e tests rely on', () => {
-    const rel = pages(site).map((p) => p.slice(site.length + 1)).sort();
-    expect(rel).toEqual(
-      ['contact.html', 'faq.html', 'index.html', 'pricing.html', 'products.html', 'products/forecast.html', 'products/insight.html', 'products/pulse.html'].sort(),
+    expect([...site.keys()].sort()).toEqual(
+      ['/contact.html', '/faq.html', '/index.html', '/pricing.html', '/products.html', '/products/forecast.html', '/products/insight.html', '/products/pulse.html'].sort(),
     );
   });
-  it.each(pages(site).map((p) => [p.slice(site.length + 1), p]))('%s has the snippet in <head> and links every page', (_, p) => {
-    const html = readFileSync(p, 'utf8');
+  it.each([...site])('%s has the snippet in <head>, links every page and marks itself in the navigation', (path, html) => {
     const head = html.slice(0, html.indexOf('</head>'));
     expect(head).toContain(expected);
     for (const href of ['/', '/products.html', '/products/insight.html', '/products/pulse.html', '/products/forecast.html', '/pricing.html', '/faq.html', '/contact.html'])
       expect(html).toContain(`href="${href}"`);
+    expect(html.match(/aria-current="page"/g)).toHaveLength(1);
+    expect(html).toContain(`href="${path === '/index.html' ? '/' : path}" aria-current="page"`);
   });
   it('contact page has the form the e2e tests use', () => {
-    const html = readFileSync(join(site, 'contact.html'), 'utf8');
+    const html = site.get('/contact.html')!;
     expect(html).toContain('id="contact-form"');
     for (const n of ['name', 'email', 'company', 'message']) expect(html).toMatch(new RegExp(`name="${n}"`));
     expect(html).toContain('id="submit"');
     expect(html).toContain('id="thanks"');
+  });
+  it('product pages report "Product Viewed" with the product id', () => {
+    for (const id of ['insight', 'pulse', 'forecast']) {
+      const html = site.get(`/products/${id}.html`)!;
+      expect(html.slice(0, html.indexOf('</head>'))).toContain(`nurture('track', 'Product Viewed', {product_id: '${id}'`);
+    }
   });
 });
 
