@@ -9,28 +9,12 @@ export const metricsNamespace = 'Nurture';
 export { MetricUnit };
 
 /**
- * Metrics that stay silent when disabled. Powertools (2.36) warns "No application metrics to publish"
- * in publishStoredMetrics before it looks at POWERTOOLS_METRICS_DISABLED, so local mode and the tests
- * printed it after every invocation that records no metric. Enabled (on AWS), nothing changes: the
- * metrics are published and the warning stays.
- */
-class QuietWhenDisabledMetrics extends Metrics {
-  override publishStoredMetrics(): this {
-    if (!this.isDisabled()) return super.publishStoredMetrics();
-    this.clearMetrics();
-    this.clearDimensions();
-    this.clearMetadata();
-    return this;
-  }
-}
-
-/**
  * One structured logger and one metrics buffer per function, named after it. Locally the runtime sets
  * POWERTOOLS_METRICS_DISABLED and a quieter log level so `npm start` stays readable.
  */
 export function observability(service: string, opts: { flushEveryMs?: number } = {}) {
   const logger = new Logger({ serviceName: service });
-  const metrics: Metrics = new QuietWhenDisabledMetrics({ namespace: metricsNamespace, serviceName: service });
+  const metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
   /** middy middlewares: Lambda context and request id in every log line; metrics flushed after invocations. */
   const middlewares: MiddlewareObj[] = [
     injectLambdaContext(logger, { resetKeys: true }) as MiddlewareObj,
