@@ -6,6 +6,10 @@ import { NurtureStack } from './stack.js';
 export interface BuildOptions {
   /** Cloud assembly directory; under the CLI, the CLI decides. */
   readonly outdir?: string;
+  /** Skip cdk-nag (local mode reads only the IAM policies; a deploy and the infra tests always run it). */
+  readonly skipNag?: boolean;
+  /** Folder of scenario files (default statemachines/): local mode synthesizes the roles of the ones it runs. */
+  readonly scenariosDir?: string;
 }
 
 /**
@@ -14,12 +18,14 @@ export interface BuildOptions {
  * the context the CLI passes from cdk.json and `-c`.
  */
 export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
-  const app = new App({ context, ...options });
+  const { skipNag = false, scenariosDir, ...appOptions } = options;
+  const app = new App({ context, ...appOptions });
   const config = parseConfig((key) => app.node.tryGetContext(key));
   const stack = new NurtureStack(app, 'Nurture', {
     config,
     description: 'Nurture: serverless marketing automation',
+    ...(scenariosDir ? { scenariosDir } : {}),
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (!skipNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };
 }
