@@ -1,5 +1,6 @@
 import type { LocalEventBus } from './event-bus.js';
 import type { Emulators } from './emulators.js';
+import type { IamCheck } from './iam/index.js';
 import type { KinesisPoller } from './kinesis-poller.js';
 import type { LocalPorts, LocalSecrets } from './runtime.js';
 import { scenariosPlugin } from './plugins/scenarios.js';
@@ -24,6 +25,8 @@ export interface LocalContext {
   ports: LocalPorts;
   /** Add `name → URL` lines to the ready banner. */
   extraEndpoints: Record<string, string>;
+  /** IAM-faithful local mode: proxied endpoints and the state machines' task wrapper. */
+  iam: IamCheck;
   /** Registers cleanup, run in reverse order on stop. */
   onStop(fn: () => Promise<void>): void;
 }

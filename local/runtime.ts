@@ -10,9 +10,11 @@ import { functionEntries, routes, type FunctionName } from '../functions/shared/
 import { eventsStream } from '../functions/shared/resources.js';
 import { type HttpHandler, invokeHttp } from './api-gateway.js';
 import { type EmulatorPorts, type Emulators, host, listenOn, startEmulators } from './emulators.js';
+import { asFunction, startIamCheck } from './iam/index.js';
 import { LocalEventBus } from './event-bus.js';
 import { KinesisPoller } from './kinesis-poller.js';
 import { plugins, type LocalContext } from './plugins.js';
+import { localStateMachinePrefix, scenariosDirEnv } from './plugins/scenarios.js';
 import { sendingEnv } from './plugins/sending.js';
 import { localAwsEnv, localName, provision } from './provision.js';
 
@@ -134,6 +136,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       // Unsubscribe and tracked links point at this API; the link secret lives in the data folder.
       ...sendingEnv(dataDir, apiUrl),
     };
+    // IAM-faithful local mode (local/iam): handlers reach the emulators through proxies checking their role.
+    const iam = await startIamCheck({ repoRoot, env, stateMachinePrefix: localStateMachinePrefix, scenariosDir: process.env[scenariosDirEnv] });
+    stops.push(() => iam.stop());
     Object.assign(process.env, env);
     await provision(emulators, { templatesDir: join(repoRoot, 'templates') });
 
@@ -171,6 +176,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       timeScale: opts.timeScale ?? 1,
       ports,
       extraEndpoints,
+      iam,
       onStop: (fn) => stops.push(fn),
     };
     // Each capability wires its consumers, bus rules and runners in its own plugin (local/plugins/).
@@ -195,7 +201,7 @@ async function loadHandlers(): Promise<Record<FunctionName, HttpHandler>> {
   for (const [name, entry] of Object.entries(functionEntries) as [FunctionName, string][]) {
     if (!httpFunctions.has(name)) continue;
     const mod = (await import(join(repoRoot, entry))) as { handler: HttpHandler };
-    out[name] = mod.handler;
+    out[name] = asFunction(name, mod.handler);
   }
   return out;
 }

@@ -3,6 +3,7 @@ import type { S3Event } from 'aws-lambda';
 import { join } from 'node:path';
 import { lambdaContext } from '../api-gateway.js';
 import type { LocalContext } from '../plugins.js';
+import { asFunction } from '../iam/index.js';
 import type { StreamConsumer } from '../kinesis-poller.js';
 
 /** How often local mode looks for a new rules upload (S3 events do not exist in the local S3). */
@@ -42,9 +43,9 @@ export function s3Event(bucket: string, key: string): S3Event {
  */
 export async function scoringPlugin(ctx: LocalContext): Promise<void> {
   const root = ctx.repoRoot;
-  const { handler: process } = (await import(join(root, 'functions/scoring/process.ts'))) as { handler: StreamConsumer };
-  const { handler: check } = (await import(join(root, 'functions/scoring/rules-check.ts'))) as { handler: Handler<S3Event, unknown> };
-  const { handler: sweep } = (await import(join(root, 'functions/scoring/sweep.ts'))) as { handler: Handler<object, unknown> };
+  const process = asFunction('process', ((await import(join(root, 'functions/scoring/process.ts'))) as { handler: StreamConsumer }).handler);
+  const check = asFunction('rulesCheck', ((await import(join(root, 'functions/scoring/rules-check.ts'))) as { handler: Handler<S3Event, unknown> }).handler);
+  const sweep = asFunction('sweep', ((await import(join(root, 'functions/scoring/sweep.ts'))) as { handler: Handler<object, unknown> }).handler);
   const { rulesKey } = await import('../../functions/scoring/adapters/rules-source.js');
 
   ctx.poller.subscribe('process', process);
