@@ -101,6 +101,13 @@ class LambdaTaskDenied extends Error {
   override name = 'Lambda.AWSLambdaException';
 }
 
+/**
+ * Each service's proxy port, kept for the life of the process: a restart of local mode in the same process
+ * (tests) gets the same proxy URLs, so handlers' SDK clients, which keep the endpoint they resolved first
+ * (as a warm Lambda does), still reach the emulators.
+ */
+const proxyPorts = new Map<Service, number>();
+
 function disabledCheck(): IamCheck {
   return {
     enabled: false,
@@ -163,7 +170,8 @@ export async function startIamCheck(opts: IamCheckOptions): Promise<IamCheck> {
   };
 
   const endpoint = async (service: Service, url: string) => {
-    const proxy = await startCheckingProxy(service, url, check);
+    const proxy = await startCheckingProxy(service, url, check, proxyPorts.get(service) ?? 0);
+    proxyPorts.set(service, Number(new URL(proxy.url).port));
     proxies.push(proxy);
     return proxy.url;
   };

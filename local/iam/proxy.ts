@@ -22,8 +22,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Starts a proxy for `service` forwarding to `target` (an http://host:port URL) on an ephemeral port. */
-export async function startCheckingProxy(service: Service, target: string, check: RequestCheck): Promise<CheckingProxy> {
+/**
+ * Starts a proxy for `service` forwarding to `target` (an http://host:port URL) on `port`, or on an
+ * ephemeral port if that one is taken (or 0).
+ */
+export async function startCheckingProxy(service: Service, target: string, check: RequestCheck, port = 0): Promise<CheckingProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true });
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
@@ -59,7 +62,18 @@ export async function startCheckingProxy(service: Service, target: string, check
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (p: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(port).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE' || port === 0) throw err;
+    return listen(0);
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {

@@ -1,6 +1,6 @@
 /**
  * Extracts every principal's IAM statements from the CDK app, synthesized in this process exactly as
- * `cdk deploy` would (bundling and cdk-nag skipped: neither changes a policy), and caches the result on
+ * `cdk deploy` would (bundling, cdk-nag and template validation skipped: none changes a policy), and caches the result on
  * disk keyed by a hash of everything that shapes the policies, so only a change to them pays a synth.
  */
 import { createHash } from 'node:crypto';
@@ -44,7 +44,7 @@ export async function extractPolicies(opts: ExtractOptions): Promise<ExtractedPo
       'nurture:sesIdentity': placeholderIdentity,
       [BUNDLING_STACKS]: [],
     };
-    const { app, stack } = buildApp(context, { outdir, skipNag: true, ...(opts.scenariosDir ? { scenariosDir: opts.scenariosDir } : {}) });
+    const { app, stack } = buildApp(context, { outdir, skipChecks: true, ...(opts.scenariosDir ? { scenariosDir: opts.scenariosDir } : {}) });
     const template = app.synth().getStackArtifact(stack.artifactId).template as {
       Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     };
