@@ -10,7 +10,7 @@ import { functionEntries, routes, type FunctionName } from '../functions/shared/
 import { eventsStream } from '../functions/shared/resources.js';
 import { type HttpHandler, invokeHttp } from './api-gateway.js';
 import { type EmulatorPorts, type Emulators, host, listenOn, startEmulators } from './emulators.js';
-import { asFunction, startIamCheck } from './iam/index.js';
+import { asFunction, type IamCheck, startIamCheck } from './iam/index.js';
 import { LocalEventBus } from './event-bus.js';
 import { KinesisPoller } from './kinesis-poller.js';
 import { plugins, type LocalContext } from './plugins.js';
@@ -68,6 +68,8 @@ export interface LocalNurture {
   env: Record<string, string>;
   /** Endpoints of services added by capabilities (name → URL), printed at start. */
   extraEndpoints: Record<string, string>;
+  /** The IAM check (local/iam): denials and checked calls. */
+  iam: IamCheck;
   stop(): Promise<void>;
 }
 
@@ -188,7 +190,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     await poller.start();
     stops.push(() => poller.stop());
 
-    return { apiUrl, siteUrl, inboxUrl: emulators.endpoints.ses, secrets, emulators, poller, bus, env, extraEndpoints, stop };
+    return { apiUrl, siteUrl, inboxUrl: emulators.endpoints.ses, secrets, emulators, poller, bus, env, extraEndpoints, iam, stop };
   } catch (err) {
     await stop();
     throw err;

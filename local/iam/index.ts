@@ -71,6 +71,8 @@ export interface IamCheck {
   readonly policies?: PolicySet;
   /** Denials so far, oldest first. */
   readonly denials: readonly Denial[];
+  /** Checked calls so far, by principal and `service:Operation` (what local mode actually exercised). */
+  readonly checked: ReadonlyMap<string, number>;
   /** Synthesis or cache load, for the start banner. */
   readonly loaded?: { cached: boolean; ms: number };
   /** The URL handlers should use for `service` at `url` (a checking proxy; `url` itself when off). */
@@ -112,6 +114,7 @@ function disabledCheck(): IamCheck {
   return {
     enabled: false,
     denials: [],
+    checked: new Map(),
     endpoint: async (_service, url) => url,
     deniedReason: () => undefined,
     stateMachineTasks: (tasks) => tasks,
@@ -136,6 +139,7 @@ export async function startIamCheck(opts: IamCheckOptions): Promise<IamCheck> {
   const denials: Denial[] = [];
   const reported = new Set<string>();
   const tokenOwners = new Map<string, string>();
+  const checked = new Map<string, number>();
   const proxies: CheckingProxy[] = [];
 
   const deniedReason = (principal: string, checks: readonly AuthzRequest[]): Denial | undefined => {
@@ -165,6 +169,8 @@ export async function startIamCheck(opts: IamCheckOptions): Promise<IamCheck> {
   const check = (service: Service, principal: string, request: Parameters<typeof requiredAccess>[1]) => {
     const access = requiredAccess(service, request, (token) => tokenOwners.get(token));
     if (!access) return undefined;
+    const key = `${principal} ${access.operation}`;
+    checked.set(key, (checked.get(key) ?? 0) + 1);
     const denial = deniedReason(principal, access.checks);
     return denial ? accessDenied(service, denial.message, request.method) : undefined;
   };
@@ -208,6 +214,7 @@ export async function startIamCheck(opts: IamCheckOptions): Promise<IamCheck> {
     enabled: true,
     policies: set,
     denials,
+    checked,
     ...(loaded ? { loaded } : {}),
     endpoint,
     deniedReason,
