@@ -56,9 +56,18 @@ export const knownOperators = [
 
 const asList = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
 
+/** Compiled wildcard patterns: a policy set has a few hundred, each matched on every call. */
+const compiled = new Map<string, RegExp>();
+
 function globRegExp(pattern: string, flags = ''): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, flags);
+  const key = `${flags}:${pattern}`;
+  let re = compiled.get(key);
+  if (!re) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${body}$`, flags);
+    compiled.set(key, re);
+  }
+  return re;
 }
 
 /** `service:Action` against a policy's action pattern (case-insensitive, wildcards). */
