@@ -6,6 +6,13 @@ import { NurtureStack } from './stack.js';
 export interface BuildOptions {
   /** Cloud assembly directory; under the CLI, the CLI decides. */
   readonly outdir?: string;
+  /**
+   * Skip cdk-nag and CDK's built-in CloudFormation validation (together ~90% of a synth): local mode reads
+   * only the IAM policies; a deploy and the infra tests always run both.
+   */
+  readonly skipChecks?: boolean;
+  /** Folder of scenario files (default statemachines/): local mode synthesizes the roles of the ones it runs. */
+  readonly scenariosDir?: string;
 }
 
 /**
@@ -14,12 +21,14 @@ export interface BuildOptions {
  * the context the CLI passes from cdk.json and `-c`.
  */
 export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
-  const app = new App({ context, ...options });
+  const { skipChecks = false, scenariosDir, ...appOptions } = options;
+  const app = new App({ context, ...appOptions, ...(skipChecks ? { builtinCloudFormationValidation: false } : {}) });
   const config = parseConfig((key) => app.node.tryGetContext(key));
   const stack = new NurtureStack(app, 'Nurture', {
     config,
     description: 'Nurture: serverless marketing automation',
+    ...(scenariosDir ? { scenariosDir } : {}),
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (!skipChecks) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };
 }

@@ -83,10 +83,16 @@ export class Scoring extends Construct {
         memorySize: 512,
         timeout: Duration.seconds(60),
       })
-        // Get/BatchGet/Put/Update: the processor never queries, scans or deletes.
+        // Get/BatchGet/Put/Update for identity, scoring and activity; Query and DeleteItem below.
         .bindTable(profiles, 'write')
         .bindBucket(content, 'read', { prefix: rulesKeys.prefix })
         .bindBus(this.bus),
+    );
+    // Resuming scenario waits (functions/scenarios/adapters/task-tokens.ts resumeWaits) queries a profile's
+    // wait-token items and deletes each token once used: exactly those two actions, on the table only (no
+    // index, Scan or BatchWriteItem).
+    this.process.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:DeleteItem'], resources: [profiles.table.tableArn] }),
     );
 
     // Lambda sends only a description of the failed batch here (stream ARN, shard id, first and last

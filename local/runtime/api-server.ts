@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { routes } from '../../functions/api/routes.js';
 import { functionEntries, type FunctionName } from '../../functions/shared/functions.js';
 import { type HttpHandler, invokeHttp } from '../emulators/api-gateway.js';
+import { asFunction } from '../iam/index.js';
 import { repoRoot } from './context.js';
 
 /** Imports every HTTP function's handler (after the plugins have set the env they read at cold start). */
@@ -16,7 +17,7 @@ export async function loadHandlers(): Promise<Record<FunctionName, HttpHandler>>
   for (const [name, entry] of Object.entries(functionEntries) as [FunctionName, string][]) {
     if (!httpFunctions.has(name)) continue;
     const mod = (await import(join(repoRoot, entry))) as { handler: HttpHandler };
-    out[name] = mod.handler;
+    out[name] = asFunction(name, mod.handler);
   }
   return out;
 }

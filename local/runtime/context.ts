@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { LocalEventBus } from '../emulators/event-bus.js';
 import type { KinesisPoller } from '../emulators/kinesis-poller.js';
 import type { Emulators } from '../emulators/start.js';
+import type { IamCheck } from '../iam/index.js';
 import type { LocalPorts } from './ports.js';
 
 /** The checkout's root folder (templates/, statemachines/, tracker/dist live under it). */
@@ -32,6 +33,8 @@ export interface LocalContext {
   ports: LocalPorts;
   /** Add `name → URL` lines to the ready banner. */
   extraEndpoints: Record<string, string>;
+  /** IAM-faithful local mode: proxied endpoints and the state machines' task wrapper. */
+  iam: IamCheck;
   /** Registers cleanup, run in reverse order on stop. */
   onStop(fn: () => Promise<void>): void;
 }

@@ -10,10 +10,12 @@ import { siteListener } from '../../demo/site/serve.js';
 import { type Emulators, host, listenOn, startEmulators } from '../emulators/start.js';
 import { LocalEventBus } from '../emulators/event-bus.js';
 import { KinesisPoller } from '../emulators/kinesis-poller.js';
+import { startIamCheck, type IamCheck } from '../iam/index.js';
 import { apiListener, loadHandlers } from './api-server.js';
 import { type LocalContext, type LocalSecrets, repoRoot } from './context.js';
 import { guarded } from './guard.js';
 import { plugins } from './plugins.js';
+import { localStateMachinePrefix, scenariosDirEnv } from './plugins/scenarios.js';
 import { sendingEnv } from './plugins/sending.js';
 import { defaultPorts, type LocalPorts } from './ports.js';
 import { localAwsEnv, localName, provision } from './provision.js';
@@ -42,6 +44,8 @@ export interface LocalNurture {
   env: Record<string, string>;
   /** Endpoints of services added by capabilities (name → URL), printed at start. */
   extraEndpoints: Record<string, string>;
+  /** The IAM check (local/iam): denials and checked calls. */
+  iam: IamCheck;
   stop(): Promise<void>;
 }
 
@@ -110,6 +114,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       // Unsubscribe and tracked links point at this API; the link secret lives in the data folder.
       ...sendingEnv(dataDir, apiUrl),
     };
+    // IAM-faithful local mode (local/iam): handlers reach the emulators through proxies checking their role.
+    const iam = await startIamCheck({ repoRoot, env, stateMachinePrefix: localStateMachinePrefix, scenariosDir: process.env[scenariosDirEnv] });
+    stops.push(() => iam.stop());
     Object.assign(process.env, env);
     await provision(emulators, { templatesDir: join(repoRoot, 'templates') });
 
@@ -147,6 +154,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       timeScale: opts.timeScale ?? 1,
       ports,
       extraEndpoints,
+      iam,
       onStop: (fn) => stops.push(fn),
     };
     // Each capability wires its consumers, bus rules and runners in its own plugin (local/runtime/plugins/).
@@ -158,7 +166,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     await poller.start();
     stops.push(() => poller.stop());
 
-    return { apiUrl, siteUrl, inboxUrl: emulators.endpoints.ses, secrets, emulators, poller, bus, env, extraEndpoints, stop };
+    return { apiUrl, siteUrl, inboxUrl: emulators.endpoints.ses, secrets, emulators, poller, bus, env, extraEndpoints, iam, stop };
   } catch (err) {
     await stop();
     throw err;

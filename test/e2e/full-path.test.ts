@@ -138,5 +138,14 @@ describe('the whole path, as a new user meets it', () => {
     );
     expect(ended.executions.find((e) => e.name === execution.name)?.status).toBe('ABORTED');
     await page.close();
+
+    // Every function on the path made its AWS calls as its own role, and the synthesized policies allowed
+    // each one (a missing grant fails here, as it would on AWS).
+    const callers = new Set([...local.iam.checked.keys()].map((k) => k.split(' ')[0]));
+    for (const fn of ['collect', 'process', 'enroll', 'scenarioSteps', 'send', 'mailLinks', 'adminProfiles', 'scenariosAdmin', 'scenario:mql-welcome']) {
+      expect(callers, `${fn} made checked calls`).toContain(fn);
+    }
+    expect([...local.iam.checked.keys()]).toEqual(expect.arrayContaining(['process dynamodb:Query', 'process dynamodb:DeleteItem', 'process states:SendTaskSuccess']));
+    expect(local.iam.denials).toEqual([]);
   }, 120_000);
 });

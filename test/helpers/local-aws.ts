@@ -1,30 +1,48 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type Emulators, startEmulators } from '../../local/emulators/start.js';
 import { localAwsEnv, provision } from '../../local/runtime/provision.js';
+import { type IamCheck, type PolicySet, startIamCheck } from '../../local/iam/index.js';
+import { localStateMachinePrefix } from '../../local/runtime/plugins/scenarios.js';
+
+/** Invoke handlers through this, as local mode does: `asFunction('process', handler)` runs as process's role. */
+export { asFunction } from '../../local/iam/index.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface TestAws {
   emulators: Emulators;
   env: Record<string, string>;
   kinesis: KinesisClient;
   doc: DynamoDBDocumentClient;
+  /** The IAM check in front of the emulators (handlers' endpoints in `env` point at its proxies). */
+  iam: IamCheck;
   stop(): Promise<void>;
+}
+
+export interface TestAwsOptions {
+  /** Check calls against this policy set instead of the one synthesized from infra/ (e.g. a grant removed). */
+  policies?: PolicySet;
 }
 
 /**
  * In-memory emulators on ephemeral ports with Nurture's resources created, and process.env pointed at
- * them (each test file runs in its own process). Never touches a running `npm start`.
+ * them (each test file runs in its own process) through the IAM check: a handler invoked with
+ * `asFunction(name, handler)` may only make the calls its role's synthesized policy allows. Never touches
+ * a running `npm start`.
  */
-export async function startTestAws(extraEnv: Record<string, string> = {}): Promise<TestAws> {
+export async function startTestAws(extraEnv: Record<string, string> = {}, opts: TestAwsOptions = {}): Promise<TestAws> {
   const s3Dir = mkdtempSync(join(tmpdir(), 'nurture-test-s3-'));
   const emulators = await startEmulators({ ports: { dynamodb: 0, kinesis: 0, s3: 0, ses: 0 }, s3Dir });
   await provision(emulators);
   const env = { ...localAwsEnv(emulators), ...extraEnv };
+  const iam = await startIamCheck({ repoRoot, env, stateMachinePrefix: localStateMachinePrefix, ...(opts.policies ? { policies: opts.policies } : {}) });
   Object.assign(process.env, env);
   const cfg = { region: emulators.region, credentials: emulators.credentials };
   const kinesis = new KinesisClient({ ...cfg, endpoint: emulators.endpoints.kinesis, requestHandler: new NodeHttpHandler() });
@@ -34,9 +52,11 @@ export async function startTestAws(extraEnv: Record<string, string> = {}): Promi
     env,
     kinesis,
     doc,
+    iam,
     async stop() {
       kinesis.destroy();
       doc.destroy();
+      await iam.stop();
       await emulators.stop();
       rmSync(s3Dir, { recursive: true, force: true });
     },

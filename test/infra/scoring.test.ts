@@ -137,14 +137,19 @@ describe('stream processor', () => {
     expect(events).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn() })]);
   });
 
-  it('may get, put and update single items of the table: no scan, query, delete or batch write', () => {
+  it('may get, put and update single items, and query and delete (resuming waits), on the table only: no scan, index or batch write', () => {
     const statements = roleStatements(template, stack.scoring.process).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
     expect(statements.flatMap(actionsOf).sort()).toEqual(
-      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'].sort(),
     );
     for (const statement of statements) expect(resourcesOf(statement)).toEqual([tableArn()]);
+    // resumeWaits: exactly Query and DeleteItem, granted together for that one purpose.
+    expect(statements.find((s) => actionsOf(s).includes('dynamodb:Query'))).toMatchObject({
+      Action: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+      Resource: tableArn(),
+    });
   });
 
   it('may only read the rules from the content bucket', () => {

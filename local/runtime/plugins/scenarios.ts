@@ -20,6 +20,7 @@ import type { Pattern } from '../../emulators/event-pattern.js';
 import type { LocalContext } from '../context.js';
 import { type LocalLambda, scenarioTaskResources } from '../../emulators/step-functions/integrations.js';
 import { type ExecutionRecord, LocalStepFunctions } from '../../emulators/step-functions/server.js';
+import { asFunction } from '../../iam/index.js';
 
 /** State machine names are this prefix plus the scenario id (on AWS: the stack name's, see infra/scenarios.ts). */
 export const localStateMachinePrefix = 'nurture-scenario-';
@@ -60,7 +61,8 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
   const dir = process.env[scenariosDirEnv] ?? join(ctx.repoRoot, 'statemachines');
   const scenarios: Scenario[] = existsSync(dir) ? loadScenarios(dir) : [];
   const aws = { region: ctx.emulators.region, credentials: ctx.emulators.credentials };
-  const dynamodb = new DynamoDBClient({ ...aws, endpoint: ctx.emulators.endpoints.dynamodb });
+  // The state machines' own integrations go through the checking proxies (ctx.iam.stateMachineTasks below).
+  const dynamodb = new DynamoDBClient({ ...aws, endpoint: ctx.env.AWS_ENDPOINT_URL_DYNAMODB });
   const eventbridge = new EventBridgeClient({ ...aws, endpoint: ctx.env.AWS_ENDPOINT_URL_EVENTBRIDGE });
 
   // Handlers are imported lazily (at first call): plugins that start after this one may add env they read.
@@ -71,8 +73,8 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
       return (await loaded)(event, context);
     };
   };
-  const steps = lazy('functions/scenarios/steps.ts');
-  const enroll = lazy('functions/scenarios/enroll.ts');
+  const steps = asFunction('scenarioSteps', lazy('functions/scenarios/steps.ts'));
+  const enroll = asFunction('enroll', lazy('functions/scenarios/enroll.ts'));
   // The real send function (caps, suppression, SES), as the send step's Lambda task calls it on AWS.
   const send: Handler = async (event) => (await import('./sending.js')).invokeSend(event);
   const functions = new Map<string, LocalLambda>([
@@ -83,13 +85,13 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
   const sfn = new LocalStepFunctions({
     region: ctx.emulators.region,
     timeScale: ctx.timeScale,
-    tasks: scenarioTaskResources({ functions: (arn) => functions.get(arn), dynamodb, eventbridge }),
+    tasks: ctx.iam.stateMachineTasks(scenarioTaskResources({ functions: (arn) => functions.get(arn), dynamodb, eventbridge })),
     onStatusChange: (e) => ctx.bus.putEvents([statusEvent(e)]),
     persistFile: join(ctx.dataDir, 'stepfunctions', 'executions.json'),
   });
   const url = await sfn.listen(ctx.ports.sfn);
   const env = {
-    AWS_ENDPOINT_URL_SFN: url,
+    AWS_ENDPOINT_URL_SFN: await ctx.iam.endpoint('sfn', url),
     SCENARIO_STATE_MACHINE_PREFIX: localStateMachinePrefix,
     SCENARIO_STATE_MACHINE_ARN_PREFIX: sfn.stateMachineArn(localStateMachinePrefix),
   };

@@ -5,6 +5,7 @@ import { lambdaContext } from '../../emulators/api-gateway.js';
 import { botNotice } from '../bot-notice.js';
 import type { LocalContext } from '../context.js';
 import type { StreamConsumer } from '../../emulators/kinesis-poller.js';
+import { asFunction } from '../../iam/index.js';
 
 /** How often local mode looks for a new rules upload (S3 events do not exist in the local S3). */
 export const rulesPollMs = 2_000;
@@ -43,9 +44,9 @@ export function s3Event(bucket: string, key: string): S3Event {
  */
 export async function scoringPlugin(ctx: LocalContext): Promise<void> {
   const root = ctx.repoRoot;
-  const { handler: process } = (await import(join(root, 'functions/scoring/process.ts'))) as { handler: StreamConsumer };
-  const { handler: check } = (await import(join(root, 'functions/scoring/rules-check.ts'))) as { handler: Handler<S3Event, unknown> };
-  const { handler: sweep } = (await import(join(root, 'functions/scoring/sweep.ts'))) as { handler: Handler<object, unknown> };
+  const process = asFunction('process', ((await import(join(root, 'functions/scoring/process.ts'))) as { handler: StreamConsumer }).handler);
+  const check = asFunction('rulesCheck', ((await import(join(root, 'functions/scoring/rules-check.ts'))) as { handler: Handler<S3Event, unknown> }).handler);
+  const sweep = asFunction('sweep', ((await import(join(root, 'functions/scoring/sweep.ts'))) as { handler: Handler<object, unknown> }).handler);
   const { rulesKey } = await import('../../../functions/scoring/adapters/rules-source.js');
 
   // Bots are counted and skipped by the processor; local mode also says so on the console (bot-notice.ts).

@@ -5,6 +5,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { SendResult } from '../../../functions/sending/domain/contract.js';
 import type { LocalContext } from '../context.js';
 import { describeProblem } from '../../../functions/shared/problems.js';
+import { asFunction, runAs } from '../../iam/index.js';
 
 /** How often local mode looks for template uploads and deletions (the local S3 sends no events). */
 export const templateWatchMs = 2_000;
@@ -53,7 +54,7 @@ let sendHandler: ((input: unknown) => Promise<SendResult>) | undefined;
  */
 export async function invokeSend(input: unknown): Promise<SendResult> {
   sendHandler ??= ((await import('../../../functions/sending/send.js')) as { handler: (input: unknown) => Promise<SendResult> }).handler;
-  return sendHandler(input);
+  return runAs('send', () => sendHandler!(input));
 }
 
 /**
@@ -66,9 +67,9 @@ export async function sendingPlugin(ctx: LocalContext): Promise<void> {
   const { S3TemplateStore, templatePrefix } = await import('../../../functions/sending/adapters/s3-templates.js');
   const { checkStoredTemplate, isTemplateKey } = await import('../../../functions/sending/adapters/template-checker.js');
   const { s3Client } = await import('../../../functions/shared/aws/s3.js');
-  const { handler: sesEvents } = (await import('../../../functions/sending/ses-events.js')) as {
+  const sesEvents = asFunction('sesEvents', ((await import('../../../functions/sending/ses-events.js')) as {
     handler: (e: EventBridgeEvent<string, never>) => Promise<void>;
-  };
+  }).handler);
 
   const store = new S3TemplateStore(s3Client(), ctx.env.CONTENT_BUCKET!);
   const seen = new Map<string, string>();
@@ -78,7 +79,8 @@ export async function sendingPlugin(ctx: LocalContext): Promise<void> {
     const changed = objects.filter((o) => seen.get(o.key) !== o.etag).map((o) => o.key);
     const deleted = [...seen.keys()].filter((k) => !present.has(k));
     for (const key of [...changed, ...deleted]) {
-      const report = await checkStoredTemplate(store, key);
+      // What the S3 notification invokes on AWS: the template check function, as its own role.
+      const report = await runAs('templateCheck', () => checkStoredTemplate(store, key));
       if (present.has(key)) seen.set(key, objects.find((o) => o.key === key)!.etag);
       else seen.delete(key);
       if (report && (!report.ok || announce)) {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { segmentPaths } from '../../../functions/ingest/routes.js';
 import { apiEvent, basicAuth } from '../../helpers/api-event.js';
-import { readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 const writeKey = 'prop_write_key_1';
 let aws: TestAws;
@@ -12,7 +12,7 @@ const context = { awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as
 
 beforeAll(async () => {
   aws = await startTestAws({ WRITE_KEYS: writeKey, ALLOWED_ORIGINS: 'https://site.example' });
-  ({ handler } = (await import('../../../functions/ingest/collect.js')) as unknown as { handler: typeof handler });
+  handler = asFunction('collect', ((await import('../../../functions/ingest/collect.js')) as unknown as { handler: typeof handler }).handler);
 });
 afterAll(async () => aws?.stop());
 

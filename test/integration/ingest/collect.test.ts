@@ -3,7 +3,7 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousProfileId } from '../../../functions/identity/domain/keys.js';
 import { apiEvent, basicAuth, browserUserAgent } from '../../helpers/api-event.js';
-import { readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 const writeKey = 'test_write_key_1';
 let aws: TestAws;
@@ -17,7 +17,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 
 beforeAll(async () => {
   aws = await startTestAws({ WRITE_KEYS: `${writeKey},other_key_2`, ALLOWED_ORIGINS: 'https://shop.example.com' });
-  ({ handler } = (await import('../../../functions/ingest/collect.js')) as unknown as { handler: typeof handler });
+  handler = asFunction('collect', ((await import('../../../functions/ingest/collect.js')) as unknown as { handler: typeof handler }).handler);
 });
 afterAll(async () => aws?.stop());
 

@@ -13,7 +13,7 @@ import { LocalEventBus } from '../../../local/emulators/event-bus.js';
 import { readHistories } from '../../../cli/commands/scoring.js';
 import { collected, pageView, track } from '../../helpers/events.js';
 import { kinesisBatch } from '../../helpers/kinesis-event.js';
-import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 const inForce = `
 version: 1
@@ -43,9 +43,10 @@ beforeAll(async () => {
   const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
   await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/scoring.yaml', Body: inForce }));
   s3.destroy();
-  const { handler } = (await import('../../../functions/scoring/process.js')) as unknown as {
+  const { handler: processStream } = (await import('../../../functions/scoring/process.js')) as unknown as {
     handler: (e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>;
   };
+  const handler = asFunction('process', processStream);
   // Three known leads: a form filler, a repeat pricing visitor, a one-time visitor.
   const ident = (a: string) => collected({ type: 'identify', anonymousId: a, at: now(), traits: { email: `${a}@firm.com` } });
   await handler(

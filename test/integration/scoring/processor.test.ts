@@ -13,7 +13,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LocalEventBus } from '../../../local/emulators/event-bus.js';
 import { collected, pageView, track } from '../../helpers/events.js';
 import { kinesisBatch, seqOf } from '../../helpers/kinesis-event.js';
-import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 const rulesYaml = `
 version: 1
@@ -38,7 +38,7 @@ beforeAll(async () => {
   const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
   await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/scoring.yaml', Body: rulesYaml }));
   s3.destroy();
-  ({ handler } = (await import('../../../functions/scoring/process.js')) as unknown as { handler: typeof handler });
+  handler = asFunction('process', ((await import('../../../functions/scoring/process.js')) as unknown as { handler: typeof handler }).handler);
 });
 afterAll(async () => {
   await bus?.close();

@@ -3,7 +3,7 @@ import type { Context, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RulesSource, rulesCheckKey, rulesKey } from '../../../functions/scoring/adapters/rules-source.js';
 import { s3Event } from '../../../local/runtime/plugins/scoring.js';
-import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 let aws: TestAws;
 let s3: S3Client;
@@ -14,7 +14,7 @@ const doc = (version: number, mql = 30) => `version: ${version}\nstages: { mql: 
 beforeAll(async () => {
   aws = await startTestAws();
   s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
-  ({ handler: check } = (await import('../../../functions/scoring/rules-check.js')) as unknown as { handler: typeof check });
+  check = asFunction('rulesCheck', ((await import('../../../functions/scoring/rules-check.js')) as unknown as { handler: typeof check }).handler);
 });
 afterAll(async () => {
   s3?.destroy();

@@ -7,7 +7,7 @@ import { S3TemplateStore } from '../../../functions/sending/adapters/s3-template
 import type { SendResult } from '../../../functions/sending/domain/contract.js';
 import { s3Client } from '../../../functions/shared/aws/s3.js';
 import { apiEvent } from '../../helpers/api-event.js';
-import { readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 import { inboxOf, putProfile, putTemplate, zoneAtLocalHour } from '../../helpers/sending.js';
 
 type Http = (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -83,10 +83,10 @@ beforeAll(async () => {
   const s3 = s3Client();
   await putTemplate(s3, aws.env.CONTENT_BUCKET!, 'newsletter.liquid', newsletter);
   expect((await checkStoredTemplate(new S3TemplateStore(s3, aws.env.CONTENT_BUCKET!), 'templates/newsletter.liquid'))?.ok).toBe(true);
-  ({ handler: send } = (await import('../../../functions/sending/send.js')) as unknown as { handler: typeof send });
-  ({ handler: links } = (await import('../../../functions/sending/links.js')) as unknown as { handler: Http });
-  ({ handler: admin } = (await import('../../../functions/sending/admin.js')) as unknown as { handler: Http });
-  ({ handler: sesEvents } = (await import('../../../functions/sending/ses-events.js')) as unknown as { handler: typeof sesEvents });
+  send = asFunction('send', ((await import('../../../functions/sending/send.js')) as unknown as { handler: typeof send }).handler);
+  links = asFunction('mailLinks', ((await import('../../../functions/sending/links.js')) as unknown as { handler: Http }).handler);
+  admin = asFunction('sendingAdmin', ((await import('../../../functions/sending/admin.js')) as unknown as { handler: Http }).handler);
+  sesEvents = asFunction('sesEvents', ((await import('../../../functions/sending/ses-events.js')) as unknown as { handler: typeof sesEvents }).handler);
 });
 afterAll(async () => aws?.stop());
 

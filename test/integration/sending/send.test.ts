@@ -7,7 +7,7 @@ import type { SendInput, SendResult } from '../../../functions/sending/domain/co
 import { sendIdOf } from '../../../functions/sending/domain/send.js';
 import { localTime } from '../../../functions/sending/domain/windows.js';
 import { s3Client } from '../../../functions/shared/aws/s3.js';
-import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 import { inboxOf, putProfile, putTemplate, startSesProxy, zoneAtLocalHour } from '../../helpers/sending.js';
 
 let aws: TestAws;
@@ -73,7 +73,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
   s3 = s3Client();
   expect((await upload('welcome.liquid', welcome))?.errors).toEqual([]);
-  ({ handler: send } = (await import('../../../functions/sending/send.js')) as unknown as { handler: typeof send });
+  send = asFunction('send', ((await import('../../../functions/sending/send.js')) as unknown as { handler: typeof send }).handler);
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../../functions/sending/domain/check.js';
 import { s3Client } from '../../../functions/shared/aws/s3.js';
-import { startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 import { putTemplate } from '../../helpers/sending.js';
 
 let aws: TestAws;
@@ -24,7 +24,7 @@ async function report(id: string): Promise<CheckReport> {
 beforeAll(async () => {
   aws = await startTestAws();
   s3 = s3Client();
-  ({ handler: check } = (await import('../../../functions/sending/template-check.js')) as unknown as { handler: typeof check });
+  check = asFunction('templateCheck', ((await import('../../../functions/sending/template-check.js')) as unknown as { handler: typeof check }).handler);
 });
 afterAll(async () => aws?.stop());
 
