@@ -6,7 +6,6 @@
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import type { RouteDoc } from '../functions/shared/route-docs.js';
-import { leadsQuery, profileQuery } from '../functions/identity/domain/admin-schemas.js';
 import { aliasSchema, batchSchema, groupSchema, identifySchema, pageSchema, screenSchema, trackSchema } from '../functions/ingest/domain/schema.js';
 import { documentedRoutes, routes } from '../functions/api/routes.js';
 import type { RouteDef } from '../functions/shared/http.js';
@@ -38,12 +37,6 @@ const ingestResponses = {
   '403': { description: 'Browser origin not allowed', schema: clientError },
   '413': { description: 'Body over 500 KB, or a single message over 32 KB', schema: clientError },
   '503': { description: 'Events could not be stored durably; retry (messageId makes it safe)', schema: clientError },
-};
-const adminErrors = {
-  '400': { description: 'Bad parameter; `field` names it', schema: clientError },
-  '401': { description: 'No credentials (locally: no admin token)' },
-  '403': { description: 'Credentials not accepted' },
-  '404': { description: 'Not found', schema: clientError },
 };
 
 const single = (summary: string, schema: core.$ZodType): RouteDoc => ({
@@ -78,22 +71,6 @@ export const routeDocs: Record<string, RouteDoc> = {
     tags: ['ingest'],
     query: z.object({ data: z.string(), writeKey: z.optional(z.string()) }),
     responses: { '200': { description: 'A 1×1 transparent GIF', contentType: 'image/gif' } },
-  },
-  'GET /v1/admin/profiles/{id}': {
-    summary: 'A lead: profile, identities, score breakdown and activity',
-    description: '`{id}` is a profile id or `email:…`, `user:…`, `anon:…`.',
-    tags: ['admin'],
-    query: profileQuery,
-    responses: {
-      '200': { description: 'The profile', schema: { type: 'object', properties: { profile: { type: 'object' }, identities: { type: 'object' }, score: { type: 'object' }, activity: { type: 'array' }, next: { type: 'string' } } } },
-      ...adminErrors,
-    },
-  },
-  'GET /v1/admin/leads': {
-    summary: 'Hot leads, best first',
-    tags: ['admin'],
-    query: leadsQuery,
-    responses: { '200': { description: 'Leads', schema: { type: 'object', properties: { leads: { type: 'array' }, asOf: { type: 'string' } } } }, ...adminErrors },
   },
   ...extraRouteDocs,
 };

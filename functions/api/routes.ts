@@ -4,10 +4,11 @@
  * is built from their docs.
  */
 import type { Route, RouteDef } from '../shared/http.js';
+import { profileRoutes } from '../profiles/routes.js';
 import { pendingRoutes } from '../shared/routes.js';
 import { sendingRoutes } from '../sending/routes.js';
 
 /** Routes served through a routes module, with their documentation. */
-export const documentedRoutes: readonly Route<never>[] = [...sendingRoutes] as readonly Route<never>[];
+export const documentedRoutes: readonly Route<never>[] = [...profileRoutes, ...sendingRoutes] as readonly Route<never>[];
 
 export const routes: readonly RouteDef[] = [...pendingRoutes, ...documentedRoutes];

@@ -12,7 +12,7 @@ import { EnrollmentStore } from './adapters/enrollment-store.js';
 import { ProfileFacts } from './adapters/profile-facts.js';
 import { executionArnOf, sfnClient } from './adapters/sfn.js';
 import { atomsOf, combine, type Condition, matchesWhere, type Where } from './domain/conditions.js';
-import { profilePk, profileSk } from '../identity/domain/profile.js';
+import { profilePk, profileSk } from '../profiles/domain/profile.js';
 import type { ExecutionInput, TriggerEvent } from './domain/contract.js';
 import { decide, type EnrollmentRecord, type ReentryPolicy, statusOf, triggerDetail } from './domain/enrollment.js';
 import { ScenarioInputError } from './domain/errors.js';

@@ -7,7 +7,7 @@ import { BadRequestError, NotFoundError } from '../shared/errors.js';
 import { json, parseBody, parseQuery, routesOf } from '../shared/http.js';
 import { adminErrorResponses, type JsonSchema } from '../shared/route-docs.js';
 import { addSuppressionBody, consentBody, maxSuppressionPage, suppressionsQuery } from './domain/admin-schemas.js';
-import type { Consent, Profile } from '../identity/domain/profile.js';
+import type { Consent, Profile } from '../profiles/domain/profile.js';
 import type { CheckReport } from './domain/check.js';
 import type { Suppression } from './domain/model.js';
 

@@ -26,8 +26,6 @@ export const segmentPaths = [
 export const pendingRoutes: readonly RouteDef[] = [
   ...segmentPaths.map((path): RouteDef => ({ method: 'POST', path, fn: 'collect', cors: true })),
   { method: 'GET', path: '/v1/pixel.gif', fn: 'collect', cors: false },
-  { method: 'GET', path: '/v1/admin/profiles/{id}', fn: 'adminProfiles', cors: false, auth: 'admin' },
-  { method: 'GET', path: '/v1/admin/leads', fn: 'adminProfiles', cors: false, auth: 'admin' },
   // Mail links (sending): open pixel, click redirect, unsubscribe page + RFC 8058 one-click, view in browser.
   { method: 'GET', path: '/v1/t/o/{token}', fn: 'mailLinks', cors: false },
   { method: 'GET', path: '/v1/t/c/{token}', fn: 'mailLinks', cors: false },

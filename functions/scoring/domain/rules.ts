@@ -1,7 +1,8 @@
 import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod/mini';
 import '../../shared/zod-messages.js';
-import { stages } from '../../identity/domain/profile.js';
+import { InvalidRulesError } from '../errors.js';
+import { stages } from '../../profiles/domain/profile.js';
 
 /**
  * The scoring rules document that marketers edit (YAML), validated here. Kept in the content bucket at
@@ -10,6 +11,11 @@ import { stages } from '../../identity/domain/profile.js';
 
 /** Most rules one document may hold (each costs a match test per event). */
 export const maxRules = 200;
+/**
+ * Most `repeat.atLeast` over all rules of a document: each lead keeps that many event times per repeat
+ * rule on its profile item, which is bounded (profiles/domain/profile.ts).
+ */
+export const maxRepeatTimes = 500;
 
 /** A value test: a literal, a list (any of), or an operator object. */
 const valueTest = z.union([
@@ -111,6 +117,10 @@ export const rulesSchema = z
       message: 'rule ids must be unique',
       path: ['rules'],
     }),
+    z.refine((doc) => doc.rules.reduce((n, r) => n + (r.kind !== 'fit' && r.repeat ? r.repeat.atLeast : 0), 0) <= maxRepeatTimes, {
+      message: `repeat.atLeast may add up to at most ${maxRepeatTimes} over all rules`,
+      path: ['rules'],
+    }),
   );
 
 export type RulesDoc = z.infer<typeof rulesSchema>;
@@ -120,21 +130,6 @@ export type Rule = RulesDoc['rules'][number];
 
 export function isFit(rule: Rule): rule is FitRule {
   return rule.kind === 'fit';
-}
-
-export interface RulesProblem {
-  /** Dotted path of the bad field, e.g. rules[3].points. */
-  field: string;
-  /** 1-based line in the YAML source, when known. */
-  line?: number;
-  message: string;
-}
-
-export class InvalidRulesError extends Error {
-  override name = 'InvalidRulesError';
-  constructor(readonly problems: RulesProblem[]) {
-    super(problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.field}: ${p.message}`).join('\n'));
-  }
 }
 
 /** Parses and validates a rules document; errors name the field and the YAML line. */
