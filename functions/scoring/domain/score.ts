@@ -234,7 +234,10 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     }
   }
 
+  // Traits stored before their bounds existed shrink here; fit follows what is kept.
+  const traitCount = Object.keys(state.traits).length;
   withinBounds(state);
+  if (Object.keys(state.traits).length !== traitCount) traitsChanged = true;
   if (traitsChanged || input.rulesVersion !== rules.version) evaluateFit(state, rules);
   state.rulesVersion = rules.version;
 
