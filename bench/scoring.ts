@@ -22,9 +22,10 @@ import { readFileSync } from 'node:fs';
 import type { CollectedEvent } from '../functions/ingest/domain/enrich.js';
 import { DynamoLinkStore } from '../functions/identity/adapters/dynamo-link-store.js';
 import { identify } from '../functions/identity/domain/identify.js';
-import { ProfileStore, rankPartition } from '../functions/scoring/adapters/profile-store.js';
+import { ProfileStore } from '../functions/profiles/adapters/profile-store.js';
+import { rankPartition } from '../functions/profiles/domain/profile.js';
 import { parseRules } from '../functions/scoring/domain/rules.js';
-import { processBatch, type ProcessorPorts, type StreamEvent } from '../functions/scoring/domain/process-batch.js';
+import { type Outbox, processBatch, type ProcessorPorts, type StreamEvent } from '../functions/scoring/domain/process-batch.js';
 import { startEmulators } from '../local/emulators/start.js';
 import { localAwsEnv, provision } from '../local/runtime/provision.js';
 import { startLocal } from '../local/runtime/runtime.js';
@@ -132,7 +133,7 @@ console.log(`workload: ${events.length} events over ${visitors} visitors`);
 
 const { doc, counts } = counted(emu.endpoints.dynamodb, emu.region, emu.credentials);
 const links = new DynamoLinkStore(doc, env.TABLE_NAME!);
-const store = new ProfileStore(doc, env.TABLE_NAME!);
+const store = new ProfileStore<Outbox>(doc, env.TABLE_NAME!);
 let published = 0;
 const ports: ProcessorPorts = {
   // As the deployed processor: eventually consistent link reads (functions/scoring/process.ts).

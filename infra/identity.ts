@@ -12,9 +12,10 @@ export interface IdentityProps {
 }
 
 /**
- * The admin read API over profiles and leads (GET /v1/admin/profiles/{id}, GET /v1/admin/leads). Its
- * routes are `auth: 'admin'` in functions/shared/routes.ts, so the stack puts them behind the IAM
- * authorizer: only SigV4-signed requests with execute-api:Invoke reach the function.
+ * The admin read API over profiles and leads (GET /v1/admin/profiles/{id}, GET /v1/admin/leads), served
+ * by functions/profiles/admin.ts. Its routes are `auth: 'admin'` in functions/profiles/routes.ts, so the
+ * stack puts them behind the IAM authorizer: only SigV4-signed requests with execute-api:Invoke reach
+ * the function. (It stays in this construct so its logical id, and the deployed function, do not change.)
  */
 export class Identity extends Construct {
   readonly adminProfiles: NurtureFunction;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
-import { profilePk } from '../../functions/identity/domain/profile.js';
+import { ProfileReader } from '../../functions/profiles/adapters/profile-reader.js';
 import { activeRulesKey, rulesKey } from '../../functions/scoring/adapters/rules-source.js';
 import { backtest, formatReport, type ProfileHistory } from '../../functions/scoring/domain/backtest.js';
-import { InvalidRulesError, parseRules } from '../../functions/scoring/domain/rules.js';
-import type { ActivityEntry } from '../../functions/scoring/domain/state.js';
+import { parseRules } from '../../functions/scoring/domain/rules.js';
+import { InvalidRulesError } from '../../functions/scoring/errors.js';
 import { formatProblem } from '../../functions/shared/problems.js';
 import { portsFromEnv } from '../../local/runtime/ports.js';
 import type { RegisterCommands } from './register.js';
@@ -19,29 +19,11 @@ export interface BacktestSource {
 
 /** Reads every live profile's history (a full table scan: an offline tool, run it off-peak on AWS). */
 export async function readHistories({ doc, table }: BacktestSource): Promise<ProfileHistory[]> {
+  const reader = new ProfileReader(doc, table);
   const out: ProfileHistory[] = [];
-  const pages = paginateScan(
-    { client: doc },
-    {
-      TableName: table,
-      FilterExpression: 'sk = :profile AND attribute_not_exists(mergedInto)',
-      ExpressionAttributeValues: { ':profile': 'profile' },
-      ProjectionExpression: 'profileId, known, email, recent, merged',
-    },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      const activity: ActivityEntry[] = [...((item.recent as ActivityEntry[]) ?? [])];
-      for (const id of [String(item.profileId), ...((item.merged as string[]) ?? [])]) {
-        for await (const archive of paginateQuery(
-          { client: doc },
-          { TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': profilePk(id), ':a': 'a#' } },
-        )) {
-          for (const a of archive.Items ?? []) activity.push(...(a.entries as ActivityEntry[]));
-        }
-      }
-      out.push({ profileId: String(item.profileId), known: Boolean(item.known), ...(item.email ? { email: String(item.email) } : {}), activity });
-    }
+  for await (const item of reader.scanLive(['profileId', 'known', 'email', 'recent', 'merged'])) {
+    const activity = await reader.activity({ profileId: String(item.profileId), recent: item.recent ?? [], merged: item.merged ?? [] });
+    out.push({ profileId: String(item.profileId), known: Boolean(item.known), ...(item.email ? { email: String(item.email) } : {}), activity });
   }
   return out;
 }

@@ -4,13 +4,13 @@
  * (functions/api/openapi.ts) is built from their docs.
  */
 import { ingestRoutes } from '../ingest/routes.js';
+import { profileRoutes } from '../profiles/routes.js';
 import { scenariosRoutes } from '../scenarios/routes.js';
 import { sendingRoutes } from '../sending/routes.js';
 import type { RouteDef } from '../shared/http.js';
 import type { RouteDoc } from '../shared/route-docs.js';
-import { pendingRoutes } from '../shared/routes.js';
 
 /** A route with its documentation. */
 export type DocumentedRoute = RouteDef & { readonly doc: RouteDoc };
 
-export const routes: readonly DocumentedRoute[] = [...pendingRoutes, ...ingestRoutes, ...sendingRoutes, ...scenariosRoutes];
+export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes];

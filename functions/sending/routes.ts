@@ -10,7 +10,7 @@ import { BadRequestError, NotFoundError } from '../shared/errors.js';
 import { bodyText, type HttpResult, json, parseBody, parseQuery, routesOf } from '../shared/http.js';
 import { adminErrorResponses, clientErrorSchema, type JsonSchema } from '../shared/route-docs.js';
 import { addSuppressionBody, consentBody, maxSuppressionPage, suppressionsQuery } from './domain/admin-schemas.js';
-import type { Consent, Profile } from '../identity/domain/profile.js';
+import type { Consent, Profile } from '../profiles/domain/profile.js';
 import type { CheckReport } from './domain/check.js';
 import { claimsOf, type MailLinkPorts, recordClick, recordOpen, unsubscribe, viewMail } from './domain/mail-links.js';
 import { unsubscribedPage, unsubscribePage } from './domain/pages.js';

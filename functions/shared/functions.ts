@@ -24,7 +24,7 @@ export const functionEntries: Record<FunctionName, string> = {
   process: 'functions/scoring/process.ts',
   rulesCheck: 'functions/scoring/rules-check.ts',
   sweep: 'functions/scoring/sweep.ts',
-  adminProfiles: 'functions/identity/profiles-api.ts',
+  adminProfiles: 'functions/profiles/admin.ts',
   send: 'functions/sending/send.ts',
   mailLinks: 'functions/sending/links.ts',
   sendingAdmin: 'functions/sending/admin.ts',

@@ -3,7 +3,7 @@
  * the ARNs of the local resources. Pure: the extraction (local/iam/synth.ts) produces `ExtractedPolicies`
  * from a template; `resolvePolicies` turns them into a `PolicySet` for one set of local names.
  */
-import type { FunctionName } from '../../functions/shared/routes.js';
+import type { FunctionName } from '../../functions/shared/functions.js';
 import type { Statement } from './evaluate.js';
 
 /** Partition, region and account of every local ARN (the emulators answer for us-east-1). */

@@ -10,7 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
-import type { FunctionName } from '../../functions/shared/routes.js';
+import type { FunctionName } from '../../functions/shared/functions.js';
 import { scenarioPrincipal } from './policies.js';
 
 /** Request header naming the principal (never sent beyond the local proxies). */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { functionEntries, type FunctionName } from '../../functions/shared/routes.js';
+import { functionEntries, type FunctionName } from '../../functions/shared/functions.js';
 import { type ExtractedPolicies, type ExtractedResource, placeholderIdentity, placeholderSender, scenarioPrincipal } from './policies.js';
 
 /** Policy extractions kept in the cache folder (newest first); older ones are deleted. */

@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Profile } from '../../functions/identity/domain/profile.js';
+import type { Profile } from '../../functions/profiles/domain/profile.js';
 
 /** One mail as the local SES inbox (aws-ses-v2-local `GET /store`) keeps it. */
 export interface InboxMail {

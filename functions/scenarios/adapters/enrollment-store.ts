@@ -1,7 +1,7 @@
 /** Enrollment records (pk `p#<profileId>`, sk `exec#<scenarioId>`): one per person and scenario. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { profilePk } from '../../identity/domain/profile.js';
+import { profilePk } from '../../profiles/domain/profile.js';
 import { type EnrollmentRecord, type EnrollmentStatus, enrollmentSk } from '../domain/enrollment.js';
 
 export class EnrollmentStore {

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { profilePk, profileSk } from '../../identity/domain/profile.js';
+import { profilePk, profileSk } from '../../profiles/domain/profile.js';
 import { matchesWhere, type Where } from '../domain/conditions.js';
 import type { WaitForAction } from '../domain/step-actions.js';
 

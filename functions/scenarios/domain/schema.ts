@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type Condition, type Filter, type FilterOps, profileFieldRe } from './conditions.js';
 import { parseDuration } from './duration.js';
 import { idRe, scenarioLimits } from './limits.js';
-import { stages } from '../../identity/domain/profile.js';
+import { stages } from '../../profiles/domain/profile.js';
 import { declareAlternatives } from '../../shared/validation.js';
 
 const id = (what: string) =>

@@ -2,7 +2,7 @@ import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { decayFactor } from './decay.js';
 import type { RulesDoc } from './rules.js';
 import { applyEvents } from './score.js';
-import { type ActivityEntry, emptyState, type ScoringState } from './state.js';
+import { type ActivityEntry, emptyState, type ScoringState } from '../../profiles/domain/profile.js';
 
 /** A stored profile's history, as the back-test replays it. */
 export interface ProfileHistory {

@@ -77,15 +77,23 @@ export function pathOf(event: Pick<CollectedEvent, 'context' | 'properties'>): s
   return undefined;
 }
 
-/** Does a behaviour rule's match hold for this event (with the profile's traits after the event)? */
+/** Message types whose `properties` mean something (Segment spec); on others they are stray fields. */
+const withProperties = new Set(['track', 'page', 'screen']);
+
+/**
+ * Does a behaviour rule's match hold for this event (with the profile's traits after the event)? An
+ * event name belongs to track calls only, properties to track/page/screen: an identify carrying a stray
+ * `event: "Form Submitted"` (unknown fields are kept, as Segment does) never scores as that event.
+ */
 export function matchesEvent(match: Match, event: CollectedEvent, traits: Record<string, unknown>): boolean {
   if (match.type !== undefined && !list(match.type).includes(event.type)) return false;
-  if (match.event !== undefined && !list(match.event).some((e) => e.toLowerCase() === (event.event ?? '').toLowerCase())) return false;
+  const name = event.type === 'track' ? (event.event ?? '') : '';
+  if (match.event !== undefined && !list(match.event).some((e) => e.toLowerCase() === name.toLowerCase())) return false;
   if (match.path !== undefined) {
     const path = pathOf(event);
     if (path === undefined || !list(match.path).some((g) => globToRegExp(g).test(path))) return false;
   }
-  if (!testFields(match.properties, event.properties)) return false;
+  if (!testFields(match.properties, withProperties.has(event.type) ? event.properties : undefined)) return false;
   if (!testFields(match.traits, traits)) return false;
   return true;
 }

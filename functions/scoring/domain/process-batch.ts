@@ -1,10 +1,11 @@
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
-import type { IdentifyCall, LinkStore, Resolution } from '../../identity/domain/identify.js';
-import { anonymousProfileId, type IdentityKey, keyString } from '../../identity/domain/keys.js';
+import { type EventResolutionPorts, resolveEventProfiles } from '../../identity/domain/resolve-events.js';
+import { survivorsOf } from '../../profiles/domain/merge-chain.js';
+import { mergeProfiles } from '../../profiles/domain/merge.js';
+import type { ActivityEntry, ScoringState, StoredProfile } from '../../profiles/domain/profile.js';
 import { rankKey } from './decay.js';
 import type { RulesDoc } from './rules.js';
-import { applyEvents, type DomainEventOut, mergeStates } from './score.js';
-import type { ActivityEntry, ScoringState } from './state.js';
+import { applyEvents, type DomainEventOut, foldScores, mergedEvent } from './score.js';
 
 /** One decoded stream record. */
 export interface StreamEvent {
@@ -13,29 +14,27 @@ export interface StreamEvent {
   event: CollectedEvent;
 }
 
+/** Effects owed by a stored update: run after it is stored, and again after a crash until marked done. */
 export interface Outbox {
   events: DomainEventOut[];
   tombstones: string[];
 }
 
-export interface StoredProfile {
-  state: ScoringState;
-  version: number;
-  checkpoints: Record<string, string>;
-  mergedInto?: string;
-  outbox?: Outbox;
-  /** Event names this profile's running scenarios wait for (kept on the item by scenarios). */
-  waitingFor?: ReadonlySet<string>;
+export type Stored = StoredProfile<Outbox>;
+
+export interface SaveOptions {
+  shard: string;
+  seq: string;
+  outbox: Outbox;
+  rank?: { pk: string; key: number };
 }
 
 /** Ports of the stream processor; adapters implement them with DynamoDB, EventBridge and S3. */
-export interface ProcessorPorts {
-  links: Pick<LinkStore, 'get'>;
-  /** Resolves (and links) a user id seen for the first time outside identify. */
-  identify(call: IdentifyCall): Promise<Resolution | undefined>;
+export interface ProcessorPorts extends EventResolutionPorts {
+  /** The profile store (profiles/adapters/profile-store.ts). */
   profiles: {
-    load(ids: string[]): Promise<Map<string, StoredProfile>>;
-    save(stored: StoredProfile, next: ScoringState, opts: { shard: string; seq: string; outbox: Outbox; rank?: { pk: string; key: number } }): Promise<boolean>;
+    load(ids: string[]): Promise<Map<string, Stored>>;
+    save(stored: Stored, next: ScoringState, opts: SaveOptions): Promise<boolean>;
     archive(profileId: string, entries: ActivityEntry[]): Promise<void>;
     tombstone(mergedId: string, survivorId: string): Promise<void>;
     /** Marks the outbox stored with `version` done (a no-op if a later update replaced it). */
@@ -61,14 +60,26 @@ export interface BatchResult {
   stagesEntered: Record<string, number>;
 }
 
-/** Merge chains are followed at most this far (A merged into B merged into C ...). */
-const maxMergeHops = 5;
 /** Attempts at a profile update when concurrent writers (another shard) keep changing it. */
 const maxSaveAttempts = 10;
 /** Random pause before retrying a lost race, growing with the attempt (ms). */
 const raceBackoffMs = 15;
+/**
+ * Largest outbox one update stores (JSON bytes). The outbox rides on the profile item, so a batch whose
+ * events would owe more (many large track events of one person) is stored in several updates instead
+ * of one that DynamoDB would refuse for its size.
+ */
+export const maxOutboxBytes = 32 * 1024;
 
 const seqLess = (a: string, b: string) => BigInt(a) < BigInt(b);
+const maxSeq = (rs: StreamEvent[]) => rs.reduce((m, r) => (seqLess(m, r.seq) ? r.seq : m), rs[0]!.seq);
+const owes = (o: Outbox | undefined): o is Outbox => Boolean(o && (o.events.length > 0 || o.tombstones.length > 0));
+
+/** The batch item failure to report: the lowest failed sequence number (Lambda retries from there). */
+export function batchItemFailures(result: Pick<BatchResult, 'failed'>): { itemIdentifier: string }[] {
+  const first = [...result.failed].sort((a, b) => (seqLess(a, b) ? -1 : 1))[0];
+  return first ? [{ itemIdentifier: first }] : [];
+}
 
 /**
  * Processes one Kinesis batch: resolves each event's profile, applies a profile's events in one
@@ -81,27 +92,18 @@ export async function processBatch(records: StreamEvent[], ports: ProcessorPorts
   const humans = records.filter((r) => !r.event.nurture?.bot);
   const skippedBots = records.length - humans.length;
 
-  const owner = await resolveProfiles(humans, ports);
+  const owner = await resolveEventProfiles(humans, ports);
+  const ids = [...new Set(owner.values())];
+  const loaded = await ports.profiles.load(ids);
+  // Follow merge tombstones: a merged profile's events belong to its survivor.
+  const { survivor, unresolved } = await survivorsOf(ids, loaded, (more) => ports.profiles.load(more));
+  if (unresolved.length > 0) ports.log?.('merge chain too long; events stay on the last profile reached', { profileIds: unresolved });
   const byProfile = new Map<string, StreamEvent[]>();
   for (const r of humans) {
-    const pid = owner.get(r)!;
+    const pid = survivor.get(owner.get(r)!)!;
     byProfile.set(pid, [...(byProfile.get(pid) ?? []), r]);
   }
-
-  const loaded = await ports.profiles.load([...byProfile.keys()]);
-  // Follow merge tombstones: a merged profile's events belong to its survivor.
-  for (let hop = 0; hop < maxMergeHops; hop++) {
-    const moves = [...byProfile.keys()].filter((id) => loaded.get(id)?.mergedInto);
-    if (moves.length === 0) break;
-    const targets = moves.map((id) => loaded.get(id)!.mergedInto!);
-    const more = await ports.profiles.load(targets.filter((t) => !loaded.has(t)));
-    for (const [k, v] of more) loaded.set(k, v);
-    moves.forEach((id, i) => {
-      const target = targets[i]!;
-      byProfile.set(target, [...(byProfile.get(target) ?? []), ...byProfile.get(id)!].sort((a, b) => (seqLess(a.seq, b.seq) ? -1 : 1)));
-      byProfile.delete(id);
-    });
-  }
+  for (const evs of byProfile.values()) evs.sort((a, b) => (seqLess(a.seq, b.seq) ? -1 : seqLess(b.seq, a.seq) ? 1 : 0));
 
   const failed: string[] = [];
   const stagesEntered: Record<string, number> = {};
@@ -119,111 +121,98 @@ export async function processBatch(records: StreamEvent[], ports: ProcessorPorts
   return { failed, applied, skippedBots, profiles: byProfile.size, stagesEntered };
 }
 
-async function resolveProfiles(records: StreamEvent[], ports: ProcessorPorts): Promise<Map<StreamEvent, string>> {
-  const keys = new Map<string, IdentityKey>();
-  for (const { event } of records) {
-    if (event.nurture?.profileId) continue;
-    if (event.userId) keys.set(`user:${event.userId}`, { kind: 'user', value: event.userId });
-    if (event.anonymousId) keys.set(`anon:${event.anonymousId}`, { kind: 'anon', value: event.anonymousId });
-  }
-  const links = keys.size > 0 ? await getLinks(ports, [...keys.values()]) : new Map();
-  const out = new Map<StreamEvent, string>();
-  for (const r of records) {
-    const e = r.event;
-    let pid = e.nurture?.profileId ?? (e.userId ? links.get(keyString({ kind: 'user', value: e.userId }))?.profileId : undefined);
-    if (!pid && e.userId) {
-      // A user id never identified before (e.g. a server-side SDK): link it now, as identify would.
-      const res = await ports.identify({
-        userId: e.userId,
-        ...(e.anonymousId ? { anonymousId: e.anonymousId } : {}),
-        at: e.timestamp,
-      });
-      pid = res?.profileId;
-      if (res) links.set(keyString({ kind: 'user', value: e.userId }), { profileId: res.profileId });
-    }
-    pid ??= e.anonymousId ? (links.get(keyString({ kind: 'anon', value: e.anonymousId }))?.profileId ?? anonymousProfileId(e.anonymousId)) : undefined;
-    out.set(r, pid ?? anonymousProfileId(e.messageId));
-  }
-  return out;
+interface Update {
+  /** The events this update covers: a prefix of what is to do. */
+  chunk: StreamEvent[];
+  next: ScoringState;
+  archive: ActivityEntry[];
+  outbox: Outbox;
+  applied: number;
 }
 
-async function getLinks(ports: ProcessorPorts, keys: IdentityKey[]) {
-  const out = new Map<string, { profileId: string }>();
-  for (let i = 0; i < keys.length; i += 100) for (const [k, v] of await ports.links.get(keys.slice(i, i + 100))) out.set(k, v);
-  return out;
+/** Applies merges and events of `chunk` to the state. Pure. */
+function apply(pid: string, state: ScoringState, chunk: StreamEvent[], others: Map<string, Stored>, rules: RulesDoc, now: string): Update {
+  const events: DomainEventOut[] = [];
+  const tombstones: string[] = [];
+  const fold = foldScores(rules);
+  for (const r of chunk) {
+    for (const id of r.event.nurture?.mergeFrom ?? []) {
+      const other = others.get(id);
+      // Already merged (here or elsewhere: the first merge stands), or merged by this chunk already.
+      if (!other || id === pid || other.mergedInto || state.merged.includes(id) || tombstones.includes(id)) continue;
+      state = mergeProfiles(state, other.state, fold);
+      events.push(mergedEvent(pid, id, r.event.messageId, r.event.timestamp));
+      tombstones.push(id);
+    }
+  }
+  const result = applyEvents(state, chunk.map((r) => r.event), rules, now);
+  return { chunk, next: result.state, archive: result.archive, outbox: { events: [...events, ...result.events], tombstones }, applied: result.applied };
+}
+
+/** The longest prefix of `todo` whose outbox stays within maxOutboxBytes (at least one event). */
+function planUpdate(pid: string, stored: Stored, todo: StreamEvent[], others: Map<string, Stored>, rules: RulesDoc, now: string): Update {
+  for (let n = todo.length; ; n = Math.ceil(n / 2)) {
+    const update = apply(pid, stored.state, todo.slice(0, n), others, rules, now);
+    if (n === 1 || Buffer.byteLength(JSON.stringify(update.outbox), 'utf8') <= maxOutboxBytes) return update;
+  }
 }
 
 async function processProfile(
   pid: string,
   evs: StreamEvent[],
-  first: StoredProfile,
+  first: Stored,
   rules: RulesDoc,
   ports: ProcessorPorts,
   stagesEntered: Record<string, number>,
 ): Promise<number> {
   const shard = evs[0]!.shard;
-  const lastSeq = evs.reduce((m, r) => (seqLess(m, r.seq) ? r.seq : m), evs[0]!.seq);
+  const lastSeq = maxSeq(evs);
   let stored = first;
-  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
-    if (attempt > 1) {
-      await new Promise((r) => setTimeout(r, Math.random() * raceBackoffMs * attempt));
-      stored = (await ports.profiles.load([pid])).get(pid)!;
-    }
+  let applied = 0;
+  for (let attempt = 1; attempt <= maxSaveAttempts; ) {
+    // Effects an earlier update still owes (a crash between its store and its publish) go first.
+    if (owes(stored.outbox)) await runOutbox(pid, stored.outbox, stored.version, ports);
     const ck = stored.checkpoints[shard];
-    if (ck && !seqLess(ck, lastSeq)) {
-      // Already applied: this is a redelivery. Finish what a crash may have interrupted.
-      if (ck === lastSeq && stored.outbox) await runOutbox(pid, stored.outbox, stored.version, ports);
-      return 0;
-    }
+    // Already applied: a redelivery, or the last part of this batch is stored.
+    if (ck && !seqLess(ck, lastSeq)) return applied;
     const todo = ck ? evs.filter((r) => seqLess(ck, r.seq)) : evs;
 
-    let state = stored.state;
-    const mergeEvents: DomainEventOut[] = [];
-    const tombstones: string[] = [];
-    const mergeIds = [...new Set(todo.flatMap((r) => r.event.nurture?.mergeFrom ?? []))].filter(
-      (id) => id !== pid && !state.merged.includes(id),
-    );
-    if (mergeIds.length > 0) {
-      const others = await ports.profiles.load(mergeIds);
-      for (const id of mergeIds) {
-        const other = others.get(id)!;
-        if (other.mergedInto && other.mergedInto !== pid) continue;
-        const cause = todo.find((r) => r.event.nurture?.mergeFrom?.includes(id))!.event;
-        const merged = mergeStates(state, other.state, rules, cause.messageId, cause.timestamp);
-        state = merged.state;
-        mergeEvents.push(merged.event);
-        tombstones.push(id);
-      }
-    }
-
-    const now = ports.now().toISOString();
-    const result = applyEvents(state, todo.map((r) => r.event), rules, now);
-    if (result.archive.length > 0) await ports.profiles.archive(pid, result.archive);
-    const outbox: Outbox = { events: [...mergeEvents, ...result.events], tombstones };
-    const next = result.state;
+    const mergeIds = [...new Set(todo.flatMap((r) => r.event.nurture?.mergeFrom ?? []))].filter((id) => id !== pid && !stored.state.merged.includes(id));
+    const others = mergeIds.length > 0 ? await ports.profiles.load(mergeIds) : new Map<string, Stored>();
+    const update = planUpdate(pid, stored, todo, others, rules, ports.now().toISOString());
+    if (update.archive.length > 0) await ports.profiles.archive(pid, update.archive);
+    const next = update.next;
     const indexed = next.known || next.score.value > 0;
     const ok = await ports.profiles.save(stored, next, {
       shard,
-      seq: lastSeq,
-      outbox,
+      seq: maxSeq(update.chunk),
+      outbox: update.outbox,
       ...(indexed ? { rank: { pk: ports.rankPartition(next.stage, pid), key: rankKey(next.score.value, next.score.asOf, rules.halfLifeDays) } } : {}),
     });
-    if (!ok) continue;
-    for (const e of outbox.events) {
+    if (!ok) {
+      attempt++;
+      await new Promise((r) => setTimeout(r, Math.random() * raceBackoffMs * attempt));
+      stored = (await ports.profiles.load([pid])).get(pid)!;
+      continue;
+    }
+    for (const e of update.outbox.events) {
       if (e.detailType === 'lead.stage_changed') {
         const to = (e.detail as { to: string }).to;
         stagesEntered[to] = (stagesEntered[to] ?? 0) + 1;
       }
     }
-    await runOutbox(pid, outbox, stored.version + 1, ports);
+    await runOutbox(pid, update.outbox, stored.version + 1, ports);
     const waiting = stored.waitingFor;
     if (ports.resumeWaits && waiting && waiting.size > 0) {
-      for (const r of todo) {
+      for (const r of update.chunk) {
         const name = r.event.event ?? (r.event.type === 'page' ? 'Page Viewed' : undefined);
         if (name && waiting.has(name)) await ports.resumeWaits(pid, name, r.event);
       }
     }
-    return result.applied;
+    applied += update.applied;
+    if (update.chunk.length === todo.length) return applied;
+    // The rest of the batch goes in a further update, on top of this one.
+    stored = (await ports.profiles.load([pid])).get(pid)!;
   }
   throw new Error(`profile ${pid} kept changing under ${maxSaveAttempts} attempts`);
 }
@@ -233,7 +222,7 @@ async function processProfile(
  * something pays the extra write that marks it done, so a redelivery does not publish twice.
  */
 async function runOutbox(pid: string, outbox: Outbox, version: number, ports: ProcessorPorts) {
-  if (outbox.tombstones.length === 0 && outbox.events.length === 0) return;
+  if (!owes(outbox)) return;
   for (const id of outbox.tombstones) await ports.profiles.tombstone(id, pid);
   if (outbox.events.length > 0) await ports.publish(outbox.events);
   await ports.profiles.clearOutbox(pid, version);

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { stages } from '../../identity/domain/profile.js';
+import { stages } from '../../profiles/domain/profile.js';
 import { messageTypes } from '../../ingest/domain/schema.js';
-import { describeProblem, type Problem, validateYaml } from '../../shared/validation.js';
+import { type Problem, validateYaml } from '../../shared/validation.js';
+import { InvalidRulesError, type RulesProblem } from '../errors.js';
 
 /**
  * The scoring rules document that marketers edit (YAML), validated here. Kept in the content bucket at
@@ -10,6 +11,11 @@ import { describeProblem, type Problem, validateYaml } from '../../shared/valida
 
 /** Most rules one document may hold (each costs a match test per event). */
 export const maxRules = 200;
+/**
+ * Most `repeat.atLeast` over all rules of a document: each lead keeps that many event times per repeat
+ * rule on its profile item, which is bounded (profiles/domain/profile.ts).
+ */
+export const maxRepeatTimes = 500;
 
 /** A value test: a literal, a list (any of), or an operator object. */
 const valueTest = z.union([
@@ -121,6 +127,12 @@ export const rulesSchema = z
           if (first === undefined) seen.set(id, i);
           else ctx.addIssue({ code: 'custom', message: `rule ids must be unique: "${id}" is also rules[${first}]`, path: ['rules', i, 'id'], input: id });
         });
+        // Bounds the repeat windows a profile item carries (functions/profiles/domain bounds).
+        const repeats = (Array.isArray(doc.rules) ? (doc.rules as { kind?: unknown; repeat?: { atLeast?: unknown } }[]) : []).reduce(
+          (n, r) => n + (r?.kind !== 'fit' && typeof r?.repeat?.atLeast === 'number' ? r.repeat.atLeast : 0),
+          0,
+        );
+        if (repeats > maxRepeatTimes) ctx.addIssue({ code: 'custom', message: `repeat.atLeast may add up to at most ${maxRepeatTimes} over all rules`, path: ['rules'], input: repeats });
       },
       { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
     ),
@@ -135,15 +147,7 @@ export function isFit(rule: Rule): rule is FitRule {
   return rule.kind === 'fit';
 }
 
-/** One problem in a rules document: the field (`rules[3].points`), its line and column, a suggestion. */
-export type RulesProblem = Problem;
-
-export class InvalidRulesError extends Error {
-  override name = 'InvalidRulesError';
-  constructor(readonly problems: RulesProblem[]) {
-    super(problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.field}: ${describeProblem(p)}`).join('\n'));
-  }
-}
+export type { RulesProblem };
 
 /** Parses and validates a rules document; throws with every problem, each naming its field and YAML line. */
 export function parseRules(source: string): RulesDoc {

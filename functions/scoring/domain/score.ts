@@ -1,10 +1,6 @@
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
-import { normalizeEmail } from '../../identity/domain/keys.js';
-import type { Stage } from '../../identity/domain/profile.js';
-import type { ActivityDetail, LeadIdentified, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
-import { decayFactor } from './decay.js';
-import { matchesEvent, pathOf, testFields } from './match.js';
-import { type BehaviourRule, isFit, type RulesDoc, stageOrder } from './rules.js';
+import { boundEntry, latest, withinBounds } from '../../profiles/domain/bounds.js';
+import type { ScoreFold } from '../../profiles/domain/merge.js';
 import {
   type ActivityEntry,
   activityDataBytes,
@@ -14,7 +10,13 @@ import {
   recentIdsKept,
   type ScoringState,
   seenEventsKept,
-} from './state.js';
+  type Stage,
+} from '../../profiles/domain/profile.js';
+import { applyIdentity } from '../../profiles/domain/traits.js';
+import type { ActivityDetail, LeadIdentified, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
+import { decayFactor } from './decay.js';
+import { matchesEvent, pathOf, testFields } from './match.js';
+import { type BehaviourRule, isFit, type RulesDoc, stageOrder } from './rules.js';
 
 /** A domain event to publish once the state that produced it is stored. */
 export type DomainEventOut =
@@ -137,26 +139,17 @@ function targetStage(state: ScoringState, rules: RulesDoc, now: string, customer
 }
 
 function applyIdentify(state: ScoringState, event: CollectedEvent, out: DomainEventOut[]) {
-  const traits = event.traits ?? {};
-  state.traits = { ...state.traits, ...traits };
-  const email = normalizeEmail(traits.email);
-  if (email) state.email = email;
-  if (event.userId) state.userId = event.userId;
-  const tz = typeof traits.timezone === 'string' ? traits.timezone : undefined;
-  if (tz) state.timezone = tz;
-  if (!state.known && (state.email || state.userId)) {
-    state.known = true;
-    out.push({
-      detailType: 'lead.identified',
-      detail: {
-        profileId: state.profileId,
-        messageId: event.messageId,
-        occurredAt: event.timestamp,
-        ...(state.email ? { email: state.email } : {}),
-        ...(state.userId ? { userId: state.userId } : {}),
-      },
-    });
-  }
+  if (!applyIdentity(state, event)) return;
+  out.push({
+    detailType: 'lead.identified',
+    detail: {
+      profileId: state.profileId,
+      messageId: event.messageId,
+      occurredAt: event.timestamp,
+      ...(state.email ? { email: state.email } : {}),
+      ...(state.userId ? { userId: state.userId } : {}),
+    },
+  });
 }
 
 /**
@@ -218,15 +211,17 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     const name = event.type === 'track' ? event.event : event.name;
     const data = event.type === 'identify' || event.type === 'alias' ? event.traits : event.properties;
     const keep = data && Object.keys(data).length > 0 && JSON.stringify(data).length <= activityDataBytes;
-    state.recent.push({
-      id: event.messageId,
-      t: event.timestamp,
-      type: event.type,
-      ...(name ? { name } : {}),
-      ...(path ? { path } : {}),
-      ...(pts.length > 0 ? { pts } : {}),
-      ...(keep ? { data } : {}),
-    });
+    state.recent.push(
+      boundEntry({
+        id: event.messageId,
+        t: event.timestamp,
+        type: event.type,
+        ...(name ? { name } : {}),
+        ...(path ? { path } : {}),
+        ...(pts.length > 0 ? { pts } : {}),
+        ...(keep ? { data } : {}),
+      }),
+    );
 
     if (event.type === 'track' && event.event && event.event !== heartbeatEvent) {
       out.push(activity(state, event, event.event, event.messageId, rules, now));
@@ -239,6 +234,10 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     }
   }
 
+  // Traits stored before their bounds existed shrink here; fit follows what is kept.
+  const traitCount = Object.keys(state.traits).length;
+  withinBounds(state);
+  if (Object.keys(state.traits).length !== traitCount) traitsChanged = true;
   if (traitsChanged || input.rulesVersion !== rules.version) evaluateFit(state, rules);
   state.rulesVersion = rules.version;
 
@@ -293,53 +292,47 @@ function activity(state: ScoringState, event: CollectedEvent, name: string, mess
 }
 
 /**
- * Folds a merged profile into its survivor. Pure. Scores are aligned in time before adding; the
- * survivor's traits win where both have one.
+ * Scoring's part of a merge (profiles/domain/merge.ts does the rest): scores aligned in time before
+ * adding, rule counters added, the further stage kept, fit re-evaluated on the merged traits.
  */
-export function mergeStates(survivor: ScoringState, other: ScoringState, rules: RulesDoc, messageId: string, at: string): { state: ScoringState; event: DomainEventOut } {
-  const s = structuredClone(survivor);
+export function foldScores(rules: RulesDoc): ScoreFold {
   const h = rules.halfLifeDays;
-  const asOf = later(s.score.asOf, other.score.asOf);
-  const fs = decayFactor(s.score.asOf, asOf, h);
-  const fo = decayFactor(other.score.asOf, asOf, h);
-  const sum = (a: Record<string, number>, b: Record<string, number>) => {
-    const r: Record<string, number> = {};
-    for (const [k, v] of Object.entries(a)) r[k] = v * fs;
-    for (const [k, v] of Object.entries(b)) r[k] = (r[k] ?? 0) + v * fo;
-    return r;
+  const repeatsKept = new Map(rules.rules.flatMap((r) => (!isFit(r) && r.repeat ? [[r.id, r.repeat.atLeast] as const] : [])));
+  return (s, survivor, other) => {
+    const asOf = later(survivor.score.asOf, other.score.asOf);
+    const fs = decayFactor(survivor.score.asOf, asOf, h);
+    const fo = decayFactor(other.score.asOf, asOf, h);
+    const sum = (a: Record<string, number>, b: Record<string, number>) => {
+      const r: Record<string, number> = {};
+      for (const [k, v] of Object.entries(a)) r[k] = v * fs;
+      for (const [k, v] of Object.entries(b)) r[k] = (r[k] ?? 0) + v * fo;
+      return r;
+    };
+    s.score = {
+      value: survivor.score.value * fs + other.score.value * fo,
+      asOf,
+      fit: survivor.score.fit,
+      categories: sum(survivor.score.categories, other.score.categories),
+      rules: sum(survivor.score.rules, other.score.rules),
+      fitRules: survivor.score.fitRules,
+    };
+    for (const [id, c] of Object.entries(other.limits)) {
+      const mine = s.limits[id];
+      s.limits[id] = mine && mine.day === c.day ? { day: c.day, today: mine.today + c.today, ever: mine.ever + c.ever } : { ...c, ever: c.ever + (mine?.ever ?? 0) };
+    }
+    for (const [id, r] of Object.entries(other.repeats)) {
+      const mine = s.repeats[id] ?? { times: [] };
+      // A repeat window needs only its latest `atLeast` times (a rule no longer in force: none).
+      const keep = repeatsKept.get(id);
+      const times = keep === undefined ? [] : latest([...mine.times, ...r.times].sort(), keep);
+      s.repeats[id] = { times, ...(mine.firedAt || r.firedAt ? { firedAt: later(mine.firedAt ?? '', r.firedAt ?? '') } : {}) };
+    }
+    if (stageOrder.indexOf(other.stage) > stageOrder.indexOf(s.stage)) s.stage = other.stage;
+    evaluateFit(s, rules);
   };
-  s.score = {
-    value: s.score.value * fs + other.score.value * fo,
-    asOf,
-    fit: s.score.fit,
-    categories: sum(s.score.categories, other.score.categories),
-    rules: sum(s.score.rules, other.score.rules),
-    fitRules: s.score.fitRules,
-  };
-  s.traits = { ...other.traits, ...s.traits };
-  s.known = s.known || other.known;
-  s.email ??= other.email;
-  s.userId ??= other.userId;
-  s.timezone ??= other.timezone;
-  if (other.createdAt && (!s.createdAt || other.createdAt < s.createdAt)) s.createdAt = other.createdAt;
-  if (other.lastSeenAt) s.lastSeenAt = s.lastSeenAt ? later(s.lastSeenAt, other.lastSeenAt) : other.lastSeenAt;
-  for (const [id, c] of Object.entries(other.limits)) {
-    const mine = s.limits[id];
-    s.limits[id] = mine && mine.day === c.day ? { day: c.day, today: mine.today + c.today, ever: mine.ever + c.ever } : { ...c, ever: c.ever + (mine?.ever ?? 0) };
-  }
-  for (const [id, r] of Object.entries(other.repeats)) {
-    const mine = s.repeats[id] ?? { times: [] };
-    s.repeats[id] = { times: [...mine.times, ...r.times].sort(), ...(mine.firedAt || r.firedAt ? { firedAt: later(mine.firedAt ?? '', r.firedAt ?? '') } : {}) };
-  }
-  s.seenEvents = [...new Set([...s.seenEvents, ...other.seenEvents])].slice(-seenEventsKept);
-  s.recentIds = [...new Set([...s.recentIds, ...other.recentIds])].slice(-recentIdsKept);
-  s.recent = [...s.recent, ...other.recent].sort((a, b) => (a.t < b.t ? -1 : 1));
-  s.merged = [...new Set([...s.merged, other.profileId, ...other.merged])];
-  s.anonymousIds = [...new Set([...s.anonymousIds, ...other.anonymousIds])].slice(-anonymousIdsKept);
-  if (stageOrder.indexOf(other.stage) > stageOrder.indexOf(s.stage)) s.stage = other.stage;
-  evaluateFit(s, rules);
-  return {
-    state: s,
-    event: { detailType: 'lead.merged', detail: { profileId: s.profileId, mergedProfileId: other.profileId, messageId, occurredAt: at } },
-  };
+}
+
+/** The domain event of a merge (published once the merged state is stored). */
+export function mergedEvent(survivorId: string, mergedId: string, messageId: string, at: string): DomainEventOut {
+  return { detailType: 'lead.merged', detail: { profileId: survivorId, mergedProfileId: mergedId, messageId, occurredAt: at } };
 }

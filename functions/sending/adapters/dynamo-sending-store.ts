@@ -1,7 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -10,7 +8,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type Consent, type Profile, profilePk, profileSk } from '../../identity/domain/profile.js';
+import { ProfileReader, strip } from '../../profiles/adapters/profile-reader.js';
+import { type Consent, type Profile, profilePk, profileSk } from '../../profiles/domain/profile.js';
+import { MergeChainTooLongError } from '../../profiles/errors.js';
 import { type CapsItem, type Claim, type Counter, claimAttr } from '../domain/caps.js';
 import type { RecipientState, SendRecord, Suppression } from '../domain/model.js';
 import type { SendStore } from '../domain/send.js';
@@ -31,15 +31,6 @@ export const suppressionPk = (email: string) => `sup#email#${email}`;
 export const suppressionSk = 'sup';
 /** Partition of the byScore index that lists suppressions, newest first. */
 export const suppressionIndexPk = 'suppressed';
-/** Longest chain of merged profiles followed before giving up (merges point at survivors, so 1-2 in practice). */
-export const maxMergeHops = 5;
-
-const keyAttrs = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
-function strip<T>(item: Record<string, unknown>): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!keyAttrs.has(k)) out[k] = v;
-  return out as T;
-}
 
 function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
   return err instanceof ConditionalCheckFailedException;
@@ -47,60 +38,33 @@ function isConditionFailure(err: unknown): err is ConditionalCheckFailedExceptio
 
 /** Sending's reads and writes: single-item operations only (dynalite has no transactions, and they cost double). */
 export class DynamoSendingStore implements SendStore {
+  /** Profiles are read through their owner's reader, strongly consistent: sending acts on what it reads. */
+  private readonly profiles: ProfileReader;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.profiles = new ProfileReader(doc, tableName, true);
+  }
 
   async recipient(profileId: string, sendId: string): Promise<RecipientState> {
-    let id = profileId;
-    let record: SendRecord | undefined;
-    for (let hop = 0; hop <= maxMergeHops; hop++) {
-      const items = await this.batchGet([
-        { pk: profilePk(id), sk: profileSk },
-        { pk: profilePk(id), sk: capsSk },
-        { pk: profilePk(id), sk: sendSk(sendId) },
-      ]);
-      const profileItem = items.get(`${profilePk(id)}|${profileSk}`);
-      const recordItem = items.get(`${profilePk(id)}|${sendSk(sendId)}`);
-      record ??= recordItem ? strip<SendRecord>(recordItem) : undefined;
-      const profile = profileItem ? strip<Profile>(profileItem) : undefined;
-      if (profile?.mergedInto && profile.mergedInto !== id) {
-        id = profile.mergedInto;
-        continue;
-      }
-      const caps = strip<CapsItem>(items.get(`${profilePk(id)}|${capsSk}`) ?? {});
-      return { profileId: id, caps, ...(profile ? { profile } : {}), ...(record ? { record } : {}) };
-    }
-    throw new Error(`profile ${profileId}: more than ${maxMergeHops} merges to follow`);
+    // The profile, its send counter and this send's record, hop by hop along merges in one request each.
+    const { profileId: id, profile, hops } = await this.profiles.resolveWith(profileId, [capsSk, sendSk(sendId)]);
+    const recordItem = hops.map((h) => h.items.get(sendSk(sendId))).find((item) => item !== undefined);
+    const caps = strip<CapsItem>(hops.at(-1)?.items.get(capsSk) ?? {});
+    return { profileId: id, caps, ...(profile ? { profile } : {}), ...(recordItem ? { record: strip<SendRecord>(recordItem) } : {}) };
   }
 
   /** The profile a (possibly merged) id resolves to, with its id. */
   async resolveProfile(profileId: string): Promise<{ profileId: string; profile: Profile } | undefined> {
-    let id = profileId;
-    for (let hop = 0; hop <= maxMergeHops; hop++) {
-      const res = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(id), sk: profileSk }, ConsistentRead: true }),
-      );
-      if (!res.Item) return undefined;
-      const profile = strip<Profile>(res.Item);
-      if (!profile.mergedInto || profile.mergedInto === id) return { profileId: id, profile };
-      id = profile.mergedInto;
+    try {
+      const profile = await this.profiles.resolve(profileId);
+      return profile && { profileId: profile.profileId, profile };
+    } catch (err) {
+      if (err instanceof MergeChainTooLongError) return undefined;
+      throw err;
     }
-    return undefined;
-  }
-
-  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
-    const out = new Map<string, Record<string, unknown>>();
-    let request: BatchGetCommandOutput['UnprocessedKeys'] = { [this.tableName]: { Keys: keys, ConsistentRead: true } };
-    // BatchGet may return UnprocessedKeys under throttling; loop until all are read.
-    for (let round = 0; request && Object.keys(request).length > 0 && round < 8; round++) {
-      const res: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of res.Responses?.[this.tableName] ?? []) out.set(`${item.pk}|${item.sk}`, item);
-      request = res.UnprocessedKeys?.[this.tableName]?.Keys?.length ? res.UnprocessedKeys : undefined;
-    }
-    if (request && Object.keys(request).length > 0) throw new Error('send state read left unprocessed keys after 8 rounds');
-    return out;
   }
 
   async suppression(email: string): Promise<Suppression | undefined> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { userAgentInfo } from '../../ingest/domain/enrich.js';
-import type { Consent } from '../../identity/domain/profile.js';
+import type { Consent } from '../../profiles/domain/profile.js';
 import type { LinkClaims } from './tokens.js';
 
 /**

@@ -4,7 +4,7 @@
  * everything: a malformed, altered or foreign token is refused before anything is read or written.
  */
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
-import type { Consent, Profile } from '../../identity/domain/profile.js';
+import type { Consent, Profile } from '../../profiles/domain/profile.js';
 import { BadRequestError, NotFoundError } from '../../shared/errors.js';
 import { emailEvent, revokedConsent, type UnsubscribeScope } from './feedback.js';
 import { isRedirectable } from './links.js';

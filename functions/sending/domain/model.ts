@@ -1,4 +1,4 @@
-import type { Profile } from '../../identity/domain/profile.js';
+import type { Profile } from '../../profiles/domain/profile.js';
 import type { CapsConfig } from './caps.js';
 import type { Category } from './contract.js';
 import type { QuietHours } from './windows.js';

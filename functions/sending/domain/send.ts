@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Profile } from '../../identity/domain/profile.js';
+import type { Profile } from '../../profiles/domain/profile.js';
 import {
   type CapsItem,
   type Claim,

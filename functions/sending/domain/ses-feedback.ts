@@ -1,4 +1,4 @@
-import type { Consent } from '../../identity/domain/profile.js';
+import type { Consent } from '../../profiles/domain/profile.js';
 import { normalizeEmail } from '../../identity/domain/keys.js';
 import type { Suppression } from './model.js';
 

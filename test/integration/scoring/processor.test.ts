@@ -5,10 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../../functions/identity/adapters/dynamo-link-store.js';
 import { identify } from '../../../functions/identity/domain/identify.js';
 import { anonymousProfileId } from '../../../functions/identity/domain/keys.js';
-import { ProfileStore, rankPartition } from '../../../functions/scoring/adapters/profile-store.js';
+import { ProfileStore } from '../../../functions/profiles/adapters/profile-store.js';
+import { rankPartition } from '../../../functions/profiles/domain/profile.js';
 import { DomainEventPublisher } from '../../../functions/scoring/adapters/publisher.js';
 import { parseRules } from '../../../functions/scoring/domain/rules.js';
-import { processBatch, type ProcessorPorts, type StreamEvent } from '../../../functions/scoring/domain/process-batch.js';
+import { type Outbox, processBatch, type ProcessorPorts, type StreamEvent } from '../../../functions/scoring/domain/process-batch.js';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LocalEventBus } from '../../../local/emulators/event-bus.js';
 import { collected, pageView, track } from '../../helpers/events.js';
@@ -110,7 +111,7 @@ describe('stream processor: exactly-once effects', () => {
       track('Form Submitted', {}, now(), { anonymousId: a }),
     ].map((event, i) => ({ event, seq: seqOf(100 + i), shard: 'shardId-000000000001' }));
 
-    const store = new ProfileStore(aws.doc, aws.env.TABLE_NAME!);
+    const store = new ProfileStore<Outbox>(aws.doc, aws.env.TABLE_NAME!);
     const publisher = new DomainEventPublisher(new EventBridgeClient({}), 'test-bus');
     const rules = parseRules(rulesYaml);
     let crashB = true;

@@ -1,66 +1,61 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rankPartition } from '../../../functions/scoring/adapters/profile-store.js';
-import { type BusEvent, LocalEventBus } from '../../../local/emulators/event-bus.js';
+import { anonymousProfileId } from '../../../functions/identity/domain/keys.js';
+import { LocalEventBus } from '../../../local/emulators/event-bus.js';
+import { collected, day, pageView } from '../../helpers/events.js';
+import { kinesisBatch } from '../../helpers/kinesis-event.js';
 import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { putRules } from '../../helpers/public-path.js';
 
-const rulesYaml = `
+const rules = `
 version: 1
-halfLifeDays: 30
-stages: { mql: 15, sql: 50, dormantAfterDays: 60 }
+stages: { mql: 10, sql: 50, dormantAfterDays: 30 }
 rules:
-  - { id: pricing, match: { type: page, path: /pricing }, points: 5 }
+  - { id: pricing, match: { type: page, path: /pricing }, points: 12 }
 `;
 
 let aws: TestAws;
 let bus: LocalEventBus;
 let sweep: (input: { now?: string }, c: Context) => Promise<{ dormant: number; scanned: number }>;
-const ctx = { awsRequestId: 'r', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
-const published: BusEvent[] = [];
+const ctx = { awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 beforeAll(async () => {
   bus = new LocalEventBus();
-  bus.onEvent((e) => published.push(e));
-  aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: await bus.listen(0), EVENT_BUS_NAME: 'nurture-local' });
-  const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
-  await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/active/scoring.yaml', Body: rulesYaml }));
-  s3.destroy();
+  aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: await bus.listen(0), EVENT_BUS_NAME: 'test-bus' });
+  await putRules(aws, rules);
+  const { handler } = (await import('../../../functions/scoring/process.js')) as unknown as {
+    handler: (e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>;
+  };
   sweep = asFunction('sweep', ((await import('../../../functions/scoring/sweep.js')) as unknown as { handler: typeof sweep }).handler);
-});
-
+  // An MQL last seen on day 0, and a known lead last seen on day 40.
+  const lead = (anon: string, at: string) => [
+    collected({ type: 'identify', anonymousId: anon, at, traits: { email: `${anon}@firm.com` }, nurture: { v: 1, bot: false, profileId: anonymousProfileId(anon) } }),
+    pageView('/pricing', at, { anonymousId: anon }),
+  ];
+  await asFunction('process', handler)(kinesisBatch([...lead('quiet', day(0)), ...lead('busy', day(40))]), ctx);
+}, 120_000);
 afterAll(async () => {
-  await aws?.stop();
   await bus?.close();
+  await aws?.stop();
 });
 
-const lead = (profileId: string, lastSeenAt: string) =>
-  aws.doc.send(
-    new PutCommand({
-      TableName: aws.env.TABLE_NAME,
-      Item: { pk: `p#${profileId}`, sk: 'profile', profileId, stage: 'known', lastSeenAt, v: 1, gsi1pk: rankPartition('known', profileId), gsi1sk: 10 },
-    }),
-  );
+const item = async (anon: string) =>
+  (await aws.doc.send(new GetCommand({ TableName: aws.env.TABLE_NAME, Key: { pk: `p#${anonymousProfileId(anon)}`, sk: 'profile' } }))).Item!;
 
 describe('dormancy sweep', () => {
-  it('makes known leads without activity for 60 days dormant, once, within its own role', async () => {
-    const now = '2026-06-01T00:00:00.000Z';
-    await lead('p-quiet', '2026-03-01T00:00:00.000Z');
-    await lead('p-active', '2026-05-20T00:00:00.000Z');
-
-    expect(await sweep({ now }, ctx)).toMatchObject({ dormant: 1 });
-    expect(await sweep({ now }, ctx)).toMatchObject({ dormant: 0 });
+  it('makes leads inactive for dormantAfterDays dormant once, says so on the bus, and leaves active ones alone', async () => {
+    expect((await item('quiet')).stage).toBe('mql');
+    const first = await sweep({ now: day(45) }, ctx);
+    expect(first.dormant).toBe(1);
+    expect(await item('quiet')).toMatchObject({ stage: 'dormant', stageBeforeDormant: 'mql', gsi1pk: expect.stringMatching(/^rank#dormant#/) });
+    expect((await item('busy')).stage).toBe('mql');
     await bus.drain();
-
-    const stage = async (id: string) => (await aws.doc.send(new GetCommand({ TableName: aws.env.TABLE_NAME, Key: { pk: `p#${id}`, sk: 'profile' } }))).Item?.stage;
-    expect(await stage('p-quiet')).toBe('dormant');
-    expect(await stage('p-active')).toBe('known');
-    expect(published.filter((e) => e['detail-type'] === 'lead.stage_changed').map((e) => e.detail)).toEqual([
-      expect.objectContaining({ profileId: 'p-quiet', from: 'known', to: 'dormant' }),
-    ]);
-    // Query on the ranking index, conditional updates, the rules and the bus: all granted to the sweep.
-    expect([...aws.iam.checked.keys()]).toEqual(expect.arrayContaining(['sweep dynamodb:Query', 'sweep dynamodb:UpdateItem', 'sweep events:PutEvents', 'sweep s3:GetObject']));
+    const changes = bus.history.filter((e) => e['detail-type'] === 'lead.stage_changed' && e.detail.to === 'dormant');
+    expect(changes.map((e) => e.detail.profileId)).toEqual([anonymousProfileId('quiet')]);
+    expect((await sweep({ now: day(45) }, ctx)).dormant).toBe(0);
+    // Each read and write above is one the sweep's role is granted (IAM-faithful local mode).
+    expect([...aws.iam.checked.keys()]).toEqual(expect.arrayContaining(['sweep dynamodb:UpdateItem', 'sweep events:PutEvents', 'sweep s3:GetObject']));
     expect(aws.iam.denials).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidRulesError, parseRules } from '../../../functions/scoring/domain/rules.js';
+import { parseRules } from '../../../functions/scoring/domain/rules.js';
+import { InvalidRulesError } from '../../../functions/scoring/errors.js';
 
 function problems(source: string) {
   try {
@@ -32,6 +33,13 @@ describe('scoring rules document', () => {
     });
     expect(problems('version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n  - { id: a, match: {}, points: 1 }\n  - { id: a, match: {}, points: 2 }\n')[0]?.message).toContain('unique');
     expect(problems('version: 1\nstages: { mql: 30, sql: 20 }\nrules: []\n')[0]?.field).toBe('stages.sql');
+  });
+
+  it('refuses repeat windows that would make every lead keep more than 500 event times', () => {
+    const repeats = (n: number) =>
+      `version: 1\nstages: { mql: 10, sql: 20 }\nrules:\n${Array.from({ length: n }, (_, i) => `  - { id: r${i}, match: {}, points: 1, repeat: { atLeast: 50, withinDays: 7 } }`).join('\n')}\n`;
+    expect(parseRules(repeats(10)).rules).toHaveLength(10);
+    expect(problems(repeats(11))[0]).toMatchObject({ field: 'rules', message: expect.stringContaining('500') });
   });
 
   it('reports YAML syntax errors with their line', () => {

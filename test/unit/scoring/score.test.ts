@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decayFactor, rankKey, scoreFromRankKey } from '../../../functions/scoring/domain/decay.js';
 import { parseRules } from '../../../functions/scoring/domain/rules.js';
-import { applyEvents, mergeStates } from '../../../functions/scoring/domain/score.js';
-import { emptyState, recentActivityKept, type ScoringState } from '../../../functions/scoring/domain/state.js';
+import { applyEvents } from '../../../functions/scoring/domain/score.js';
+import { emptyState, recentActivityKept, type ScoringState } from '../../../functions/profiles/domain/profile.js';
 import { collected, day, pageView, track } from '../../helpers/events.js';
 
 const rules = parseRules(`
@@ -96,11 +96,12 @@ describe('scoring rules engine', () => {
   });
 
   it('applies fit rules once and re-evaluates them when traits change', () => {
-    let { state } = run([collected({ type: 'identify', traits: { email: 'spy@rival.io' } })]);
+    // The lead's own signed-in identifies (their user id on file) may change traits: see the profiles tests.
+    let { state } = run([collected({ type: 'identify', userId: 'u-1', traits: { email: 'spy@rival.io' } })]);
     expect(state.score.fit).toBe(-100);
-    ({ state } = run([collected({ type: 'identify', traits: { email: 'spy@rival.io' } })], state));
+    ({ state } = run([collected({ type: 'identify', userId: 'u-1', traits: { email: 'spy@rival.io' } })], state));
     expect(state.score.fit).toBe(-100);
-    ({ state } = run([collected({ type: 'identify', traits: { email: 'ann@customer.com', title: 'Director of IT' } })], state));
+    ({ state } = run([collected({ type: 'identify', userId: 'u-1', traits: { email: 'ann@customer.com', title: 'Director of IT' } })], state));
     expect(state.score.fitRules).toEqual({ director: 15 });
   });
 
@@ -161,17 +162,6 @@ describe('scoring rules engine', () => {
     const { state, archive } = run(events);
     expect(state.recent).toHaveLength(recentActivityKept);
     expect(archive.map((a) => a.path)).toEqual(['/p0', '/p1', '/p2', '/p3', '/p4']);
-  });
-
-  it('merges a profile: points aligned in time, survivor traits win, history joined', () => {
-    const a = run([pageView('/products/insight', day(0)), collected({ type: 'identify', traits: { email: 'a@firm.com', name: 'Ann' }, at: day(0) })], emptyState('A')).state;
-    const b = run([track('Email Link Clicked', {}, day(10)), collected({ type: 'identify', traits: { name: 'Anne B', phone: '1' }, at: day(10) })], emptyState('B')).state;
-    const { state, event } = mergeStates(a, b, rules, 'm-merge', day(10));
-    expect(total(state, day(10))).toBeCloseTo(4 / 2 + 3, 2);
-    expect(state.traits).toMatchObject({ name: 'Ann', phone: '1', email: 'a@firm.com' });
-    expect(state.recent).toHaveLength(4);
-    expect(state.merged).toEqual(['B']);
-    expect(event).toMatchObject({ detailType: 'lead.merged', detail: { profileId: 'A', mergedProfileId: 'B' } });
   });
 });
 

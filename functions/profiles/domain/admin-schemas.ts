@@ -10,7 +10,8 @@ export const leadsQuery = z.object({
   order: z.optional(z.literal('score')),
 });
 
-/** Query of GET /v1/admin/profiles/{id}: the activity page before this time. */
+/** Query of GET /v1/admin/profiles/{id}: the activity page after this entry (time and id, from `next`). */
 export const profileQuery = z.object({
   before: z.optional(z.iso.datetime({ offset: true })),
+  beforeId: z.optional(z.string().check(z.maxLength(256))),
 });

@@ -6,40 +6,17 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
-import { profilePk, profileSk } from '../../identity/domain/profile.js';
-import type { Outbox, StoredProfile } from '../domain/process-batch.js';
-import { type ActivityEntry, emptyState, type ScoringState } from '../domain/state.js';
-
-/** The ranking index spreads each stage over this many partitions (each takes ~1,000 writes/s). */
-export const rankShards = 8;
-
-export function rankPartition(stage: string, profileId: string): string {
-  const shard = createHash('sha1').update(profileId).digest()[0]! % rankShards;
-  return `rank#${stage}#${shard}`;
-}
-
-const stateFields = [
-  'profileId',
-  'createdAt',
-  'lastSeenAt',
-  'known',
-  'userId',
-  'email',
-  'timezone',
-  'traits',
-  'stage',
-  'stageBeforeDormant',
-  'score',
-  'limits',
-  'repeats',
-  'seenEvents',
-  'recentIds',
-  'recent',
-  'merged',
-  'anonymousIds',
-  'rulesVersion',
-] as const satisfies readonly (keyof ScoringState)[];
+import {
+  type ActivityEntry,
+  archiveSk,
+  emptyState,
+  processorAttributes,
+  profilePk,
+  profileSk,
+  rankPartition,
+  type ScoringState,
+  type StoredProfile,
+} from '../domain/profile.js';
 
 /**
  * Kinesis shard ids become top-level attribute names `ck_<shardId>` (a map attribute would have to exist
@@ -47,10 +24,10 @@ const stateFields = [
  */
 const ckAttr = (shard: string) => `ck_${shard}`;
 
-function fromItem(profileId: string, item: Record<string, unknown> | undefined): StoredProfile {
+function fromItem<O>(profileId: string, item: Record<string, unknown> | undefined): StoredProfile<O> {
   const state = emptyState(profileId);
   if (!item) return { state, version: 0, checkpoints: {} };
-  for (const f of stateFields) if (item[f] !== undefined) (state as unknown as Record<string, unknown>)[f] = item[f];
+  for (const f of processorAttributes) if (item[f] !== undefined) (state as unknown as Record<string, unknown>)[f] = item[f];
   const checkpoints: Record<string, string> = {};
   for (const [k, v] of Object.entries(item)) if (k.startsWith('ck_')) checkpoints[k.slice(3)] = String(v);
   return {
@@ -58,7 +35,7 @@ function fromItem(profileId: string, item: Record<string, unknown> | undefined):
     version: Number(item.v ?? 0),
     checkpoints,
     ...(item.mergedInto ? { mergedInto: String(item.mergedInto) } : {}),
-    ...(item.outbox ? { outbox: item.outbox as Outbox } : {}),
+    ...(item.outbox ? { outbox: item.outbox as O } : {}),
     ...(item.waitingFor ? { waitingFor: new Set(item.waitingFor as Iterable<string>) } : {}),
   };
 }
@@ -69,16 +46,20 @@ export interface RequestCounter {
   writes: number;
 }
 
-/** Profile items in the main table, updated with one conditional UpdateItem per profile per batch. */
-export class ProfileStore {
+/**
+ * The profile store: the stream processor's writes to profile items (one conditional UpdateItem per
+ * profile per batch, see scoring/domain/process-batch.ts), archive items, merge tombstones, and the
+ * dormancy sweep's stage change. `Outbox` is the type of the effects the processor stores with an update.
+ */
+export class ProfileStore<Outbox = unknown> {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     readonly counter: RequestCounter = { reads: 0, writes: 0 },
   ) {}
 
-  async load(profileIds: string[]): Promise<Map<string, StoredProfile>> {
-    const out = new Map<string, StoredProfile>();
+  async load(profileIds: string[]): Promise<Map<string, StoredProfile<Outbox>>> {
+    const out = new Map<string, StoredProfile<Outbox>>();
     const unique = [...new Set(profileIds)];
     for (let i = 0; i < unique.length; i += 100) {
       let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ pk: profilePk(id), sk: profileSk }));
@@ -90,12 +71,12 @@ export class ProfileStore {
         );
         for (const item of res.Responses?.[this.tableName] ?? []) {
           const id = String(item.pk).slice(2);
-          out.set(id, fromItem(id, item));
+          out.set(id, fromItem<Outbox>(id, item));
         }
         keys = res.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
-    for (const id of unique) if (!out.has(id)) out.set(id, fromItem(id, undefined));
+    for (const id of unique) if (!out.has(id)) out.set(id, fromItem<Outbox>(id, undefined));
     return out;
   }
 
@@ -104,7 +85,7 @@ export class ProfileStore {
    * the shard checkpoint and the outbox. False when the version moved: reload and recompute.
    */
   async save(
-    stored: StoredProfile,
+    stored: StoredProfile<Outbox>,
     next: ScoringState,
     opts: { shard: string; seq: string; outbox: Outbox; rank?: { pk: string; key: number } },
   ): Promise<boolean> {
@@ -117,7 +98,7 @@ export class ProfileStore {
     };
     const sets = ['#v = :v', '#ck = :ck', '#outbox = :outbox', '#updatedAt = :updatedAt'];
     const removes: string[] = [];
-    stateFields.forEach((f, i) => {
+    processorAttributes.forEach((f, i) => {
       if (f === 'profileId') return;
       names[`#f${i}`] = f;
       const value = next[f];
@@ -206,7 +187,7 @@ export class ProfileStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: profilePk(profileId), sk: `a#${first.t}#${first.id}`, from: first.t, to: entries.at(-1)!.t, entries },
+        Item: { pk: profilePk(profileId), sk: archiveSk(first), from: first.t, to: entries.at(-1)!.t, entries },
       }),
     );
   }
@@ -227,6 +208,30 @@ export class ProfileStore {
     } catch (err) {
       // Already merged elsewhere: the first merge stands.
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  /**
+   * Makes a lead dormant unless it was active since it was read (conditional on lastSeenAt and stage).
+   * False when it was: the sweep leaves it alone.
+   */
+  async markDormant(profileId: string, from: string, lastSeenAt: unknown): Promise<boolean> {
+    this.counter.writes++;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(profileId), sk: profileSk },
+          // Bumping v makes a concurrent processor update re-read and see the new stage.
+          UpdateExpression: 'SET stage = :dormant, stageBeforeDormant = :stage, gsi1pk = :pk, v = v + :one',
+          ConditionExpression: 'lastSeenAt = :seen AND stage = :stage',
+          ExpressionAttributeValues: { ':dormant': 'dormant', ':stage': from, ':pk': rankPartition('dormant', profileId), ':one': 1, ':seen': lastSeenAt },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
     }
   }
 }

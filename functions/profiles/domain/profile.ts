@@ -1,0 +1,250 @@
+/**
+ * The stored profile: one person (or one anonymous browser until identified), one DynamoDB item
+ * `p#<profileId>` / `profile`. This module is its one description: the item's shape, its keys and what
+ * it may hold at most. Every other shape of a profile is a view derived from ProfileItem.
+ *
+ * Writers update their own attributes with UpdateItem SET/ADD, never by replacing the item:
+ * - the stream processor (scoring, through profiles/adapters/profile-store.ts): the ProcessorAttributes,
+ *   the ranking index keys and its bookkeeping (`v`, shard checkpoints `ck_<shard>`, `outbox`);
+ * - sending: `consent`, `subscriptions`;
+ * - scenarios: `waitingFor`, and `traits.<name>` / `stage` from an update step (operator-authored);
+ * - a merge leaves only a tombstone `{profileId, mergedInto}` behind; readers follow it (merge-chain.ts).
+ */
+import { createHash } from 'node:crypto';
+
+export const stages = ['anonymous', 'known', 'mql', 'sql', 'customer', 'dormant'] as const;
+export type Stage = (typeof stages)[number];
+
+/** The score as every reader sees it. */
+export interface ScoreSummary {
+  /** Behaviour points at `asOf` (decayed up to then). */
+  value: number;
+  /** ISO time the value was computed for. */
+  asOf: string;
+  /** Fit (attribute) points: not decayed, recomputed from traits. */
+  fit: number;
+  /** Behaviour points by interest category at `asOf`. */
+  categories: Record<string, number>;
+}
+
+/** The stored score with its explanation. */
+export interface ScoreBreakdown extends ScoreSummary {
+  /** Behaviour points by rule at `asOf`. */
+  rules: Record<string, number>;
+  /** Fit points by rule. */
+  fitRules: Record<string, number>;
+}
+
+/** One line of a profile's activity history, with the points it earned and why. */
+export interface ActivityEntry {
+  /** messageId */
+  id: string;
+  /** Event time (ISO). */
+  t: string;
+  type: string;
+  /** Event or page name (at most maxEntryNameChars). */
+  name?: string;
+  /** Page path (at most maxEntryPathChars). */
+  path?: string;
+  /** Points earned: [ruleId, points] pairs. */
+  pts?: [string, number][];
+  /** Properties (track/page) or traits (identify), kept when small, so a back-test can replay them. */
+  data?: Record<string, unknown>;
+}
+
+export interface Consent {
+  status: 'granted' | 'revoked';
+  source: string;
+  at: string;
+}
+
+/** The stored profile item (without its key attributes). */
+export interface ProfileItem {
+  profileId: string;
+  createdAt?: string;
+  updatedAt?: string;
+  /** Time of the latest event (drives dormancy). */
+  lastSeenAt?: string;
+  /** Set once the profile has a user id or email. */
+  known: boolean;
+  userId?: string;
+  /** Normalized email address, if known. */
+  email?: string;
+  /** IANA time zone from traits.timezone or the browser's context.timezone. */
+  timezone?: string;
+  /** Traits, within traitBounds (see domain/traits.ts for who may change which). */
+  traits: Record<string, unknown>;
+  stage: Stage;
+  /** The stage to return to when a dormant lead becomes active again. */
+  stageBeforeDormant?: Stage;
+  score: ScoreBreakdown;
+  /** Per-rule limit counters. */
+  limits: Record<string, { day: string; today: number; ever: number }>;
+  /** Per-rule repeat windows. */
+  repeats: Record<string, { times: string[]; firedAt?: string }>;
+  /** Names of track events ever seen (the latest seenEventsKept), for `unless` conditions. */
+  seenEvents: string[];
+  /** Short hashes (idKey) of the latest recentIdsKept message ids: duplicates never count twice. */
+  recentIds: string[];
+  /** The latest recentActivityKept activity entries; older ones move to archive items. */
+  recent: ActivityEntry[];
+  /** Profiles merged into this one, latest mergedKept (their archived history stays under their own id). */
+  merged: string[];
+  /** Anonymous ids (browsers, devices) seen for this profile, latest anonymousIdsKept, latest last. */
+  anonymousIds: string[];
+  rulesVersion?: number;
+  /** When merged into another profile: the survivor. Reads follow it. */
+  mergedInto?: string;
+  /** Marketing-mail consent (owned by sending). */
+  consent?: Consent;
+  /** Per-category subscription preferences (owned by sending); absent category = subscribed. */
+  subscriptions?: Record<string, boolean>;
+  /** Event names this profile's running scenarios wait for (owned by scenarios). */
+  waitingFor?: ReadonlySet<string>;
+}
+
+/** The attributes the stream processor owns and writes together in one conditional update. */
+export const processorAttributes = [
+  'profileId',
+  'createdAt',
+  'lastSeenAt',
+  'known',
+  'userId',
+  'email',
+  'timezone',
+  'traits',
+  'stage',
+  'stageBeforeDormant',
+  'score',
+  'limits',
+  'repeats',
+  'seenEvents',
+  'recentIds',
+  'recent',
+  'merged',
+  'anonymousIds',
+  'rulesVersion',
+] as const satisfies readonly (keyof ProfileItem)[];
+
+/** Scoring's view: what the stream processor reads, computes and writes back. */
+export type ScoringState = Pick<ProfileItem, (typeof processorAttributes)[number]>;
+
+/** The view every other reader (sending, scenarios, the admin API) works with. */
+export type Profile = Pick<
+  ProfileItem,
+  'profileId' | 'createdAt' | 'updatedAt' | 'lastSeenAt' | 'known' | 'userId' | 'email' | 'timezone' | 'traits' | 'stage' | 'mergedInto' | 'consent' | 'subscriptions'
+> & { score: ScoreSummary };
+
+/** A profile item as the processor loads it: its state and the bookkeeping of its conditional update. */
+export interface StoredProfile<Outbox = unknown> {
+  state: ScoringState;
+  /** Version of the item (0: no item yet); every processor update checks and increments it. */
+  version: number;
+  /** Last sequence number applied per Kinesis shard. */
+  checkpoints: Record<string, string>;
+  mergedInto?: string;
+  /** Effects owed by the last update (published after it was stored). */
+  outbox?: Outbox;
+  waitingFor?: ReadonlySet<string>;
+}
+
+// --- keys ------------------------------------------------------------------------------------------
+
+export function profilePk(profileId: string): string {
+  return `p#${profileId}`;
+}
+
+export const profileSk = 'profile';
+
+/** Sort keys of archive items (activity that left the profile item) begin with this. */
+export const archivePrefix = 'a#';
+
+/** Archive item key: derived from its first entry, so a replayed archive write overwrites itself. */
+export function archiveSk(first: Pick<ActivityEntry, 't' | 'id'>): string {
+  return `${archivePrefix}${first.t}#${first.id}`;
+}
+
+/** The ranking index spreads each stage over this many partitions (each takes ~1,000 writes/s). */
+export const rankShards = 8;
+
+export function rankPartition(stage: string, profileId: string): string {
+  const shard = createHash('sha1').update(profileId).digest()[0]! % rankShards;
+  return `rank#${stage}#${shard}`;
+}
+
+export function rankPartitionOf(stage: string, shard: number): string {
+  return `rank#${stage}#${shard}`;
+}
+
+/**
+ * What the duplicate window stores per message: 48 bits of its id's SHA-1 (8 characters, not a 36-byte
+ * UUID), so 64 of them cost ~0.7 KB of the item instead of ~2.6 KB. A collision needs ~2^24 messages of
+ * one profile, far beyond the 64 compared.
+ */
+export function idKey(messageId: string): string {
+  return createHash('sha1').update(messageId).digest('base64url').slice(0, 8);
+}
+
+// --- bounds: what one profile item may hold (README "What a profile holds") --------------------------
+// DynamoDB refuses items over 400 KB, and a refused update leaves a lead that can never change again;
+// every write is also billed per started KB. Everything a client can grow is bounded here.
+
+/** Duplicate messageIds are recognized among a profile's latest this-many messages. */
+export const recentIdsKept = 64;
+/**
+ * Activity entries kept on the profile item before the oldest move to an archive item. The profile item
+ * is rewritten on every update and DynamoDB bills writes per started KB, so it is kept small.
+ */
+export const recentActivityKept = 15;
+/** Largest properties/traits object kept on an activity entry (JSON bytes); larger ones are left out. */
+export const activityDataBytes = 256;
+/** Longest event/page name kept on an activity entry (ingest's own limit for names). */
+export const maxEntryNameChars = 256;
+/** Longest page path kept on an activity entry (`properties.path` is otherwise bounded only by 32 KB). */
+export const maxEntryPathChars = 1024;
+/** Rule explanations kept on one activity entry (the score's breakdown by rule stays complete). */
+export const maxEntryPoints = 20;
+/** Distinct track event names remembered per profile for `unless` conditions. */
+export const seenEventsKept = 100;
+/** Anonymous ids remembered per profile. */
+export const anonymousIdsKept = 20;
+/** Merged profile ids remembered (for their archived history); the oldest are forgotten first. */
+export const mergedKept = 50;
+
+/** Traits: anyone who knows a lead's email can send traits with the public write key, so they are bounded. */
+export const traitBounds = {
+  /** Most traits one profile holds. */
+  maxTraits: 100,
+  /** Longest trait name. */
+  maxNameChars: 128,
+  /** Largest single trait value, as JSON (an address object fits; a pasted document does not). */
+  maxValueBytes: 1024,
+  /** Largest traits object in total, as JSON. */
+  maxTotalBytes: 16 * 1024,
+} as const;
+
+/**
+ * The most a profile item weighs with every bound above full (ids and names at ingest's maxima), a rules
+ * document at its maxima (200 rules, repeat windows adding up to 500) and a full outbox (the processor
+ * stores one of at most 32 KB with an update): about 185 KB, under half of DynamoDB's 400 KB. With the
+ * default rules the same content weighs about 110 KB. Tests hold the processor to it.
+ */
+export const profileItemBudgetBytes = 192 * 1024;
+
+/** A profile the processor has never written. */
+export function emptyState(profileId: string): ScoringState {
+  return {
+    profileId,
+    known: false,
+    traits: {},
+    stage: 'anonymous',
+    score: { value: 0, asOf: new Date(0).toISOString(), fit: 0, categories: {}, rules: {}, fitRules: {} },
+    limits: {},
+    repeats: {},
+    seenEvents: [],
+    recentIds: [],
+    recent: [],
+    merged: [],
+    anonymousIds: [],
+  };
+}
