@@ -13,7 +13,7 @@ import {
 } from './conditions.js';
 import { type AslState, type Json, ph } from './asl.js';
 import { placeholders } from './contract.js';
-import { dynamoRetry, lambdaRetry } from './retry-policy.js';
+import { dynamoRetry, lambdaRetry, sendRetry } from './retry-policy.js';
 import type { Scenario, StepOf } from './schema.js';
 
 /** The `Comment` of a state, prefixed with the step's name. */
@@ -42,7 +42,7 @@ export function sendStates(scenario: Scenario, step: StepOf<'send'>, comment: Co
       },
       ResultSelector: { 'status.$': '$.Payload.status', 'detail.$': '$.Payload', 'at.$': '$$.State.EnteredTime' },
       ResultPath: '$.lastSend',
-      Retry: lambdaRetry,
+      Retry: sendRetry,
       Next: `${step.id}.status`,
     },
     [`${step.id}.status`]: {

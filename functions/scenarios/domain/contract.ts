@@ -34,6 +34,18 @@ export interface SendResult {
   at: string;
 }
 
+/**
+ * Error names the send function throws for its caller to retry (functions/sending/domain/errors.ts; a unit
+ * test keeps the two equal, since Step Functions matches `ErrorEquals` on the function's errorType, the
+ * thrown error's `name`, exactly).
+ */
+export const sendErrorNames = {
+  /** SES refused for now (throttling, sending paused); the reservation was given back. */
+  retryable: 'SendRetryableError',
+  /** Another call holds this send's claim; past the claim's lease a retry takes over or answers. */
+  inProgress: 'SendInProgressError',
+} as const;
+
 /** Payload of the send function (issue 4's contract). */
 export interface SendRequest {
   profileId: string;
