@@ -6,6 +6,13 @@ import { NurtureStack } from './stack.js';
 export interface BuildOptions {
   /** Cloud assembly directory; under the CLI, the CLI decides. */
   readonly outdir?: string;
+  /** Folder of the scenario files to deploy (default: statemachines/). */
+  readonly scenariosDir?: string;
+  /**
+   * CDK's built-in CloudFormation template validation (default on, as under the CLI). cdk-nag runs either
+   * way; tests turn this off where they assert nothing it checks, since it is most of a synth's time.
+   */
+  readonly builtinValidation?: boolean;
 }
 
 /**
@@ -14,10 +21,12 @@ export interface BuildOptions {
  * the context the CLI passes from cdk.json and `-c`.
  */
 export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
-  const app = new App({ context, ...options });
+  const { scenariosDir, builtinValidation = true, ...appOptions } = options;
+  const app = new App({ context, builtinCloudFormationValidation: builtinValidation, ...appOptions });
   const config = parseConfig((key) => app.node.tryGetContext(key));
   const stack = new NurtureStack(app, 'Nurture', {
     config,
+    ...(scenariosDir ? { scenariosDir } : {}),
     description: 'Nurture: serverless marketing automation',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -15,6 +15,8 @@ import { trackerSnippet } from './snippet.js';
 
 export interface NurtureStackProps extends StackProps {
   readonly config: NurtureConfig;
+  /** Folder of the scenario files to deploy (default: statemachines/). */
+  readonly scenariosDir?: string;
 }
 
 /** Everything Nurture deploys into one account and region. */
@@ -50,6 +52,7 @@ export class NurtureStack extends Stack {
       bus: this.scoring.bus,
       send: this.sending.send,
       processor: this.scoring.process,
+      ...(props.scenariosDir ? { dir: props.scenariosDir } : {}),
     });
 
     // Every route of functions/shared/routes.ts, after all capabilities registered their functions.
