@@ -5,6 +5,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import * as z from 'zod/mini';
 import { DynamoLinkStore } from '../identity/adapters/dynamo-link-store.js';
 import { identify } from '../identity/domain/identify.js';
+import type { Stage } from '../identity/domain/profile.js';
 import type { CollectedEvent } from '../ingest/domain/enrich.js';
 import { resumeWaits } from '../scenarios/adapters/task-tokens.js';
 import { documentClient, s3Client } from '../shared/aws.js';
@@ -80,7 +81,8 @@ async function processStream(event: KinesisStreamEvent): Promise<KinesisStreamBa
   metrics.addMetric('BotEventsSkipped', MetricUnit.Count, result.skippedBots);
   metrics.addMetric('ProfilesUpdated', MetricUnit.Count, result.profiles);
   if (result.failed.length > 0) metrics.addMetric('ProfileUpdateFailures', MetricUnit.Count, result.failed.length);
-  for (const [stage, n] of Object.entries(result.stagesEntered)) metrics.addMetric(`LeadsEntered_${stage}`, MetricUnit.Count, n);
+  // Keys are stages (stage machine of the rules); the cast lets the metric catalogue check the name.
+  for (const [stage, n] of Object.entries(result.stagesEntered)) metrics.addMetric(`LeadsEntered_${stage as Stage}`, MetricUnit.Count, n);
   logger.info('batch processed', { records: event.Records.length, applied: result.applied, profiles: result.profiles, failed: result.failed.length });
   const firstFailed = result.failed.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))[0];
   return { batchItemFailures: firstFailed ? [{ itemIdentifier: firstFailed }] : [] };

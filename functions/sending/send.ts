@@ -31,9 +31,9 @@ export async function handler(event: unknown): Promise<SendResult> {
     // Sent, or Skipped/Deferred by reason (cap-reached, quiet-hours, suppressed, unsubscribed, …).
     if (result.status === 'sent') metrics.addMetric('EmailsSent', MetricUnit.Count, 1);
     else {
-      const kind = result.status === 'skipped' ? 'EmailsSkipped' : 'EmailsDeferred';
-      metrics.addMetric(kind, MetricUnit.Count, 1);
-      metrics.addMetric(`${kind}_${result.reason}`, MetricUnit.Count, 1);
+      const skipped = result.status === 'skipped';
+      metrics.addMetric(skipped ? 'EmailsSkipped' : 'EmailsDeferred', MetricUnit.Count, 1);
+      metrics.addMetric(skipped ? `EmailsSkipped_${result.reason}` : `EmailsDeferred_${result.reason}`, MetricUnit.Count, 1);
       logger.info(`send ${result.status}`, { reason: result.reason });
     }
     return result;

@@ -17,8 +17,9 @@ const { metrics } = observability('sesEvents');
  */
 export async function handler(event: EventBridgeEvent<string, SesEventDetail>): Promise<void> {
   const actions = sesFeedback(event.detail, new Date(event.time));
-  const kind = String((event.detail as { eventType?: unknown }).eventType ?? event['detail-type']);
-  metrics.addMetric(`SesFeedback_${kind.replace(/[^A-Za-z]/g, '')}`, MetricUnit.Count, 1);
+  const eventType = (event.detail as { eventType?: unknown }).eventType;
+  const kind = eventType === 'Bounce' || eventType === 'Complaint' ? eventType : 'Other';
+  metrics.addMetric(`SesFeedback_${kind}`, MetricUnit.Count, 1);
   metrics.addMetric('AddressesSuppressed', MetricUnit.Count, actions.suppress.length);
   metrics.publishStoredMetrics();
   for (const s of actions.suppress) await store.suppress(s);

@@ -135,10 +135,10 @@ describe('scenario compiler', () => {
   });
 });
 
-type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; MaxAttempts?: number; JitterStrategy?: string };
-const retriersOf = (def: AslDefinition) => Object.values(def.States).flatMap((st) => (st.Retry ?? []) as Retrier[]);
+type Retrier = { ErrorEquals: readonly string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; MaxAttempts?: number; JitterStrategy?: string };
+const retriersOf = (def: AslDefinition) => Object.values(def.States).flatMap((st) => (st.Retry ?? []) as unknown as Retrier[]);
 const errorsNamed = (def: AslDefinition) =>
-  Object.values(def.States).flatMap((st) => [...((st.Retry ?? []) as Retrier[]), ...((st.Catch ?? []) as Retrier[])]).flatMap((r) => r.ErrorEquals);
+  Object.values(def.States).flatMap((st) => [...((st.Retry ?? []) as unknown as Retrier[]), ...((st.Catch ?? []) as unknown as Retrier[])]).flatMap((r) => r.ErrorEquals);
 /** Seconds Step Functions waits before each retry without jitter (ASL: interval × rate^n, capped). */
 const delays = (r: Retrier) =>
   Array.from({ length: r.MaxAttempts ?? 3 }, (_, n) => Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** n, r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY));
@@ -152,7 +152,7 @@ describe('retries of compiled scenarios', () => {
     // Step Functions matches a Lambda error by its errorType: the thrown error's `name`, exactly.
     const thrown = [new SendRetryableError('throttled').name, new SendInProgressError('in progress').name];
     for (const state of sendStates) {
-      const retried = (state.Retry as Retrier[]).flatMap((r) => r.ErrorEquals);
+      const retried = (state.Retry as unknown as Retrier[]).flatMap((r) => r.ErrorEquals);
       for (const name of thrown) expect(retried, state.Comment as string).toContain(name);
     }
   });
