@@ -81,7 +81,6 @@ async function processStream(event: KinesisStreamEvent): Promise<KinesisStreamBa
   metrics.addMetric('BotEventsSkipped', MetricUnit.Count, result.skippedBots);
   metrics.addMetric('ProfilesUpdated', MetricUnit.Count, result.profiles);
   if (result.failed.length > 0) metrics.addMetric('ProfileUpdateFailures', MetricUnit.Count, result.failed.length);
-  // Keys are stages (stage machine of the rules); the cast lets the metric catalogue check the name.
   for (const [stage, n] of Object.entries(result.stagesEntered)) metrics.addMetric(`LeadsEntered_${stage as Stage}`, MetricUnit.Count, n);
   logger.info('batch processed', { records: event.Records.length, applied: result.applied, profiles: result.profiles, failed: result.failed.length });
   const firstFailed = result.failed.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))[0];
