@@ -13,6 +13,11 @@ export interface BuildOptions {
   readonly skipChecks?: boolean;
   /** Folder of scenario files (default statemachines/): local mode synthesizes the roles of the ones it runs. */
   readonly scenariosDir?: string;
+  /**
+   * CDK's built-in CloudFormation template validation (default on, as under the CLI). cdk-nag runs either
+   * way; tests turn this off where they assert nothing it checks, since it is most of a synth's time.
+   */
+  readonly builtinValidation?: boolean;
 }
 
 /**
@@ -21,11 +26,12 @@ export interface BuildOptions {
  * the context the CLI passes from cdk.json and `-c`.
  */
 export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
-  const { skipChecks = false, scenariosDir, ...appOptions } = options;
-  const app = new App({ context, ...appOptions, ...(skipChecks ? { builtinCloudFormationValidation: false } : {}) });
+  const { skipChecks = false, scenariosDir, builtinValidation = true, ...appOptions } = options;
+  const app = new App({ context, ...appOptions, builtinCloudFormationValidation: builtinValidation && !skipChecks });
   const config = parseConfig((key) => app.node.tryGetContext(key));
   const stack = new NurtureStack(app, 'Nurture', {
     config,
+    ...(scenariosDir ? { scenariosDir } : {}),
     description: 'Nurture: serverless marketing automation',
     ...(scenariosDir ? { scenariosDir } : {}),
   });

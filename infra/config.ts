@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** SES sandbox recipients listed in the send function's policy: the sandbox is for tests, and an IAM role's inline policies hold 10,240 characters. */
+export const maxSandboxRecipients = 50;
+
 /** CloudWatch Logs accepts only these retention periods (days). */
 const logRetentionChoices = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -32,6 +35,14 @@ export const configSchema = z.object({
   senderAddress: z.string().email(),
   /** SES identity the send function may use (IAM scope): the sender's domain unless the address itself is verified. */
   sesIdentity: z.string().min(3).optional(),
+  /**
+   * In the SES sandbox SES also authorizes SendEmail against each recipient's identity: verified recipients
+   * (addresses or domains) outside the sender's identity, which the send function may then send to.
+   */
+  sesSandboxRecipients: z
+    .array(z.string().regex(/^([^@\s]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'an email address or a domain verified in SES'))
+    .max(maxSandboxRecipients)
+    .default([]),
   /** Marketing mails one recipient may get per day (their local calendar day). */
   capPerDay: z.number().int().min(0).max(1000).default(1),
   /** Marketing mails one recipient may get per ISO week (Monday to Sunday, their time zone). */
@@ -72,6 +83,7 @@ export const contextKeys = {
   logRetentionDays: 'nurture:logRetentionDays',
   senderAddress: 'nurture:senderAddress',
   sesIdentity: 'nurture:sesIdentity',
+  sesSandboxRecipients: 'nurture:sesSandboxRecipients',
   capPerDay: 'nurture:capPerDay',
   capPerWeek: 'nurture:capPerWeek',
   transactionalCaps: 'nurture:transactionalCaps',
@@ -97,7 +109,7 @@ export function parseConfig(read: (key: string) => unknown): NurtureConfig {
   return parsed.data;
 }
 
-const listFields = new Set(['writeKeys', 'allowedOrigins']);
+const listFields = new Set(['writeKeys', 'allowedOrigins', 'sesSandboxRecipients']);
 const numberFields = new Set(['shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek']);
 
 function coerce(value: unknown, field: string): unknown {

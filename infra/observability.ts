@@ -14,6 +14,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { emittedMetrics, type MetricName, type MetricService } from '../functions/shared/metric-names.js';
 import { metricsNamespace } from '../functions/shared/observability.js';
 
 /** Alarm thresholds (the numbers operators most often ask about). */
@@ -35,7 +36,8 @@ export interface ObservabilityProps {
 
 const five = Duration.minutes(5);
 // Graph metrics carry a label; alarm metrics none (a label turns an alarm into a metric-math alarm).
-const nurture = (service: string, metricName: string, label?: string) =>
+// Typed with the metric catalogue: the dashboard can only name what a function publishes.
+const nurture = <S extends MetricService>(service: S, metricName: MetricName<S>, label?: string) =>
   new Metric({ namespace: metricsNamespace, metricName, dimensionsMap: { service }, statistic: 'Sum', period: five, ...(label ? { label } : {}) });
 
 /**
@@ -62,6 +64,14 @@ export class Observability extends Construct {
             period: five,
             label: metricName,
           });
+    // Suppressed mail is counted per cause (bounce, complaint, manual): the graph shows their sum.
+    const suppressed = emittedMetrics.send.filter((m) => m.startsWith('EmailsSkipped_suppressed-'));
+    const suppressedSum = new MathExpression({
+      expression: suppressed.map((_, i) => `FILL(suppressed${i}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(suppressed.map((m, i) => [`suppressed${i}`, nurture('send', m)])),
+      period: five,
+      label: 'suppressed',
+    });
     const ses = (metricName: string) => new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(24) });
@@ -105,7 +115,7 @@ export class Observability extends Construct {
       }),
       new GraphWidget({
         title: 'Email',
-        left: [nurture('send', 'EmailsSent', 'sent'), nurture('send', 'EmailsSkipped_cap-reached', 'skipped by cap'), nurture('send', 'EmailsDeferred', 'deferred'), nurture('send', 'EmailsSkipped_suppressed', 'suppressed')],
+        left: [nurture('send', 'EmailsSent', 'sent'), nurture('send', 'EmailsSkipped_cap-reached', 'skipped by cap'), nurture('send', 'EmailsDeferred', 'deferred'), suppressedSum],
         right: [nurture('sesEvents', 'SesFeedback_Bounce', 'bounces'), nurture('sesEvents', 'SesFeedback_Complaint', 'complaints'), nurture('send', 'SendErrors', 'send errors')],
         width: 12,
       }),

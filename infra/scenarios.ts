@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventField, type EventPattern, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { EventField, type EventPattern, Match, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFn, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -39,6 +39,20 @@ const statusEvents = { source: 'aws.states', detailType: 'Step Functions Executi
 /** How long EventBridge keeps retrying a trigger or goal delivery to enroll before the dead-letter queue. */
 const ruleTargetMaxEventAge = Duration.hours(24);
 
+/** What Step Functions needs to deliver execution logs to CloudWatch Logs (as CDK grants it). */
+const logDeliveryActions = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+/** What Step Functions needs to send X-Ray traces (as CDK grants it). */
+const tracingActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+
 /** The local bus' pattern shape (`detail-type`) as CDK's EventPattern (`detailType`). */
 function cdkPattern(p: Pattern): EventPattern {
   const { 'detail-type': detailType, ...rest } = p as Record<string, unknown>;
@@ -59,6 +73,10 @@ function resourcesUsed(definition: AslDefinition): Set<string> {
 export class Scenarios extends Construct {
   readonly scenarios: Scenario[];
   readonly machines = new Map<string, StateMachine>();
+  /** Each scenario's execution role (its inline policy holds exactly the calls its definition makes). */
+  readonly roles = new Map<string, iam.Role>();
+  /** The Step Functions log delivery and X-Ray permissions every scenario role shares (they take no resource scope). */
+  readonly logsAndTracing: iam.ManagedPolicy;
   readonly enroll: NurtureFunction;
   readonly steps: NurtureFunction;
   readonly admin: NurtureFunction;
@@ -74,8 +92,11 @@ export class Scenarios extends Construct {
     // State machine names: `<stack>-scenario-<id>` (≤ 80 characters: ids are at most 40).
     const prefix = `${stack.stackName}-scenario-`;
     const machineArn = (name: string) => stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const executionArns = (scenarioId: string) =>
-      stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${prefix}${scenarioId}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // Every scenario machine of this stack and their executions, by name prefix: one statement whatever the
+    // number of scenarios (a role's inline policies hold 10,240 characters, two statements per scenario
+    // outgrew that at about 20), and execution ARNs end in a name only known at run time anyway.
+    const allMachines = machineArn(`${prefix}*`);
+    const allExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
     this.steps = functions.register(
       'scenarioSteps',
@@ -138,35 +159,66 @@ export class Scenarios extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
+    // Rule targets reach enroll and the dead-letter queue through views on which CDK adds no permission
+    // per rule: a Lambda resource policy holds 20 KB and an SQS queue policy 20 statements, which two rules
+    // per scenario would outgrow (the DLQ policy broke the deploy at 17 scenarios). One permission and one
+    // queue statement below cover every rule on the Nurture bus instead.
+    const enrollForRules = LambdaFn.fromFunctionAttributes(this, 'EnrollForRules', {
+      functionArn: this.enroll.functionArn,
+      // Not "same environment": CDK then adds no permission per rule (and skipPermissions: no warning).
+      sameEnvironment: false,
+      skipPermissions: true,
+    });
+    const deadLettersForRules = Queue.fromQueueAttributes(this, 'EnrollDeadLettersForRules', {
+      queueArn: this.deadLetters.queueArn,
+      queueUrl: this.deadLetters.queueUrl,
+    });
     // The input each rule passes is built by the same function local mode calls; EventField fills it in.
     const target = (rule: EnrollRule) =>
-      new LambdaFunction(this.enroll, {
+      new LambdaFunction(enrollForRules, {
         event: RuleTargetInput.fromObject(enrollTargetInput(rule, (path) => EventField.fromPath(path))),
-        deadLetterQueue: this.deadLetters,
+        deadLetterQueue: deadLettersForRules,
         maxEventAge: ruleTargetMaxEventAge,
         retryAttempts: 185,
       });
+    const busRules = stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${bus.bus.eventBusName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 
     const logGroup = new LogGroup(this, 'ExecutionLogs', { retention: logRetention });
+    // One customer-managed policy for what takes no resource scope, shared by every scenario role: the
+    // wildcard acknowledgement covers this policy only, and it costs one resource, not one per scenario.
+    this.logsAndTracing = new iam.ManagedPolicy(this, 'ExecutionLogsAndTracing', {
+      description: 'Step Functions execution log delivery and X-Ray tracing of the Nurture scenarios',
+      statements: [new iam.PolicyStatement({ actions: logDeliveryActions, resources: ['*'] }), new iam.PolicyStatement({ actions: tracingActions, resources: ['*'] })],
+    });
+    Validations.of(this.logsAndTracing).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray tracing (xray:PutTraceSegments and related) support no resource-level permission.',
+    });
     for (const scenario of this.scenarios) {
       const definition = compile(scenario);
       const used = resourcesUsed(definition);
-      const role = new iam.Role(this, `${scenario.id}-Role`, {
-        assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-        description: `Execution role of the ${scenario.id} scenario: only the calls its definition makes`,
-      });
+      const calls: iam.PolicyStatement[] = [];
       // Invoke on the functions this definition calls, unqualified ARN only (no `:*` for versions).
       const invoked = [
         ...(JSON.stringify(definition).includes(`\${${placeholders.sendFunction}}`) ? [send.functionArn] : []),
         ...(JSON.stringify(definition).includes(`\${${placeholders.stepsFunction}}`) ? [this.steps.functionArn] : []),
       ];
-      if (invoked.length > 0) role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
+      if (invoked.length > 0) calls.push(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
       const dynamoActions = [...used].filter((r) => r.startsWith('arn:aws:states:::dynamodb:')).map((r) => `dynamodb:${r.split(':').pop()![0]!.toUpperCase()}${r.split(':').pop()!.slice(1)}`);
       if (dynamoActions.length > 0) {
-        role.addToPolicy(new iam.PolicyStatement({ actions: dynamoActions, resources: [profiles.table.tableArn] }));
-        profiles.table.encryptionKey?.grantEncryptDecrypt(role);
+        calls.push(new iam.PolicyStatement({ actions: dynamoActions, resources: [profiles.table.tableArn] }));
+        const key = profiles.table.encryptionKey;
+        if (key) calls.push(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], resources: [key.keyArn] }));
       }
-      if (used.has('arn:aws:states:::events:putEvents')) bus.bus.grantPutEventsTo(role);
+      if (used.has('arn:aws:states:::events:putEvents')) calls.push(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.bus.eventBusArn] }));
+      // The calls as an inline policy of the role (no separate policy resource per scenario).
+      const role = new iam.Role(this, `${scenario.id}-Role`, {
+        assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+        description: `Execution role of the ${scenario.id} scenario: only the calls its definition makes`,
+        ...(calls.length > 0 ? { inlinePolicies: { calls: new iam.PolicyDocument({ statements: calls }) } } : {}),
+        managedPolicies: [this.logsAndTracing],
+      });
+      this.roles.set(scenario.id, role);
 
       const machine = new StateMachine(this, `Scenario-${scenario.id}`, {
         stateMachineName: `${prefix}${scenario.id}`,
@@ -179,25 +231,14 @@ export class Scenarios extends Construct {
           [placeholders.table]: profiles.table.tableName,
           [placeholders.bus]: bus.bus.eventBusName,
         },
-        role,
+        // CDK would add its log delivery and X-Ray statements to the role; the shared policy holds them.
+        role: role.withoutPolicyUpdates(),
         // Every state's transition is logged (cdk-nag SF1) without its data: the data holds the lead's profile.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
         tracingEnabled: true,
       });
       this.machines.set(scenario.id, machine);
-      for (const child of [role.node.tryFindChild('DefaultPolicy')].filter(Boolean)) {
-        Validations.of(child!).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'Step Functions logging (logs:CreateLogDelivery and related) and X-Ray tracing (xray:PutTraceSegments) support no resource-level permission.',
-        });
-      }
 
-      this.enroll.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] }));
-      this.enroll.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StopExecution', 'states:DescribeExecution'], resources: [executionArns(scenario.id)] }));
-      this.admin.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [machine.stateMachineArn] }));
-      this.admin.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionArns(scenario.id)] }));
-      if (props.processor) machine.grantTaskResponse(props.processor);
 
       new Rule(this, `${scenario.id}-Trigger`, {
         eventBus: bus.bus,
@@ -226,13 +267,25 @@ export class Scenarios extends Construct {
       );
     }
 
-    for (const fnId of [this.enroll, this.admin]) {
-      const policy = fnId.role!.node.tryFindChild('DefaultPolicy');
-      if (policy && this.scenarios.length > 0) {
-        for (const s of this.scenarios) {
+    if (this.scenarios.length > 0) {
+      const grants: [iam.IGrantable | undefined, string[], string][] = [
+        [this.enroll, ['states:StartExecution'], allMachines],
+        [this.enroll, ['states:StopExecution', 'states:DescribeExecution'], allExecutions],
+        [this.admin, ['states:ListExecutions'], allMachines],
+        [this.admin, ['states:DescribeExecution', 'states:GetExecutionHistory'], allExecutions],
+        // The stream processor resumes waiting executions (what StateMachine.grantTaskResponse grants).
+        [props.processor, ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], allMachines],
+      ];
+      for (const [grantee, actions, resource] of grants) {
+        if (!grantee) continue;
+        const { principalStatement } = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [resource] });
+        if (!principalStatement) continue;
+        const policy = (grantee.grantPrincipal as iam.Role).node.tryFindChild('DefaultPolicy');
+        if (policy) {
+          const kind = resource === allMachines ? 'stateMachine' : 'execution';
           Validations.of(policy).acknowledge({
-            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${prefix}${s.id}:*]`,
-            reason: `Executions of the ${s.id} scenario: execution ARNs end in the execution name, which is only known at run time.`,
+            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:${kind}:${prefix}*]`,
+            reason: `The scenario state machines of this stack (names start with ${prefix}) and their executions: scenarios come and go with the files in statemachines/, and execution ARNs end in a name only known at run time.`,
           });
         }
       }
@@ -240,15 +293,29 @@ export class Scenarios extends Construct {
 
     // Step Functions reports how each execution ended on the default bus; enroll records it.
     if (this.machines.size > 0) {
-      new Rule(this, 'ExecutionsEnded', {
+      const ended = new Rule(this, 'ExecutionsEnded', {
         description: 'Records how scenario executions end (re-entry policy reads it)',
         eventPattern: {
           source: [statusEvents.source],
           detailType: [statusEvents.detailType],
-          detail: { status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [...this.machines.values()].map((m) => m.stateMachineArn) },
+          // By prefix, not a list of ARNs: an event pattern holds 2,048 characters, about 18 ARNs.
+          detail: { status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: Match.prefix(machineArn(prefix)) },
         },
         targets: [target({ kind: 'ended' })],
       });
+      const events = new iam.ServicePrincipal('events.amazonaws.com');
+      this.enroll.addPermission('InvokedByNurtureBusRules', { principal: events, sourceArn: busRules });
+      this.enroll.addPermission('InvokedByExecutionsEnded', { principal: events, sourceArn: ended.ruleArn });
+      // One statement for every rule, whatever the number of scenarios (SQS: 20 statements, 8 KB a policy).
+      this.deadLetters.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'EnrollRuleDeliveries',
+          principals: [events],
+          actions: ['sqs:SendMessage'],
+          resources: [this.deadLetters.queueArn],
+          conditions: { ArnLike: { 'aws:SourceArn': [busRules, ended.ruleArn] } },
+        }),
+      );
     }
   }
 }

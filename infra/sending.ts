@@ -125,14 +125,17 @@ export class Sending extends Construct {
         .bindBucket(content, 'read', { prefix: templateKeys.prefix }),
     );
     this.linkSecret.grantRead(this.send);
-    // SES v2 SendEmail authorizes against both the identity and the configuration set; only the
-    // configured From address is allowed.
+    // SES v2 SendEmail authorizes against both the identity and the configuration set (in the sandbox also
+    // against each recipient's identity: nurture:sesSandboxRecipients); only the configured From address
+    // is allowed.
+    const identityArn = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
     this.send.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
         resources: [
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+          identityArn(identity),
           stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
+          ...config.sesSandboxRecipients.filter((r) => r !== identity).map(identityArn),
         ],
         conditions: { StringEquals: { 'ses:FromAddress': config.senderAddress } },
       }),

@@ -15,7 +15,7 @@ import { snippet } from '../tracker/snippet.js';
 
 export interface NurtureStackProps extends StackProps {
   readonly config: NurtureConfig;
-  /** Folder of scenario files (default statemachines/). */
+  /** Folder of the scenario files to deploy (default: statemachines/). */
   readonly scenariosDir?: string;
 }
 

@@ -28,10 +28,17 @@ const ports: SendPorts = {
 export const handler = eventFunction('send', async (event: unknown, { metrics, logger }) => {
   const result = await send(event, ports);
   // Sent, or Skipped/Deferred by reason (cap-reached, quiet-hours, suppressed, unsubscribed, …).
-  const kind = result.status === 'sent' ? 'EmailsSent' : result.status === 'skipped' ? 'EmailsSkipped' : 'EmailsDeferred';
-  metrics.addMetric(kind, MetricUnit.Count, 1);
-  if (result.status === 'sent') return result;
-  metrics.addMetric(`${kind}_${result.reason}`, MetricUnit.Count, 1);
+  if (result.status === 'sent') {
+    metrics.addMetric('EmailsSent', MetricUnit.Count, 1);
+    return result;
+  }
+  if (result.status === 'skipped') {
+    metrics.addMetric('EmailsSkipped', MetricUnit.Count, 1);
+    metrics.addMetric(`EmailsSkipped_${result.reason}`, MetricUnit.Count, 1);
+  } else {
+    metrics.addMetric('EmailsDeferred', MetricUnit.Count, 1);
+    metrics.addMetric(`EmailsDeferred_${result.reason}`, MetricUnit.Count, 1);
+  }
   logger.info(`send ${result.status}`, { reason: result.reason });
   return result;
 }, { errorMetric: 'SendErrors' });

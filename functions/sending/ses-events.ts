@@ -16,8 +16,10 @@ const store = new DynamoSendingStore(documentClient(), env.TABLE_NAME);
  * the first cause of a suppression is kept, and consent that is already revoked is left as it is.
  */
 export const handler = eventFunction('sesEvents', async (event: EventBridgeEvent<string, SesEventDetail>, { metrics }) => {
-  const kind = String(event.detail.eventType ?? event['detail-type']);
+  // Bounces and complaints by name; any other feedback type SES may add counts as Other (metric-names.ts).
+  const eventType = (event.detail as { eventType?: unknown }).eventType;
+  const kind = eventType === 'Bounce' || eventType === 'Complaint' ? eventType : 'Other';
   const { suppressed } = await applySesFeedback(event.detail, new Date(event.time), store);
-  metrics.addMetric(`SesFeedback_${kind.replace(/[^A-Za-z]/g, '')}`, MetricUnit.Count, 1);
+  metrics.addMetric(`SesFeedback_${kind}`, MetricUnit.Count, 1);
   metrics.addMetric('AddressesSuppressed', MetricUnit.Count, suppressed);
 });

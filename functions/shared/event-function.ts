@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from './functions.js';
+import type { MetricName } from './metric-names.js';
 import { MetricUnit, type Observed, observability } from './observability.js';
 
-export interface EventFunctionOptions {
+export interface EventFunctionOptions<N extends string> {
   /** Metric counted once per failed invocation (alarms and the dashboard read it). */
-  readonly errorMetric?: string;
+  readonly errorMetric?: MetricName<N>;
 }
 
 /**
@@ -13,7 +14,11 @@ export interface EventFunctionOptions {
  * invocation, and a failure logged with its error name before it is rethrown (Step Functions' Retry and
  * Catch match on that name). The context is optional: local mode calls some handlers with the event only.
  */
-export function eventFunction<E, R>(name: FunctionName, run: (event: E, observed: Observed) => Promise<R>, opts: EventFunctionOptions = {}) {
+export function eventFunction<E, R, N extends FunctionName = FunctionName>(
+  name: N,
+  run: (event: E, observed: Observed<N>) => Promise<R>,
+  opts: EventFunctionOptions<N> = {},
+) {
   const observed = observability(name);
   const { logger, metrics } = observed;
   return async function handler(event: E, context?: Context): Promise<R> {

@@ -26,25 +26,38 @@ export async function inboxOf(sesEndpoint: string, to: string): Promise<InboxMai
 
 export type SesFault = 'none' | 'refuse' | 'throttle' | 'drop-response';
 
+export interface SesProxy {
+  url: string;
+  fault: SesFault;
+  /** SendEmail calls still to answer 429 TooManyRequestsException, whatever `fault` says (SES throttling a burst). */
+  throttleNext: number;
+  /** SendEmail calls that reached the proxy, throttled ones included. */
+  readonly sendCalls: number;
+  stop(): Promise<void>;
+}
+
 /**
  * A loopback proxy in front of the SES emulator that can misbehave on demand, for the failure paths:
  * `refuse` answers 400 MessageRejected (SES said no), `throttle` answers 429, `drop-response` forwards the
  * request (SES accepts the mail) and then cuts the connection before the answer reaches the caller.
  */
-export async function startSesProxy(target: string): Promise<{ url: string; fault: SesFault; stop(): Promise<void> }> {
+export async function startSesProxy(target: string): Promise<SesProxy> {
   const upstream = new URL(target);
-  const state = { fault: 'none' as SesFault };
+  const state = { fault: 'none' as SesFault, throttleNext: 0, sendCalls: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const sending = req.url?.startsWith('/v2/email/outbound-emails');
+      if (sending) state.sendCalls++;
+      const throttled = sending && state.throttleNext > 0;
+      if (throttled) state.throttleNext--;
       if (sending && state.fault === 'refuse') {
         res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'MessageRejected' });
         res.end(JSON.stringify({ message: 'Email address is not verified.' }));
         return;
       }
-      if (sending && state.fault === 'throttle') {
+      if (throttled || (sending && state.fault === 'throttle')) {
         res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
         res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
         return;
@@ -76,6 +89,15 @@ export async function startSesProxy(target: string): Promise<{ url: string; faul
     },
     set fault(f: SesFault) {
       state.fault = f;
+    },
+    get throttleNext() {
+      return state.throttleNext;
+    },
+    set throttleNext(n: number) {
+      state.throttleNext = n;
+    },
+    get sendCalls() {
+      return state.sendCalls;
     },
     async stop() {
       server.closeAllConnections();

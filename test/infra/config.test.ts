@@ -15,6 +15,7 @@ describe('deployment config from cdk.json context', () => {
       shardCount: 2,
       logRetentionDays: 30,
       senderAddress: baseContext['nurture:senderAddress'],
+      sesSandboxRecipients: [],
       capPerDay: 1,
       capPerWeek: 3,
       transactionalCaps: { perDay: 20, perWeek: 100 },
@@ -65,6 +66,7 @@ describe('deployment config from cdk.json context', () => {
     ['nurture:defaultTimeZone', 'Mars/Olympus'],
     ['nurture:scenarioCaps', { 'cart-reminder': { perMonth: 3 } }],
     ['nurture:consentMode', 'maybe'],
+    ['nurture:sesSandboxRecipients', ['not an address']],
   ])('fails the app build naming %s when it is %j', (key, value) => {
     expect(() => buildTestApp({ [key]: value })).toThrow(new RegExp(`${key}:`));
   });

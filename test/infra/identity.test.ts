@@ -2,14 +2,14 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentBucket, mainTable } from '../../functions/shared/resources.js';
 import type { NurtureStack } from '../../infra/stack.js';
-import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack } from './synth.js';
+import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, synthTimeoutMs } from './synth.js';
 
 let template: Template;
 let stack: NurtureStack;
 
 beforeAll(() => {
   ({ template, stack } = synthStack());
-}, 60_000);
+}, synthTimeoutMs);
 
 afterAll(removeOutdirs);
 

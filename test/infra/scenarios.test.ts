@@ -1,16 +1,19 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../functions/scenarios/domain/compile.js';
 import { goalPattern, triggerPattern } from '../../functions/scenarios/domain/patterns.js';
 import type { NurtureStack } from '../../infra/stack.js';
-import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, type Statement } from './synth.js';
+import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, synthTimeoutMs, type Statement } from './synth.js';
 
 let template: Template;
 let stack: NurtureStack;
 beforeAll(() => {
   ({ template, stack } = synthStack());
-}, 60_000);
+}, synthTimeoutMs);
 afterAll(removeOutdirs);
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -18,12 +21,15 @@ const resources = (type: string) => Object.entries(template.findResources(type))
 const machineOf = (id: string) => stack.scenarios.machines.get(id)!;
 const machineResource = (m: StateMachine) => template.toJSON().Resources[logicalIdOf(m)] as Resource;
 
-/** Statements of the IAM policies attached to a state machine's role. */
-function machineStatements(m: StateMachine): Statement[] {
-  const roleId = logicalIdOf(m.role);
-  return resources('AWS::IAM::Policy')
+/** Statements of a scenario role's own policies: inline, and any AWS::IAM::Policy attached to it. */
+function machineStatements(id: string): Statement[] {
+  const roleId = logicalIdOf(stack.scenarios.roles.get(id)!);
+  const role = template.toJSON().Resources[roleId] as Resource;
+  const inline = ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  const attached = resources('AWS::IAM::Policy')
     .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+  return [...inline, ...attached];
 }
 
 function rulesTargeting(fnLogicalId: string) {
@@ -59,7 +65,7 @@ describe('scenario state machines', () => {
 
   it('gives each state machine only the calls its own definition makes', () => {
     const tableArn = getAtt(stack.profiles.main.table);
-    const pricing = machineStatements(machineOf('pricing-no-inquiry'));
+    const pricing = machineStatements('pricing-no-inquiry');
     const invoke = pricing.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     // pricing-no-inquiry sends no mail: it may call the steps function, not the send function.
     expect(invoke.flatMap(resourcesOf)).toEqual([getAtt(stack.scenarios.steps)]);
@@ -68,12 +74,22 @@ describe('scenario state machines', () => {
     ]);
     expect(pricing.flatMap(actionsOf)).toContain('events:PutEvents');
 
-    const coupon = machineStatements(machineOf('first-purchase-coupon'));
+    const coupon = machineStatements('first-purchase-coupon');
     expect(coupon.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).flatMap(resourcesOf)).toEqual([getAtt(stack.sending.send), getAtt(stack.scenarios.steps)]);
     expect(coupon.flatMap(actionsOf)).not.toContain('events:PutEvents');
-    for (const s of [...pricing, ...coupon]) {
-      const wildcard = resourcesOf(s).some((r) => JSON.stringify(r).includes('*'));
-      if (wildcard) expect(actionsOf(s).every((a) => a.startsWith('logs:') || a.startsWith('xray:'))).toBe(true);
+  });
+
+  it('keeps wildcards out of every scenario role\'s own policy: log delivery and X-Ray sit in one shared policy', () => {
+    const shared = logicalIdOf(stack.scenarios.logsAndTracing);
+    const sharedStatements = template.toJSON().Resources[shared].Properties.PolicyDocument.Statement as Statement[];
+    expect(sharedStatements.flatMap(actionsOf).every((a) => a.startsWith('logs:') || a.startsWith('xray:'))).toBe(true);
+    expect(sharedStatements.flatMap(actionsOf)).toEqual(expect.arrayContaining(['logs:CreateLogDelivery', 'xray:PutTraceSegments']));
+    for (const id of stack.scenarios.machines.keys()) {
+      const own = machineStatements(id);
+      expect(own.length, id).toBeGreaterThan(0);
+      expect(JSON.stringify(own.flatMap(resourcesOf)), id).not.toContain('*');
+      const role = template.toJSON().Resources[logicalIdOf(stack.scenarios.roles.get(id)!)] as Resource;
+      expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: shared }]);
     }
   });
 
@@ -109,23 +125,80 @@ describe('scenario triggers, goals and enrollment', () => {
     }
     const ended = rules.find((r) => r.EventPattern?.source?.[0] === 'aws.states');
     expect(ended?.EventBusName).toBeUndefined();
-    expect(ended?.EventPattern.detail.stateMachineArn).toHaveLength(stack.scenarios.scenarios.length);
+    // One prefix for every machine of the stack: a list of ARNs would outgrow a pattern's 2,048 characters.
+    expect(JSON.stringify(ended?.EventPattern.detail.stateMachineArn)).toMatch(/^\[\{"prefix":.*:stateMachine:Nurture-scenario-"\]\]\}\}\]$/);
   });
 
-  it('lets enroll start only the scenario machines and stop only their executions', () => {
+  it('lets enroll start only this stack\'s scenario machines and stop only their executions', () => {
     const states = roleStatements(template, stack.scenarios.enroll).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
-    expect(states.flatMap(actionsOf).sort()).toEqual(
-      ['states:StartExecution', 'states:StopExecution', 'states:DescribeExecution'].flatMap((a) => Array(stack.scenarios.machines.size).fill(a)).sort(),
-    );
-    for (const s of states.filter((st) => actionsOf(st).includes('states:StartExecution'))) {
-      expect(resourcesOf(s)).toHaveLength(1);
-      expect([...stack.scenarios.machines.values()].map((m) => ref(m))).toContainEqual(resourcesOf(s)[0]);
-    }
-    expect(JSON.stringify(states)).not.toContain('"Resource":"*"');
+    expect(states.map((s) => [actionsOf(s), arnTail(resourcesOf(s))])).toEqual([
+      [['states:StartExecution'], [':stateMachine:Nurture-scenario-*']],
+      [['states:StopExecution', 'states:DescribeExecution'], [':execution:Nurture-scenario-*']],
+    ]);
   });
 
-  it('lets the stream processor resume waiting executions', () => {
+  it('lets the stream processor resume waiting executions of the scenario machines only', () => {
     const responses = roleStatements(template, stack.scoring.process).filter((s) => actionsOf(s).includes('states:SendTaskSuccess'));
-    expect(responses.flatMap(resourcesOf).sort()).toEqual([...stack.scenarios.machines.values()].map((m) => ref(m)).sort());
+    expect(responses.map((s) => arnTail(resourcesOf(s)))).toEqual([[':stateMachine:Nurture-scenario-*']]);
   });
+});
+
+/** The literal end of each formatted ARN (`{ Fn::Join: ['', [..., ':stateMachine:Nurture-scenario-*']] }`). */
+function arnTail(arns: unknown[]): string[] {
+  return arns.map((a) => {
+    const parts = (a as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    return String(parts.at(-1));
+  });
+}
+
+describe('scenarios at scale', () => {
+  const count = 60;
+  const dir = mkdtempSync(join(tmpdir(), 'nurture-scenarios-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`synthesizes ${count} scenarios (each with a trigger and a goal rule) within every per-policy and per-stack limit`, () => {
+    for (let i = 1; i <= count; i++) {
+      const id = `journey-${String(i).padStart(2, '0')}`;
+      writeFileSync(
+        join(dir, `${id}.yaml`),
+        [
+          `id: ${id}`,
+          `name: Generated journey ${i}`,
+          'trigger: { event: Trial Started }',
+          'goal: { event: Order Completed }',
+          'steps:',
+          '  - { id: pause, type: wait, for: 1d }',
+          '  - { id: hello, type: send, template: welcome }',
+          '  - { id: tell, type: notify, reason: generated }',
+          '',
+        ].join('\n'),
+      );
+    }
+
+    // cdk-nag runs in this synth, and CDK refuses a stack over CloudFormation's 500 resources.
+    const big = synthStack({}, { scenariosDir: dir });
+
+    expect(big.stack.scenarios.machines.size).toBe(count);
+    const bigResources = Object.values(big.template.toJSON().Resources) as Resource[];
+    expect(bigResources.length).toBeLessThan(500);
+    // SQS: 20 statements and 8 KB a queue policy. One statement for every rule, by source ARN pattern.
+    const dlq = logicalIdOf(big.stack.scenarios.deadLetters);
+    const queuePolicies = bigResources.filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues).includes(`"${dlq}"`));
+    expect(queuePolicies).toHaveLength(1);
+    const all = queuePolicies[0]!.Properties.PolicyDocument.Statement as { Effect: string; Principal?: unknown; Condition: { ArnLike: { 'aws:SourceArn': unknown[] } } }[];
+    // The queue's TLS-only deny, and one allow for every rule's deliveries.
+    expect(all.map((st) => st.Effect).sort()).toEqual(['Allow', 'Deny']);
+    const statements = all.filter((st) => st.Effect === 'Allow');
+    expect(statements[0]!.Principal).toEqual({ Service: 'events.amazonaws.com' });
+    const sources = statements[0]!.Condition.ArnLike['aws:SourceArn'];
+    expect(sources).toHaveLength(2);
+    expect(JSON.stringify(sources[0])).toMatch(/:rule\/",\{"Ref":"[^"]+"\},"\/\*"/);
+    // Lambda: 20 KB of resource policy. Two permissions on enroll (Nurture bus rules, the ended rule).
+    const enroll = logicalIdOf(big.stack.scenarios.enroll);
+    expect(bigResources.filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(`"${enroll}"`))).toHaveLength(2);
+    // IAM: 10,240 characters of inline policy a role. The functions' scenario grants do not grow.
+    for (const name of ['enroll', 'scenariosAdmin', 'process'] as const) {
+      expect(roleStatements(big.template, big.stack.functions.get(name)!).length, name).toBe(roleStatements(template, stack.functions.get(name)!).length);
+    }
+  }, synthTimeoutMs);
 });

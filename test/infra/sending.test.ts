@@ -1,38 +1,29 @@
-import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s3Templates from '../../functions/sending/adapters/s3-templates.js';
 import { claimLeaseMs } from '../../functions/sending/domain/send.js';
 import { templateFile } from '../../functions/sending/domain/check.js';
 import { sendTimeout, templateKeys } from '../../infra/sending.js';
 import type { NurtureStack } from '../../infra/stack.js';
-import { baseContext, removeOutdirs, synthStack } from './synth.js';
+import { actionsOf, baseContext, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, synthTimeoutMs } from './synth.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
 
 let template: Template;
 let stack: NurtureStack;
 
 beforeAll(() => {
-  ({ template, stack } = synthStack({ 'nurture:capPerDay': 2, 'nurture:scenarioCaps': { 'cart-reminder': { perDay: 1 } } }));
-}, 60_000);
+  ({ template, stack } = synthStack({
+    'nurture:capPerDay': 2,
+    'nurture:scenarioCaps': { 'cart-reminder': { perDay: 1 } },
+    'nurture:sesSandboxRecipients': 'tester@inbox.example.org,qa.example.net',
+  }));
+}, synthTimeoutMs);
 afterAll(removeOutdirs);
 
-const ref = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
-const getAtt = (c: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [ref(c), 'Arn'] });
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
-
-function roleStatements(fn: { role?: { node: { defaultChild?: unknown } } }): Statement[] {
-  const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
-  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-function envOf(fn: { node: { defaultChild?: unknown } }): Record<string, unknown> {
-  return (template.findResources('AWS::Lambda::Function') as Record<string, Resource>)[ref(fn)]!.Properties.Environment.Variables;
+function envOf(fn: IConstruct): Record<string, unknown> {
+  return (template.findResources('AWS::Lambda::Function') as Record<string, Resource>)[logicalIdOf(fn)]!.Properties.Environment.Variables;
 }
 
 describe('send function', () => {
@@ -48,12 +39,12 @@ describe('send function', () => {
       QUIET_HOURS: '21:00-08:00',
       DEFAULT_TIME_ZONE: 'UTC',
       CONSENT_MODE: 'opt-out',
-      SES_CONFIGURATION_SET: { Ref: ref(stack.sending.configurationSet) },
-      LINK_SECRET_ARN: { Ref: ref(stack.sending.linkSecret) },
-      TABLE_NAME: { Ref: ref(stack.profiles.main.table) },
-      CONTENT_BUCKET: { Ref: ref(stack.content.content.bucket) },
+      SES_CONFIGURATION_SET: ref(stack.sending.configurationSet),
+      LINK_SECRET_ARN: ref(stack.sending.linkSecret),
+      TABLE_NAME: ref(stack.profiles.main.table),
+      CONTENT_BUCKET: ref(stack.content.content.bucket),
     });
-    expect(JSON.stringify(env.PUBLIC_API_URL)).toContain(ref(stack.ingest.api));
+    expect(JSON.stringify(env.PUBLIC_API_URL)).toContain(logicalIdOf(stack.ingest.api));
   });
 
   it('times out well before a claim’s lease ends, so a live call is never taken for a dead one', () => {
@@ -61,52 +52,55 @@ describe('send function', () => {
   });
 
   it('may send mail only from the configured address, through its identity and configuration set', () => {
-    const ses = roleStatements(stack.sending.send).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+    const ses = roleStatements(template, stack.sending.send).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
     expect(ses).toHaveLength(1);
     expect(actionsOf(ses[0]!)).toEqual(['ses:SendEmail']);
     const resources = JSON.stringify(resourcesOf(ses[0]!));
     expect(resources).toContain(':identity/mail.example.com');
     expect(resources).toContain(':configuration-set/');
+    // Sandbox recipients verified outside the sender's identity (nurture:sesSandboxRecipients).
+    expect(resources).toContain(':identity/tester@inbox.example.org');
+    expect(resources).toContain(':identity/qa.example.net');
     expect(resources).not.toContain('*');
     expect(ses[0]!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': baseContext['nurture:senderAddress'] } });
     // No other function may send mail.
     for (const fn of [stack.sending.mailLinks, stack.sending.admin, stack.sending.sesEvents, stack.sending.templateCheck, stack.ingest.collect]) {
-      expect(roleStatements(fn).flatMap(actionsOf).some((a) => a.startsWith('ses:'))).toBe(false);
+      expect(roleStatements(template, fn).flatMap(actionsOf).some((a) => a.startsWith('ses:'))).toBe(false);
     }
   });
 
   it('reads templates only, and uses single-item reads and writes on the table: no query, scan or delete', () => {
-    const statements = roleStatements(stack.sending.send);
+    const statements = roleStatements(template, stack.sending.send);
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
     expect(JSON.stringify(s3)).toContain('/templates/*');
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:'))).flatMap(actionsOf);
     expect(dynamo.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(secrets.flatMap(resourcesOf)).toEqual([{ Ref: ref(stack.sending.linkSecret) }]);
+    expect(secrets.flatMap(resourcesOf)).toEqual([ref(stack.sending.linkSecret)]);
   });
 
   it('alarms when sends keep failing', () => {
-    const alarm = (template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>)[ref(stack.sending.sendErrorsAlarm)]!;
+    const alarm = (template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>)[logicalIdOf(stack.sending.sendErrorsAlarm)]!;
     expect(alarm.Properties).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 5 });
-    expect(JSON.stringify(alarm.Properties.Dimensions)).toContain(ref(stack.sending.send));
+    expect(JSON.stringify(alarm.Properties.Dimensions)).toContain(logicalIdOf(stack.sending.send));
   });
 });
 
 describe('SES feedback', () => {
   it('publishes bounces and complaints of the configuration set to the default event bus', () => {
     const destination = Object.values(template.findResources('AWS::SES::ConfigurationSetEventDestination'))[0] as Resource;
-    expect(destination.Properties.ConfigurationSetName).toEqual({ Ref: ref(stack.sending.configurationSet) });
+    expect(destination.Properties.ConfigurationSetName).toEqual(ref(stack.sending.configurationSet));
     expect(destination.Properties.EventDestination).toMatchObject({ Enabled: true, MatchingEventTypes: ['bounce', 'complaint'] });
     expect(JSON.stringify(destination.Properties.EventDestination.EventBridgeDestination.EventBusArn)).toContain(':event-bus/default');
   });
 
   it('routes only this configuration set’s bounces and complaints to the suppressing function, with a dead-letter queue', () => {
-    const rule = (template.findResources('AWS::Events::Rule') as Record<string, Resource>)[ref(stack.sending.feedbackRule)]!;
+    const rule = (template.findResources('AWS::Events::Rule') as Record<string, Resource>)[logicalIdOf(stack.sending.feedbackRule)]!;
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.ses'],
       'detail-type': ['Email Bounced', 'Email Complaint Received'],
-      detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: ref(stack.sending.configurationSet) }] } } },
+      detail: { mail: { tags: { 'ses:configuration-set': [ref(stack.sending.configurationSet)] } } },
     });
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({
@@ -118,9 +112,9 @@ describe('SES feedback', () => {
   });
 
   it('keeps what could not be processed in an encrypted, TLS-only queue and alarms on it', () => {
-    const queue = (template.findResources('AWS::SQS::Queue') as Record<string, Resource>)[ref(stack.sending.failures)]!;
+    const queue = (template.findResources('AWS::SQS::Queue') as Record<string, Resource>)[logicalIdOf(stack.sending.failures)]!;
     expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
-    const alarm = (template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>)[ref(stack.sending.failuresAlarm)]!;
+    const alarm = (template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>)[logicalIdOf(stack.sending.failuresAlarm)]!;
     expect(alarm.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
   });
 });
@@ -149,9 +143,9 @@ describe('template check', () => {
   });
 
   it('writes only under templates/ and has a dead-letter queue for failed invocations', () => {
-    const s3 = roleStatements(stack.sending.templateCheck).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const s3 = roleStatements(template, stack.sending.templateCheck).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     for (const s of s3) expect(JSON.stringify(s.Resource)).toMatch(/templates\/\*|"Arn"\]\}$/);
-    const fn = (template.findResources('AWS::Lambda::Function') as Record<string, Resource>)[ref(stack.sending.templateCheck)]!;
+    const fn = (template.findResources('AWS::Lambda::Function') as Record<string, Resource>)[logicalIdOf(stack.sending.templateCheck)]!;
     expect(fn.Properties.DeadLetterConfig).toEqual({ TargetArn: getAtt(stack.sending.failures) });
   });
 });
@@ -169,15 +163,15 @@ describe('mail links and operator API', () => {
   });
 
   it('lets the link function put email events on the stream and read the link secret, nothing of SES', () => {
-    const statements = roleStatements(stack.sending.mailLinks);
+    const statements = roleStatements(template, stack.sending.mailLinks);
     expect(statements.flatMap(actionsOf)).toContain('kinesis:PutRecords');
     expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:'))).flatMap(resourcesOf)).toEqual([
-      { Ref: ref(stack.sending.linkSecret) },
+      ref(stack.sending.linkSecret),
     ]);
   });
 
   it('keeps the link secret when the stack is deleted, so delivered links keep working', () => {
-    const secret = template.findResources('AWS::SecretsManager::Secret')[ref(stack.sending.linkSecret)] as { DeletionPolicy?: string };
+    const secret = template.findResources('AWS::SecretsManager::Secret')[logicalIdOf(stack.sending.linkSecret)] as { DeletionPolicy?: string };
     expect(secret.DeletionPolicy).toBe('Retain');
   });
 });

@@ -1,16 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsStream, mainTable } from '../../functions/shared/resources.js';
 import { routes } from '../../functions/api/routes.js';
 import type { NurtureStack } from '../../infra/stack.js';
-import { baseContext, removeOutdirs, synthStack } from './synth.js';
+import { actionsOf, baseContext, bundledSynthTimeoutMs, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, synthTimeoutMs } from './synth.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 let template: Template;
 let stack: NurtureStack;
@@ -18,15 +16,12 @@ let outdir: string;
 let assembly: CloudAssembly;
 
 beforeAll(() => {
-  // One real synth with esbuild bundling, shared by the assertions below.
+  // The one synth with esbuild bundling of the test suite, shared by every assertion below (those that
+  // read bundles included: the collect bundle, the rules shipped beside their readers).
   ({ template, stack, outdir, assembly } = synthStack({}, { bundle: true }));
-}, 60_000);
+}, bundledSynthTimeoutMs);
 
 afterAll(removeOutdirs);
-
-function logicalId(owner: Stack, element: unknown): string {
-  return owner.getLogicalId(element as CfnElement);
-}
 
 function resourcesOfType(t: Template, type: string): Record<string, Resource> {
   return t.findResources(type) as Record<string, Resource>;
@@ -39,15 +34,7 @@ function onlyResource(t: Template, type: string): [string, Resource] {
 }
 
 /** Every statement of every IAM policy attached to the collect function's role. */
-function collectStatements(): Statement[] {
-  const roleId = logicalId(stack, stack.ingest.collect.role!.node.defaultChild);
-  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
-    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const collectStatements = () => roleStatements(template, stack.ingest.collect);
 
 describe('profiles table', () => {
   it('is on-demand, point-in-time recoverable, AWS-managed encrypted and retained on stack deletion', () => {
@@ -97,12 +84,12 @@ describe('events stream', () => {
     const [, stream] = onlyResource(provisioned.template, 'AWS::Kinesis::Stream');
     expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'PROVISIONED' });
     expect(stream.Properties.ShardCount).toBe(3);
-  }, 30_000);
+  }, synthTimeoutMs);
 });
 
 describe('collect function', () => {
   it('runs Node 22 on arm64 with tracing, its own log group, and the env it parses at cold start', () => {
-    const fnId = logicalId(stack, stack.ingest.collect.node.defaultChild);
+    const fnId = logicalIdOf(stack.ingest.collect);
     const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId]!;
     expect(fn.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -113,8 +100,8 @@ describe('collect function', () => {
     });
     expect(fn.Properties.Environment.Variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
-      TABLE_NAME: { Ref: logicalId(stack, stack.profiles.main.table.node.defaultChild) },
-      EVENTS_STREAM_NAME: { Ref: logicalId(stack, stack.ingest.events.stream.node.defaultChild) },
+      TABLE_NAME: ref(stack.profiles.main.table),
+      EVENTS_STREAM_NAME: ref(stack.ingest.events.stream),
       WRITE_KEYS: baseContext['nurture:writeKeys'].join(','),
       ALLOWED_ORIGINS: baseContext['nurture:allowedOrigins'].join(','),
     });
@@ -123,7 +110,7 @@ describe('collect function', () => {
   });
 
   it('is bundled by esbuild as minified ESM with a require shim and a source map', () => {
-    const fnId = logicalId(stack, stack.ingest.collect.node.defaultChild);
+    const fnId = logicalIdOf(stack.ingest.collect);
     const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId]!;
     const assetDir = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
     const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
@@ -135,7 +122,7 @@ describe('collect function', () => {
   });
 
   it('may only put records on the events stream', () => {
-    const streamArn = { 'Fn::GetAtt': [logicalId(stack, stack.ingest.events.stream.node.defaultChild), 'Arn'] };
+    const streamArn = getAtt(stack.ingest.events.stream);
     const kinesis = collectStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
     expect(kinesis.flatMap(actionsOf)).toContain('kinesis:PutRecords');
     for (const statement of kinesis) {
@@ -146,7 +133,7 @@ describe('collect function', () => {
   });
 
   it('may only get, put and update single items of the table: no scan, query, delete or table-level action', () => {
-    const tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.profiles.main.table.node.defaultChild), 'Arn'] };
+    const tableArn = getAtt(stack.profiles.main.table);
     const dynamo = collectStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap(actionsOf).sort()).toEqual(
       ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
@@ -165,7 +152,7 @@ describe('collect function', () => {
   });
 
   it('has no managed policies (not even AWSLambdaBasicExecutionRole)', () => {
-    const roleId = logicalId(stack, stack.ingest.collect.role!.node.defaultChild);
+    const roleId = logicalIdOf(stack.ingest.collect.role!);
     expect(resourcesOfType(template, 'AWS::IAM::Role')[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });
@@ -187,7 +174,7 @@ describe('HTTP API', () => {
   }
 
   it('serves each route of functions/shared/routes.ts through the function it names', () => {
-    const apiId = logicalId(stack, stack.ingest.api.node.defaultChild);
+    const apiId = logicalIdOf(stack.ingest.api);
     const byKey = routesByKey();
 
     expect([...byKey.keys()].sort()).toEqual(deployed().map(routeKey).sort());
@@ -200,7 +187,7 @@ describe('HTTP API', () => {
     for (const r of deployed()) {
       const { route, integration } = byKey.get(routeKey(r))!;
       expect(route.Properties.ApiId).toEqual({ Ref: apiId });
-      const fnArn = { 'Fn::GetAtt': [logicalId(stack, stack.functions.get(r.fn)!.node.defaultChild), 'Arn'] };
+      const fnArn = getAtt(stack.functions.get(r.fn)!);
       expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn });
     }
   });
@@ -255,7 +242,7 @@ describe('HTTP API', () => {
 
 describe('content bucket', () => {
   it('blocks public access, requires TLS, is versioned, encrypted, retained and access-logged', () => {
-    const bucketId = logicalId(stack, stack.content.content.bucket.node.defaultChild);
+    const bucketId = logicalIdOf(stack.content.content.bucket);
     const bucket = resourcesOfType(template, 'AWS::S3::Bucket')[bucketId]!;
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(bucket.Properties).toMatchObject({
@@ -284,7 +271,7 @@ describe('content bucket', () => {
 
 describe('stack outputs', () => {
   it('print the API URL and a tracker snippet with that URL and the first write key', () => {
-    const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack, stack.ingest.api.node.defaultChild), 'ApiEndpoint'] };
+    const apiEndpoint = getAtt(stack.ingest.api, 'ApiEndpoint');
     template.hasOutput('ApiUrl', { Value: apiEndpoint });
     const snippet = JSON.stringify(template.findOutputs('TrackerSnippet'));
     expect(snippet).toContain(JSON.stringify(apiEndpoint));
@@ -298,5 +285,20 @@ describe('teardown', () => {
   it('removes the events stream with the stack: it only holds a day of events in transit', () => {
     const streams = template.findResources('AWS::Kinesis::Stream');
     expect(Object.values(streams).map((s) => (s as { DeletionPolicy?: string }).DeletionPolicy)).toEqual(['Delete']);
+  });
+});
+
+describe('default scoring rules on a fresh deployment', () => {
+  it('ship beside every function that reads rules, so scoring works before the first upload', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const readers = Object.values(functions).filter(
+      (f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables?.DEFAULT_RULES_FILE,
+    ) as { Properties: { Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } } }[];
+    expect(readers.length).toBe(3);
+    for (const f of readers) {
+      const assetDir = join(outdir, `asset.${f.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      const shipped = readFileSync(join(assetDir, String(f.Properties.Environment.Variables.DEFAULT_RULES_FILE)), 'utf8');
+      expect(shipped).toBe(readFileSync('templates/rules/scoring.yaml', 'utf8'));
+    }
   });
 });

@@ -18,15 +18,33 @@ export const baseContext = {
 export interface SynthOptions {
   /** Run esbuild for real (a few seconds); otherwise CDK skips asset bundling. */
   readonly bundle?: boolean;
+  /** Scenario files to deploy instead of statemachines/. */
+  readonly scenariosDir?: string;
+  /**
+   * Run CDK's built-in CloudFormation validation too (cdk-nag always runs). Off by default: it is about
+   * three quarters of a synth's time and no assertion but the cdk-nag test's reads its report.
+   */
+  readonly validate?: boolean;
 }
+
+/**
+ * Timeouts of hooks and tests that synthesize. One unbundled synth of the stack takes ~5-15 s on an idle
+ * 2-core machine and was measured at 50 s while other test processes loaded it (load average 16);
+ * bundling all functions with esbuild adds about as much again. Generous, so a busy machine is no failure.
+ */
+export const synthTimeoutMs = 180_000;
+export const bundledSynthTimeoutMs = 300_000;
 
 const outdirs: string[] = [];
 
 /** Builds the app with `context` over the base context, in a fresh temporary cloud assembly directory. */
-export function buildTestApp(context: Record<string, unknown> = {}, { bundle = false }: SynthOptions = {}) {
+export function buildTestApp(context: Record<string, unknown> = {}, { bundle = false, scenariosDir, validate = false }: SynthOptions = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'nurture-cdk-test-'));
   outdirs.push(outdir);
-  const built = buildApp({ ...baseContext, ...(bundle ? {} : { [BUNDLING_STACKS]: [] }), ...context }, { outdir });
+  const built = buildApp(
+    { ...baseContext, ...(bundle ? {} : { [BUNDLING_STACKS]: [] }), ...context },
+    { outdir, builtinValidation: validate, ...(scenariosDir ? { scenariosDir } : {}) },
+  );
   return { ...built, outdir };
 }
 

@@ -39,6 +39,18 @@ export interface LastSend {
   at: string;
 }
 
+/**
+ * Error names the send function throws for its caller to retry (functions/sending/domain/errors.ts; a unit
+ * test keeps the two equal, since Step Functions matches `ErrorEquals` on the function's errorType, the
+ * thrown error's `name`, exactly).
+ */
+export const sendErrorNames = {
+  /** SES refused for now (throttling, sending paused); the reservation was given back. */
+  retryable: 'SendRetryableError',
+  /** Another call holds this send's claim; past the claim's lease a retry takes over or answers. */
+  inProgress: 'SendInProgressError',
+} as const;
+
 /** Placeholders in compiled definitions; CDK's definitionSubstitutions (or local mode) fill them. */
 export const placeholders = {
   sendFunction: 'SendFunctionArn',

@@ -1,10 +1,11 @@
 /** The stream processor's Kinesis side: records in, and what a processed batch reports as metrics and logs. */
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
-import { MetricUnit, type observability } from '../../shared/observability.js';
+import { MetricUnit, type Observed } from '../../shared/observability.js';
+import type { Stage } from '../../profiles/domain/profile.js';
 import type { BatchResult, StreamEvent } from '../domain/process-batch.js';
 
-type Observe = Pick<ReturnType<typeof observability>, 'logger' | 'metrics'>;
+type Observe = Pick<Observed<'process'>, 'logger' | 'metrics'>;
 
 /** Turns Kinesis records into events; an undecodable record is logged and skipped, never retried forever. */
 export function decodeRecords(event: KinesisStreamEvent, { logger, metrics }: Observe): StreamEvent[] {
@@ -32,6 +33,6 @@ export function reportBatch({ logger, metrics }: Observe, records: number, resul
   metrics.addMetric('BotEventsSkipped', MetricUnit.Count, result.skippedBots);
   metrics.addMetric('ProfilesUpdated', MetricUnit.Count, result.profiles);
   if (result.failed.length > 0) metrics.addMetric('ProfileUpdateFailures', MetricUnit.Count, result.failed.length);
-  for (const [stage, n] of Object.entries(result.stagesEntered)) metrics.addMetric(`LeadsEntered_${stage}`, MetricUnit.Count, n);
+  for (const [stage, n] of Object.entries(result.stagesEntered)) metrics.addMetric(`LeadsEntered_${stage as Stage}`, MetricUnit.Count, n);
   logger.info('batch processed', { records, applied: result.applied, profiles: result.profiles, failed: result.failed.length });
 }

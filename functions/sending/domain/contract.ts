@@ -31,20 +31,25 @@ export const sendInputSchema = z.object({
 export type SendInput = z.infer<typeof sendInputSchema>;
 export type Category = SendInput['category'];
 
-export type SkipReason =
-  | 'unknown-profile'
-  | 'no-email'
-  | 'unsubscribed'
-  | 'no-consent'
-  | 'topic-unsubscribed'
-  | 'suppressed-bounce'
-  | 'suppressed-complaint'
-  | 'suppressed-manual'
-  | 'cap-reached'
-  | 'rejected'
-  | 'outcome-unknown';
+/** Why a send answered `skipped` (also the suffix of the send function's `EmailsSkipped_<reason>` metric). */
+export const skipReasons = [
+  'unknown-profile',
+  'no-email',
+  'unsubscribed',
+  'no-consent',
+  'topic-unsubscribed',
+  'suppressed-bounce',
+  'suppressed-complaint',
+  'suppressed-manual',
+  'cap-reached',
+  'rejected',
+  'outcome-unknown',
+] as const;
+export type SkipReason = (typeof skipReasons)[number];
 
-export type DeferReason = 'quiet-hours' | 'cap-reached';
+/** Why a send answered `deferred` (the suffix of `EmailsDeferred_<reason>`). */
+export const deferReasons = ['quiet-hours', 'cap-reached'] as const;
+export type DeferReason = (typeof deferReasons)[number];
 
 export type SendResult =
   | { status: 'sent'; sendId: string; messageId: string }

@@ -4,10 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStoredTemplate } from '../../../functions/sending/adapters/template-checker.js';
 import { S3TemplateStore } from '../../../functions/sending/adapters/s3-templates.js';
 import type { SendInput, SendResult } from '../../../functions/sending/domain/contract.js';
-import { sendIdOf } from '../../../functions/sending/domain/send.js';
+import { DynamoSendingStore } from '../../../functions/sending/adapters/dynamo-sending-store.js';
+import { sendingConfigFromEnv } from '../../../functions/sending/adapters/env.js';
+import { SesMailer } from '../../../functions/sending/adapters/ses-mailer.js';
+import { countersFor } from '../../../functions/sending/domain/caps.js';
+import { claimLeaseMs, type SendPorts, send as sendWith, sendIdOf } from '../../../functions/sending/domain/send.js';
 import { localTime } from '../../../functions/sending/domain/windows.js';
 import { s3Client } from '../../../functions/shared/aws/s3.js';
 import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { sesClient } from '../../../functions/shared/aws/sesv2.js';
 import { inboxOf, putProfile, putTemplate, startSesProxy, zoneAtLocalHour } from '../../helpers/sending.js';
 
 let aws: TestAws;
@@ -58,13 +63,24 @@ const counterValues = (item: Record<string, unknown>) =>
     .filter(([k]) => /^(md|mw|sd|sw)#/.test(k))
     .map(([, v]) => v);
 const claims = (item: Record<string, unknown>) => Object.keys(item).filter((k) => k.startsWith('k#'));
+const linkSecret = 'test-link-secret-0123456789abcdef0123456789';
+/** The send use case on the same adapters as the handler, with a clock the test sets. */
+const portsAt = (now: number): SendPorts => ({
+  config: sendingConfigFromEnv(),
+  store: new DynamoSendingStore(aws.doc, aws.env.TABLE_NAME!),
+  templates: new S3TemplateStore(s3, aws.env.CONTENT_BUCKET!),
+  mailer: new SesMailer(sesClient()),
+  linkSecret,
+  now: () => new Date(now),
+  sleep: async () => undefined,
+});
 
 beforeAll(async () => {
   aws = await startTestAws({
     SENDER_ADDRESS: 'news@acme.example',
     SES_CONFIGURATION_SET: 'nurture',
     PUBLIC_API_URL: api,
-    LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
+    LINK_SECRET: linkSecret,
     SEND_CAPS: JSON.stringify({ marketing: { perDay: 3, perWeek: 10 }, scenarios: { 'one-a-day': { perDay: 1 } } }),
     QUIET_HOURS: '21:00-08:00',
     DEFAULT_TIME_ZONE: 'UTC',
@@ -186,13 +202,37 @@ describe('send function', () => {
       new UpdateCommand({
         TableName: aws.env.TABLE_NAME,
         Key: { pk: `p#${profileId}`, sk: 'caps' },
-        UpdateExpression: 'SET #k.#at = :old',
-        ExpressionAttributeNames: { '#k': `k#${sendId}`, '#at': 'at' },
+        UpdateExpression: 'SET #k.#at = :old, #k.#sending = :old',
+        ExpressionAttributeNames: { '#k': `k#${sendId}`, '#at': 'at', '#sending': 'sending' },
         ExpressionAttributeValues: { ':old': Date.now() - 10 * 60_000 },
       }),
     );
     expect(await send(input(profileId, 'lost-answer'))).toMatchObject({ status: 'skipped', reason: 'outcome-unknown' });
     expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(1);
+  });
+
+  it('delivers once a send whose call died after reserving, by a retry after the claim lease and not before', async () => {
+    const { profileId, email } = await recipient('ida');
+    const key = 'died-after-reserving';
+    const sendId = sendIdOf(profileId, key);
+    // The dead call: it reserved (claim and counters) and stopped before calling SES.
+    const reservedAt = Date.now();
+    const { config, store } = portsAt(reservedAt);
+    const counters = countersFor(new Date(reservedAt), noon(), 'marketing', undefined, config.caps);
+    expect(await store.reserve(profileId, { sendId, claim: { at: reservedAt, counters: counters.map((c) => c.attr) }, counters, stale: [] })).toBeUndefined();
+
+    // Within the lease the holder may still be alive: the retry waits (Step Functions retries it later).
+    await expect(sendWith(input(profileId, key), portsAt(reservedAt + claimLeaseMs - 1_000))).rejects.toMatchObject({ name: 'SendInProgressError' });
+    expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(0);
+
+    // Past the lease the holder is dead and never called SES: the retry takes the claim over and sends.
+    expect(await sendWith(input(profileId, key), portsAt(reservedAt + claimLeaseMs + 1_000))).toMatchObject({ status: 'sent', sendId });
+    expect(await send(input(profileId, key))).toMatchObject({ status: 'sent', sendId });
+    expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(1);
+    // Counted once (the dead call's reservation was used, not a second one), and the dead call, had it
+    // woken up, could no longer mark the claim and call SES.
+    expect(counterValues(await capsItem(profileId))).toEqual([1, 1]);
+    expect(await store.markSending(profileId, sendId, reservedAt, Date.now())).toBe(false);
   });
 
   it('defers marketing mail in the recipient’s quiet hours to their end, reserving nothing', async () => {

@@ -1,11 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { type AslDefinition, compile, substitute } from '../../../functions/scenarios/domain/compile.js';
 import { validateScenario } from '../../../functions/scenarios/domain/load.js';
 import { loadScenarioFile, scenarioFiles } from '../../../functions/scenarios/adapters/scenario-files.js';
 import { repoRoot } from '../../helpers/repo.js';
+import { sendInProgressRetrier, sendThrottleRetrier } from '../../../functions/scenarios/domain/retry-policy.js';
+import { SendInProgressError, SendRetryableError } from '../../../functions/sending/errors.js';
+import { claimLeaseMs, duplicateWaitMs } from '../../../functions/sending/domain/send.js';
 
 const examples = scenarioFiles(join(repoRoot, 'statemachines'));
 const goldenDir = join(repoRoot, 'test/unit/scenarios/golden');
@@ -41,8 +45,10 @@ describe('scenario compiler', () => {
       const definition = compile(loadScenarioFile(file));
       const golden = join(goldenDir, `${id}.asl.json`);
       const text = `${JSON.stringify(definition, null, 2)}\n`;
-      // UPDATE_GOLDEN=1 rewrites the files after a deliberate compiler change (review the diff).
-      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
+      // UPDATE_GOLDEN=1 writes the files after a deliberate compiler change (review the diff); without
+      // it a missing golden fails, so deleting one cannot make this test pass.
+      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
+      expect(existsSync(golden), `${golden} is missing: run with UPDATE_GOLDEN=1 to write it`).toBe(true);
       expect(text).toBe(readFileSync(golden, 'utf8'));
       expect(validate(substitute(definition, filled))).toBe('valid');
       expect(JSON.stringify(definition)).not.toMatch(/QueryLanguage|JSONata|\{%/);
@@ -127,5 +133,59 @@ describe('scenario compiler', () => {
       Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'no' }],
       Next: 'yes',
     });
+  });
+});
+
+type Retrier = { ErrorEquals: readonly string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; MaxAttempts?: number; JitterStrategy?: string };
+const retriersOf = (def: AslDefinition) => Object.values(def.States).flatMap((st) => (st.Retry ?? []) as unknown as Retrier[]);
+const errorsNamed = (def: AslDefinition) =>
+  Object.values(def.States).flatMap((st) => [...((st.Retry ?? []) as unknown as Retrier[]), ...((st.Catch ?? []) as unknown as Retrier[])]).flatMap((r) => r.ErrorEquals);
+/** Seconds Step Functions waits before each retry without jitter (ASL: interval × rate^n, capped). */
+const delays = (r: Retrier) =>
+  Array.from({ length: r.MaxAttempts ?? 3 }, (_, n) => Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** n, r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY));
+
+describe('retries of compiled scenarios', () => {
+  const definitions = examples.map((f) => compile(loadScenarioFile(f)));
+  const sendStates = definitions.flatMap((d) => Object.values(d.States).filter((st) => JSON.stringify(st.Parameters ?? {}).includes('${SendFunctionArn}')));
+
+  it("retries the send function's own retryable errors on every send step, by the names it throws", () => {
+    expect(sendStates.length).toBeGreaterThan(0);
+    // Step Functions matches a Lambda error by its errorType: the thrown error's `name`, exactly.
+    const thrown = [new SendRetryableError('throttled').name, new SendInProgressError('in progress').name];
+    for (const state of sendStates) {
+      const retried = (state.Retry as unknown as Retrier[]).flatMap((r) => r.ErrorEquals);
+      for (const name of thrown) expect(retried, state.Comment as string).toContain(name);
+    }
+  });
+
+  it('retries SES throttling with exponential backoff and full jitter, up to a minute apart', () => {
+    expect(sendThrottleRetrier).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2, MaxDelaySeconds: 60 });
+    // Without jitter the waits would add up to 5 minutes; full jitter waits a random share of each.
+    expect(delays(sendThrottleRetrier).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(300);
+  });
+
+  it("keeps retrying a send held by another call for longer than the claim's lease, so a dead holder's send is taken over", () => {
+    expect(sendInProgressRetrier).not.toHaveProperty('JitterStrategy');
+    const waited = delays(sendInProgressRetrier).reduce((a, b) => a + b, 0);
+    expect(waited * 1000).toBeGreaterThan(claimLeaseMs + duplicateWaitMs);
+  });
+
+  it('names only errors that exist: DynamoDB retries and catches use the DynamoDB API exception names', () => {
+    const named = [...new Set(definitions.flatMap(errorsNamed))];
+    const dynamo = named.filter((n) => n.startsWith('DynamoDB.'));
+    expect(dynamo).toContain('DynamoDB.InternalServerError');
+    for (const name of dynamo) {
+      const Exception = (dynamodb as unknown as Record<string, new (o: object) => Error>)[name.slice('DynamoDB.'.length)];
+      expect(Exception, name).toBeTypeOf('function');
+      expect(new Exception!({ message: 'x', $metadata: {} }).name).toBe(name.slice('DynamoDB.'.length));
+    }
+  });
+
+  it('uses only retrier fields Step Functions accepts (asl-validator does not check jitter and delay caps)', () => {
+    for (const r of definitions.flatMap(retriersOf)) {
+      if (r.JitterStrategy !== undefined) expect(['FULL', 'NONE']).toContain(r.JitterStrategy);
+      // MaxDelaySeconds: a positive integer below 31622401 (one year and a second).
+      if (r.MaxDelaySeconds !== undefined) expect(Number.isInteger(r.MaxDelaySeconds) && r.MaxDelaySeconds > 0 && r.MaxDelaySeconds < 31_622_401).toBe(true);
+    }
   });
 });

@@ -46,9 +46,9 @@ describe('metrics with POWERTOOLS_METRICS_DISABLED (local mode and tests)', () =
 
   it('prints nothing for a batched-metrics function either, with or without metrics', async () => {
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    const { metrics, middlewares, flushNow } = observability('batched', { flushEveryMs: 1 });
+    const { metrics, middlewares, flushNow } = observability('collect', { flushEveryMs: 1 });
     const handler = middy(async (event: { count: number }) => {
-      if (event.count) metrics.addMetric('Things', MetricUnit.Count, event.count);
+      if (event.count) metrics.addMetric('EventsAccepted', MetricUnit.Count, event.count);
       flushNow();
     }).use(middlewares);
     const printed = await output(async () => {
@@ -62,10 +62,10 @@ describe('metrics with POWERTOOLS_METRICS_DISABLED (local mode and tests)', () =
 describe('metrics when enabled (on AWS)', () => {
   it('still publishes what was recorded, as one EMF line', async () => {
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    const { metrics, middlewares } = observability('loud');
-    const handler = middy(async () => metrics.addMetric('Things', MetricUnit.Count, 1)).use(middlewares);
+    const { metrics, middlewares } = observability('sweep');
+    const handler = middy(async () => metrics.addMetric('LeadsMadeDormant', MetricUnit.Count, 1)).use(middlewares);
     const printed = await output(() => handler({}, context));
-    expect(printed).toContain('"Things"');
+    expect(printed).toContain('"LeadsMadeDormant"');
     expect(printed).toContain('"CloudWatchMetrics"');
   });
 
