@@ -191,12 +191,14 @@ export function resolveToken(value: unknown, lookup: (logicalId: string) => Valu
 function renamer(extracted: ExtractedPolicies, names: LocalNames): (s: string) => string {
   const machines = Object.values(extracted.resources).filter((r) => r.deployedName && r.scenarioId);
   const domain = names.senderAddress.slice(names.senderAddress.indexOf('@') + 1);
+  const deployedPrefixes = [...new Set(machines.map((m) => m.deployedName!.slice(0, m.deployedName!.length - m.scenarioId!.length)))]
+    .filter(Boolean)
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return (s) => {
     let out = s.replaceAll(placeholderSender, names.senderAddress).replaceAll(placeholderIdentity, domain);
-    for (const m of machines) {
-      const escaped = m.deployedName!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      out = out.replace(new RegExp(`(:(?:stateMachine|execution):)${escaped}(?=:|$)`, 'g'), `$1${names.stateMachinePrefix}${m.scenarioId}`);
-    }
+    // Deployed names are `<prefix><scenario id>`: mapping the prefix maps exact names and prefix
+    // wildcards (`Nurture-scenario-*`, how the enroll and admin roles are granted) alike.
+    for (const prefix of deployedPrefixes) out = out.replace(new RegExp(`(:(?:stateMachine|execution):)${prefix}`, 'g'), `$1${names.stateMachinePrefix}`);
     return out;
   };
 }

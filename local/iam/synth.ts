@@ -14,7 +14,8 @@ import { type ExtractedPolicies, type ExtractedResource, placeholderIdentity, pl
 export const cachedExtractionsKept = 20;
 
 /** What the policies depend on: the app, the shared definitions, the scenario compiler and the scenarios. */
-const sourcesShapingPolicies = ['infra', 'functions/shared', 'functions/scenarios/domain', 'cdk.json', 'package-lock.json', 'local/iam/synth.ts', 'local/iam/policies.ts'];
+// Everything infra/ may import (functions/: routes, resources, compiled scenarios), the config, and this module.
+const sourcesShapingPolicies = ['infra', 'functions', 'cdk.json', 'package-lock.json', 'local/iam/synth.ts', 'local/iam/policies.ts'];
 
 export interface ExtractOptions {
   readonly repoRoot: string;
@@ -79,9 +80,14 @@ export async function extractPolicies(opts: ExtractOptions): Promise<ExtractedPo
       if (r.Type === 'AWS::IAM::Role' && byRole.has(id)) {
         const inline = (r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: unknown[] } }[];
         for (const p of inline) byRole.get(id)!.statements.push(...p.PolicyDocument.Statement);
-        if (((r.Properties?.ManagedPolicyArns ?? []) as unknown[]).length > 0) {
-          // Managed policies are AWS's documents, not in the template: local mode cannot read them.
-          throw new Error(`role ${id} has managed policies; local IAM checks only model the stack's own policies`);
+        for (const arn of (r.Properties?.ManagedPolicyArns ?? []) as { Ref?: string }[]) {
+          // A customer-managed policy of this stack is in the template; AWS-managed ones are AWS's
+          // documents, which local mode cannot read.
+          const managed = arn.Ref ? template.Resources[arn.Ref] : undefined;
+          if (managed?.Type !== 'AWS::IAM::ManagedPolicy') {
+            throw new Error(`role ${id} has a managed policy from outside the stack; local IAM checks only model the stack's own policies`);
+          }
+          byRole.get(id)!.statements.push(...(managed.Properties?.PolicyDocument as { Statement: unknown[] }).Statement);
         }
       }
     }
