@@ -23,7 +23,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 async function send(body: Buffer | string, headers: Record<string, string>) {
   seen = [];
-  await fetch(url, { method: 'POST', body, headers });
+  await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return seen[0]!;
 }
 
