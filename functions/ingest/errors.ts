@@ -40,3 +40,11 @@ export class SinkUnavailableError extends IngestError {
     super(503, message, { retryable: true }, options);
   }
 }
+
+/** Content-Encoding (415) that collect cannot undo; `field` is `content-encoding`. */
+export class UnsupportedEncodingError extends IngestError {
+  override name = 'UnsupportedEncodingError';
+  constructor(message: string) {
+    super(415, message, { field: 'content-encoding' });
+  }
+}

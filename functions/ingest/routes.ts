@@ -4,10 +4,12 @@
  */
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
-import { bodyBytes, bodyText, type HttpRequest, json, routesOf } from '../shared/http.js';
+import { bodyBuffer, type HttpRequest, json, routesOf } from '../shared/http.js';
 import { MetricUnit, type Observed } from '../shared/observability.js';
 import { clientErrorSchema, type RouteDoc } from '../shared/route-docs.js';
+import { decodeBody } from './domain/encoding.js';
 import { type IngestPorts, type IngestRequest, ingest } from './domain/ingest.js';
+import { limits } from './domain/limits.js';
 import { pixelRequest, transparentGif } from './domain/pixel.js';
 import { aliasSchema, batchSchema, groupSchema, identifySchema, type MessageType, pageSchema, screenSchema, trackSchema } from './domain/schema.js';
 import { SinkUnavailableError } from './errors.js';
@@ -34,16 +36,26 @@ const ingestResponses: RouteDoc['responses'] = {
       },
     },
   },
-  '400': { description: 'Malformed body or no valid message; `field` names the bad field', schema: clientErrorSchema },
+  '400': {
+    description: `Malformed body or no valid message; \`field\` names the bad field (for nesting deeper than ${limits.nestingDepth} levels below a message, the field where the limit was crossed)`,
+    schema: clientErrorSchema,
+  },
   '401': { description: 'Missing or unknown write key', schema: clientErrorSchema },
   '403': { description: 'Browser origin not allowed', schema: clientErrorSchema },
-  '413': { description: 'Body over 500 KB, or a single message over 32 KB', schema: clientErrorSchema },
+  '413': { description: 'Body over 500 KB (after decompression), or a single message over 32 KB; `limitBytes` says which', schema: clientErrorSchema },
+  '415': { description: 'Content-Encoding other than gzip, deflate or identity; `field` is `content-encoding`', schema: clientErrorSchema },
   '503': { description: 'Events could not be stored durably; retry (messageId makes it safe)', schema: clientErrorSchema },
 };
 
+/** What every Segment path accepts beyond its schema: compressed bodies and the nesting limit. */
+const bodyRules =
+  `Bodies may be sent with \`Content-Encoding: gzip\` or \`deflate\` (at most 500 KB once decompressed). ` +
+  `Objects and arrays may nest at most ${limits.nestingDepth} levels below a message (\`properties.a\` is level 2); ` +
+  'a deeper message is refused with `field` naming where the limit was crossed.';
+
 const single = (summary: string, schema: core.$ZodType): RouteDoc => ({
   summary,
-  description: 'Segment HTTP Tracking API. The message type is taken from the path.',
+  description: `Segment HTTP Tracking API. The message type is taken from the path. ${bodyRules}`,
   tags: ['ingest'],
   body: schema,
   responses: ingestResponses,
@@ -52,7 +64,7 @@ const single = (summary: string, schema: core.$ZodType): RouteDoc => ({
 const docs: Record<(typeof segmentPaths)[number], RouteDoc> = {
   '/v1/batch': {
     summary: 'Send a batch of messages',
-    description: 'Segment HTTP Tracking API batch; each message carries its `type`.',
+    description: `Segment HTTP Tracking API batch; each message carries its \`type\`. Invalid messages (a message nested too deep among them) are listed in \`rejected\`, the rest stored. ${bodyRules}`,
     tags: ['ingest'],
     body: batchSchema,
     responses: ingestResponses,
@@ -71,9 +83,9 @@ function requestBase(req: HttpRequest, now: Date) {
 }
 
 /** ingest() with its outcome counted: accepted events, rejected messages, refused requests. */
-async function ingestCounted(request: IngestRequest, { ingest: ports, observed }: CollectPorts) {
+async function ingestCounted(request: () => IngestRequest, { ingest: ports, observed }: CollectPorts) {
   try {
-    const result = await ingest(request, ports);
+    const result = await ingest(request(), ports);
     observed.metrics.addMetric('EventsAccepted', MetricUnit.Count, result.accepted);
     if (result.rejected.length > 0) observed.metrics.addMetric('MessagesRejected', MetricUnit.Count, result.rejected.length);
     return result;
@@ -95,8 +107,10 @@ export const collectRoutes = routesOf<CollectPorts>('collect', [
     async handle(req: HttpRequest, ports: CollectPorts) {
       const kind = path.slice('/v1/'.length) as 'batch' | MessageType;
       const { authorization } = req.headers;
-      const request = { ...requestBase(req, ports.now()), kind, body: bodyText(req.event), bodyBytes: bodyBytes(req.event), ...(authorization ? { authorization } : {}) };
-      const result = await ingestCounted(request, ports);
+      const result = await ingestCounted(() => {
+        const body = decodeBody(bodyBuffer(req.event), req.headers['content-encoding']);
+        return { ...requestBase(req, ports.now()), kind, body: body.text, bodyBytes: body.bytes, ...(authorization ? { authorization } : {}) };
+      }, ports);
       return json(200, { success: true, ...(result.rejected.length > 0 ? { rejected: result.rejected } : {}) });
     },
   })),
@@ -118,7 +132,7 @@ export const collectRoutes = routesOf<CollectPorts>('collect', [
       const request = pixelRequest(req.query, { ...requestBase(req, ports.now()), ...(userAgent ? { userAgent } : {}) });
       try {
         if (request instanceof Error) throw request;
-        await ingestCounted(request, ports);
+        await ingestCounted(() => request, ports);
       } catch (err) {
         ports.observed.metrics.addMetric('PixelRejected', MetricUnit.Count, 1);
         ports.observed.logger.warn('pixel rejected', { error: String(err) });

@@ -30,6 +30,12 @@ export function bodyText(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64E
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
+/** The raw request body as bytes, decoding API Gateway's base64 form (compressed bodies come that way). */
+export function bodyBuffer(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
 /** Size in bytes of the body as received. */
 export function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number {
   if (!event.body) return 0;

@@ -58,7 +58,9 @@ export function toApiGatewayEvent(
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-  const isText = body.length === 0 || textTypes.test(headers['content-type'] ?? 'text/plain');
+  // A body with a Content-Encoding (gzip, deflate) is bytes, whatever its content type: AWS hands it to the
+  // function base64-encoded, never decoded as UTF-8 (which would corrupt it).
+  const isText = body.length === 0 || (!headers['content-encoding'] && textTypes.test(headers['content-type'] ?? 'text/plain'));
   const now = new Date();
   return {
     version: '2.0',

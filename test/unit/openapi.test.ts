@@ -40,3 +40,16 @@ describe('OpenAPI document', () => {
     expect(() => openApiDocument('http://127.0.0.1:4000', [track, { ...track }])).toThrow('route POST /v1/track is listed twice');
   });
 });
+
+describe('OpenAPI document: ingest body rules', () => {
+  const doc = openApiDocument('http://127.0.0.1:4000') as { paths: Record<string, Record<string, { description?: string; responses: Record<string, unknown> }>> };
+
+  it('documents compressed bodies (415 for other codings) and the nesting limit on every Segment path', () => {
+    for (const path of ['/v1/batch', '/v1/track', '/v1/page', '/v1/screen', '/v1/identify', '/v1/alias', '/v1/group']) {
+      const op = doc.paths[path]!.post!;
+      expect(op.description).toContain('Content-Encoding: gzip');
+      expect(op.description).toContain('at most 32 levels below a message');
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { IdentifyCall, Resolution } from '../../identity/domain/identify.js
 import { type CollectedEvent, enrich, type RequestMeta } from './enrich.js';
 import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
 import { limits } from './limits.js';
+import { checkNesting, type TooDeep } from './nesting.js';
 import { batchSchema, type MessageType, messageSchema, type SegmentMessage } from './schema.js';
 
 /** Ports of the ingest use case; adapters implement them with Kinesis and DynamoDB. */
@@ -51,7 +52,7 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
   if (req.kind !== 'batch' && req.bodyBytes > limits.messageBytes) {
     throw new PayloadTooLargeError('message is larger than 32 KB', limits.messageBytes);
   }
-  const body = parseJson(req.body);
+  const { body, tooDeep } = parseJson(req.body, req.kind === 'batch' ? 'batch' : 'message');
   const writeKey = writeKeyOf(req.authorization, body.writeKey);
   if (!writeKey) throw new UnauthorizedError('write key missing: use HTTP Basic auth (key as user name) or "writeKey"');
   if (!ports.writeKeys.has(writeKey)) throw new UnauthorizedError('unknown write key');
@@ -62,7 +63,7 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
     ...(req.sourceIp ? { sourceIp: req.sourceIp } : {}),
     ...(req.userAgent ? { userAgentHeader: req.userAgent } : {}),
   };
-  const { messages, rejected } = req.kind === 'batch' ? readBatch(body, meta) : readSingle(body, req.kind);
+  const { messages, rejected } = req.kind === 'batch' ? readBatch(body, meta, tooDeep) : readSingle(body, req.kind);
 
   if (messages.length === 0) {
     const first = rejected[0];
@@ -94,17 +95,27 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
   return { accepted: events.length, rejected };
 }
 
-function parseJson(text: string): Record<string, unknown> {
+/**
+ * The body as an object. Its nesting is checked on the text first (domain/nesting.ts), so JSON.parse and
+ * everything after it only ever see values at most `limits.nestingDepth` levels below a message.
+ */
+function parseJson(text: string, kind: 'batch' | 'message'): { body: Record<string, unknown>; tooDeep: TooDeep[] } {
+  if (!/^\s*\{/.test(text)) {
+    throw new InvalidRequestError(text.trim() ? 'body must be a JSON object' : 'body is empty: send a JSON object', 'body');
+  }
+  const checked = checkNesting(text, kind);
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError('body must be a JSON object', 'body');
+    value = JSON.parse(checked.text);
+  } catch (err) {
+    // Positions are only meaningful when nothing was cut out of the text.
+    const detail = checked.tooDeep.length === 0 && err instanceof SyntaxError ? ` (${err.message})` : '';
+    throw new InvalidRequestError(`body is not valid JSON${detail}`, 'body');
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidRequestError('body must be a JSON object', 'body');
   }
-  return value as Record<string, unknown>;
+  return { body: value as Record<string, unknown>, tooDeep: checked.tooDeep };
 }
 
 /** Segment sends the write key as the Basic auth user name with an empty password. */
@@ -139,7 +150,7 @@ function readSingle(body: Record<string, unknown>, type: MessageType) {
   return { messages: [parsed.data], rejected: [] as Rejection[] };
 }
 
-function readBatch(body: Record<string, unknown>, meta: RequestMeta) {
+function readBatch(body: Record<string, unknown>, meta: RequestMeta, tooDeep: TooDeep[]) {
   const parsed = z.safeParse(batchSchema, body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -149,9 +160,15 @@ function readBatch(body: Record<string, unknown>, meta: RequestMeta) {
   if (parsed.data.context) meta.context = parsed.data.context;
   const messages: SegmentMessage[] = [];
   const rejected: Rejection[] = [];
+  const deep = new Map(tooDeep.map((r) => [r.index, r]));
   parsed.data.batch.forEach((raw, index) => {
     const prefix = `batch[${index}]`;
-    if (Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8") > limits.messageBytes) {
+    const tooDeepHere = deep.get(index);
+    if (tooDeepHere) {
+      rejected.push(tooDeepHere);
+      return;
+    }
+    if (Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8') > limits.messageBytes) {
       rejected.push({ index, field: prefix, error: 'message is larger than 32 KB' });
       return;
     }

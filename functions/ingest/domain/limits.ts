@@ -12,6 +12,13 @@ export const limits = {
   idChars: 256,
   /** Longest event or page name. */
   nameChars: 256,
+  /**
+   * Deepest nesting of objects and arrays below a message (`properties.a` is level 2). Segment-style
+   * payloads rarely go past 5; 32 leaves room for any real one, while everything that walks a message
+   * (validation, the content-derived messageId, the stream processor) stays far from the stack's limit.
+   * The batch envelope (`batch` array, `context`) counts as a message for its own fields.
+   */
+  nestingDepth: 32,
   /** Client timestamps further than this from the corrected time are replaced by receivedAt. */
   maxClockSkewMs: 1000 * 60 * 60 * 24 * 30,
 } as const;

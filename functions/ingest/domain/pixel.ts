@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import type { IngestRequest } from './ingest.js';
 import { limits } from './limits.js';
+import { checkNesting } from './nesting.js';
 import { messageTypes } from './schema.js';
 
 // The smallest transparent 1×1 GIF (43 bytes).
@@ -35,9 +36,10 @@ export function pixelRequest(
   const text = Buffer.from(data, 'base64url').toString('utf8');
   let message: unknown;
   try {
-    message = JSON.parse(text);
-  } catch {
-    return new InvalidRequestError('data is not base64url JSON', 'data');
+    // Depth first: the message is serialized again below, and JSON.stringify recurses.
+    message = JSON.parse(checkNesting(text, 'message').text);
+  } catch (err) {
+    return err instanceof InvalidRequestError ? err : new InvalidRequestError('data is not base64url JSON', 'data');
   }
   if (!message || typeof message !== 'object' || Array.isArray(message)) {
     return new InvalidRequestError('data is not a JSON object', 'data');

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,5 +145,48 @@ describe('pixel', () => {
       expect(res.headers?.['content-type']).toBe('image/gif');
     }
     expect((await stream()).length).toBe(before);
+  });
+});
+
+describe('hostile and compressed bodies', () => {
+  /** The event API Gateway's HTTP API hands the function for a body with a Content-Encoding: base64. */
+  const encoded = (path: string, bytes: Buffer, coding: string) => ({
+    ...apiEvent({ path, headers: { ...basicAuth(writeKey), 'content-encoding': coding } }),
+    body: bytes.toString('base64'),
+    isBase64Encoded: true,
+  });
+  const answer = async (event: APIGatewayProxyEventV2) => {
+    const res = await handler(event, context);
+    return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') as Record<string, unknown> };
+  };
+
+  it('stores a gzip batch handed over base64-encoded, as RudderStack\'s SDK sends it', async () => {
+    const batch = [{ type: 'track', event: 'Zipped', anonymousId: 'gz-visitor', messageId: 'gzip-1' }];
+    const res = await answer(encoded('/v1/batch', gzipSync(JSON.stringify({ batch })), 'gzip'));
+    expect(res).toMatchObject({ status: 200, body: { success: true } });
+    expect((await stream()).find((r) => r.data.messageId === 'gzip-1')?.data).toMatchObject({ event: 'Zipped', anonymousId: 'gz-visitor' });
+  });
+
+  it('answers 415 for a coding it cannot undo and 413 with limitBytes for a gzip bomb, storing nothing', async () => {
+    const before = (await stream()).length;
+    expect(await answer(encoded('/v1/batch', Buffer.from('x'), 'br'))).toMatchObject({ status: 415, body: { field: 'content-encoding' } });
+    const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x20));
+    expect(await answer(encoded('/v1/batch', bomb, 'gzip'))).toMatchObject({ status: 413, body: { success: false, limitBytes: 500 * 1024 } });
+    expect((await stream()).length).toBe(before);
+  });
+
+  it('answers 400 naming the field for properties 4,000 levels deep, and keeps the rest of a batch', async () => {
+    const deep = `${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}`;
+    const single = await post('/v1/track', `{"anonymousId":"deep-1","event":"Deep","properties":${deep}}`);
+    expect(single.status).toBe(400);
+    expect(single.body).toMatchObject({ success: false, field: `properties${'.a'.repeat(32)}` });
+
+    const batch = `{"batch":[{"type":"track","anonymousId":"deep-2","event":"Deep","properties":${deep}},{"type":"track","anonymousId":"deep-2","event":"Shallow","messageId":"shallow-1"}]}`;
+    const mixed = await post('/v1/batch', batch);
+    expect(mixed).toMatchObject({ status: 200, body: { rejected: [{ index: 0, field: `batch[0].properties${'.a'.repeat(32)}` }] } });
+    expect((await stream()).some((r) => r.data.messageId === 'shallow-1')).toBe(true);
+
+    const arrays = await post('/v1/batch', `{"batch":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`);
+    expect(arrays).toMatchObject({ status: 400, body: { success: false, field: expect.stringMatching(/^batch\[0\](\[0\])+$/) } });
   });
 });
