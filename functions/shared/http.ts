@@ -46,10 +46,8 @@ export function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64
  * middy middleware: ClientError → its status and a JSON body `{success:false, error, ...details}`;
  * anything else → 500 `{success:false, error:'internal error'}` and a structured log line.
  */
-export function httpErrors(
-  opts: { log?: (entry: Record<string, unknown>) => void } = {},
-): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
-  const log = opts.log ?? ((entry) => console.error(JSON.stringify(entry)));
+export function httpErrors(opts: { log: (entry: Record<string, unknown>) => void }): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const { log } = opts;
   return {
     onError: function httpErrorsOnError(request) {
       const err = request.error;
