@@ -7,15 +7,16 @@ import * as z from 'zod/mini';
 import { transparentGif } from '../ingest/domain/pixel.js';
 import { normalizeEmail } from '../identity/domain/keys.js';
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
-import { bodyText, type HttpResult, json, parseBody, parseQuery, routesOf } from '../shared/http.js';
+import { bodyBytes, bodyText, type HttpResult, json, parseBody, parseQuery, routesOf } from '../shared/http.js';
 import { adminErrorResponses, clientErrorSchema, type JsonSchema } from '../shared/route-docs.js';
 import { addSuppressionBody, consentBody, maxSuppressionPage, suppressionsQuery } from './domain/admin-schemas.js';
 import type { Consent, Profile } from '../identity/domain/profile.js';
 import type { CheckReport } from './domain/check.js';
 import { claimsOf, type MailLinkPorts, recordClick, recordOpen, unsubscribe, viewMail } from './domain/mail-links.js';
 import { unsubscribedPage, unsubscribePage } from './domain/pages.js';
+import { maxUnsubscribeBodyBytes, unsubscribeChoice, unsubscribeFields } from './domain/unsubscribe-form.js';
 import type { Suppression } from './domain/model.js';
-import { InvalidCursorError } from './errors.js';
+import { InvalidCursorError, UnsubscribeBodyTooLargeError } from './errors.js';
 
 const badToken = { '400': { description: 'The token is malformed, altered, or made for another purpose (`field: token`); never redirected', schema: clientErrorSchema } };
 const htmlDoc = (description: string) => ({ description, contentType: 'text/html' });
@@ -78,19 +79,25 @@ export const mailLinkRoutes = routesOf<MailLinkPorts>('mailLinks', [
     path: '/v1/u/{token}',
     doc: {
       summary: 'Unsubscribe (RFC 8058 one-click, or the page’s form)',
-      description: 'Form body `List-Unsubscribe=One-Click` (all marketing email) or `scope=all|topic`. Idempotent.',
+      description:
+        'Form field `List-Unsubscribe=One-Click` (all marketing email) or `scope=all|topic`, as `multipart/form-data` ' +
+        '(what RFC 8058 recommends; its section 8.3 example is accepted as printed) or `application/x-www-form-urlencoded` ' +
+        `(any other content type is read as URL-encoded). No cookie or CSRF token: the signed token is the credential. Body at most ${maxUnsubscribeBodyBytes} bytes. Idempotent.`,
       tags: ['email'],
       body: unsubscribeBody,
-      responses: { '200': htmlDoc('Unsubscribed'), ...badToken, '404': { description: 'The recipient is no longer known', schema: clientErrorSchema } },
+      bodyTypes: ['multipart/form-data', 'application/x-www-form-urlencoded'],
+      responses: {
+        '200': htmlDoc('Unsubscribed'),
+        ...badToken,
+        '404': { description: 'The recipient is no longer known', schema: clientErrorSchema },
+        '413': { description: `Body over ${maxUnsubscribeBodyBytes} bytes (\`field: body\`)`, schema: clientErrorSchema },
+      },
     },
     async handle(req, ports) {
-      // Read as a form whatever the content type says: mail clients' one-click POSTs vary.
-      const form = new URLSearchParams(bodyText(req.event));
-      const oneClick = form.get('List-Unsubscribe') === 'One-Click';
-      const scope = form.get('scope') ?? (oneClick ? 'all' : null);
-      if (scope !== 'all' && scope !== 'topic') throw new BadRequestError('scope', 'all or topic (or List-Unsubscribe=One-Click)');
-      const claims = await unsubscribe(req.params.token ?? '', { scope, oneClick }, ports);
-      return html(unsubscribedPage(scope, claims.k));
+      if (bodyBytes(req.event) > maxUnsubscribeBodyBytes) throw new UnsubscribeBodyTooLargeError(maxUnsubscribeBodyBytes);
+      const choice = unsubscribeChoice(unsubscribeFields(req.headers['content-type'], bodyText(req.event)));
+      const claims = await unsubscribe(req.params.token ?? '', choice, ports);
+      return html(unsubscribedPage(choice.scope, claims.k));
     },
   },
   {

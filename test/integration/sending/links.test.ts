@@ -48,14 +48,16 @@ const get = (url: string, headers: Record<string, string> = {}) => {
   const r = routeOf(url);
   return call(links, 'GET', r.routeKey, r.path, { params: { token: r.token }, headers });
 };
-const post = (url: string, body: string) => {
+const post = (url: string, body: string, contentType = 'application/x-www-form-urlencoded') => {
   const r = routeOf(url);
   return call(links, 'POST', `POST /v1/u/{token}`, r.path, {
     params: { token: r.token },
     body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': contentType },
   });
 };
+/** RFC 8058 section 8.3's one-click request body, byte for byte as the RFC prints it (Content-Length: 124). */
+const rfc8058Body = ['---FormBoundaryjWmhtjORrn', 'Content-Disposition: form-data; name="List-Unsubscribe"', '', 'One-Click', '---FormBoundaryjWmhtjORrn--'].join('\r\n');
 
 async function mailTo(name: string, key: string, extra: Record<string, unknown> = {}) {
   const email = `${name}@example.com`;
@@ -121,6 +123,42 @@ describe('unsubscribe', () => {
     expect((await profileItem(profileId)).consent).toEqual(first);
     const unsubscribes = (await stream()).filter((r) => r.data.event === 'Unsubscribed' && (r.data.nurture as { profileId: string }).profileId === profileId);
     expect(new Set(unsubscribes.map((r) => r.data.messageId)).size).toBe(1);
+  });
+
+  it('unsubscribes on the RFC 8058 one-click POST as multipart/form-data, as the RFC example sends it, with no cookie', async () => {
+    const { mail, profileId, email } = await mailTo('mia', 'm-1');
+    const url = unsubscribeUrl(mail!);
+    expect(Buffer.byteLength(rfc8058Body)).toBe(124);
+
+    // As printed (boundary=---Form…), and as erratum 5117 corrects the boundary parameter (-Form…).
+    const printed = await post(url, rfc8058Body, 'multipart/form-data; boundary=---FormBoundaryjWmhtjORrn');
+    expect(printed.statusCode).toBe(200);
+    expect(printed.body).toContain('You are unsubscribed');
+    const consent = (await profileItem(profileId)).consent;
+    expect(consent).toMatchObject({ status: 'revoked', source: 'list-unsubscribe-one-click' });
+    const corrected = await post(url, rfc8058Body, 'multipart/form-data; boundary=-FormBoundaryjWmhtjORrn');
+    expect(corrected.statusCode).toBe(200);
+    expect((await profileItem(profileId)).consent).toEqual(consent);
+    expect(await send({ profileId, templateId: 'newsletter', idempotencyKey: 'm-2', category: 'marketing' })).toMatchObject({ reason: 'unsubscribed' });
+    expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(1);
+  });
+
+  it('unsubscribes on a multipart one-click as an HTTP client builds it from a form', async () => {
+    const { mail, profileId } = await mailTo('max', 'mx-1');
+    const form = new FormData();
+    form.set('List-Unsubscribe', 'One-Click');
+    const request = new Request('https://mail-client.example/', { method: 'POST', body: form });
+    const res = await post(unsubscribeUrl(mail!), await request.text(), request.headers.get('content-type')!);
+    expect(res.statusCode).toBe(200);
+    expect((await profileItem(profileId)).consent).toMatchObject({ status: 'revoked', source: 'list-unsubscribe-one-click' });
+  });
+
+  it('refuses an unsubscribe body over its size limit with 413 naming the body, changing nothing', async () => {
+    const { mail, profileId } = await mailTo('bea', 'bb-1');
+    const res = await post(unsubscribeUrl(mail!), `List-Unsubscribe=One-Click&pad=${'x'.repeat(9000)}`);
+    expect(res.statusCode).toBe(413);
+    expect(JSON.parse(res.body!)).toMatchObject({ success: false, field: 'body' });
+    expect((await profileItem(profileId)).consent).toBeUndefined();
   });
 
   it('can stop one topic only: other topics still arrive', async () => {
