@@ -13,6 +13,7 @@ import { addSuppressionBody, consentBody, maxSuppressionPage, suppressionsQuery 
 import type { Consent, Profile } from '../identity/domain/profile.js';
 import type { CheckReport } from './domain/check.js';
 import { claimsOf, type MailLinkPorts, recordClick, recordOpen, unsubscribe, viewMail } from './domain/mail-links.js';
+import { honeypotWindowMs, signalsOf, tooFastClickMs } from './domain/machine.js';
 import { unsubscribedPage, unsubscribePage } from './domain/pages.js';
 import { maxUnsubscribeBodyBytes, unsubscribeChoice, unsubscribeFields } from './domain/unsubscribe-form.js';
 import type { Suppression } from './domain/model.js';
@@ -37,12 +38,13 @@ export const mailLinkRoutes = routesOf<MailLinkPorts>('mailLinks', [
     path: '/v1/t/o/{token}',
     doc: {
       summary: 'Open pixel of a sent mail',
-      description: 'Feeds "Email Opened" into the events stream (repeats within a minute count once).',
+      description:
+        'Feeds "Email Opened" into the events stream (repeats within a minute count once). A fetch by a mail proxy (Apple Mail Privacy Protection, Gmail, Yahoo), a scanner or the local inbox page is recorded with `properties.machine: true` and `machineReason`, and never scores. Always answers the GIF.',
       tags: ['email'],
       responses: { '200': { description: 'A 1×1 transparent GIF', contentType: 'image/gif' }, ...badToken },
     },
     async handle(req, ports) {
-      await recordOpen(req.params.token ?? '', req.headers['user-agent'], ports);
+      await recordOpen(req.params.token ?? '', signalsOf(req.headers), ports);
       return transparentGif();
     },
   },
@@ -51,12 +53,15 @@ export const mailLinkRoutes = routesOf<MailLinkPorts>('mailLinks', [
     path: '/v1/t/c/{token}',
     doc: {
       summary: 'Tracked link of a sent mail',
-      description: 'Feeds "Email Link Clicked" into the events stream and redirects to the target signed into the token.',
+      description:
+        'Feeds "Email Link Clicked" into the events stream and redirects to the target signed into the token. A click by a link ' +
+        `scanner (its user agent, within ${tooFastClickMs / 1000} s of the send, or within ${honeypotWindowMs / 1000} s after the mail's hidden honeypot link was followed) ` +
+        'or the local inbox page is recorded with `properties.machine: true` and `machineReason`, and never scores or resumes a scenario. Always redirects.',
       tags: ['email'],
       responses: { '302': { description: 'Redirect to the link target (Location)' }, ...badToken },
     },
     async handle(req, ports) {
-      const location = await recordClick(req.params.token ?? '', req.headers['user-agent'], ports);
+      const location = await recordClick(req.params.token ?? '', signalsOf(req.headers), ports);
       return { statusCode: 302, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
     },
   },
