@@ -18,6 +18,9 @@ function schemaOf(s: core.$ZodType | JsonSchema): JsonSchema {
   return s as JsonSchema;
 }
 
+/** Body content types of a route that names none: JSON, and text/plain for sendBeacon (no CORS preflight). */
+const defaultBodyTypes = ['application/json', 'text/plain'];
+
 /** `GET /v1/admin/leads` → `getV1AdminLeads`. */
 function operationId(route: DocumentedRoute): string {
   return `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string) => (c ? c.toUpperCase() : ''))}`;
@@ -38,7 +41,7 @@ function operation(route: DocumentedRoute): Record<string, unknown> {
     operationId: operationId(route),
     ...(params.length ? { parameters: params } : {}),
     ...(doc.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(doc.body) }, 'text/plain': { schema: schemaOf(doc.body) } } } }
+      ? { requestBody: { required: true, content: Object.fromEntries((doc.bodyTypes ?? defaultBodyTypes).map((t) => [t, { schema: schemaOf(doc.body!) }])) } }
       : {}),
     security: route.auth === 'admin' ? [{ admin: [] }] : route.fn === 'collect' ? [{ writeKey: [] }, {}] : [],
     responses: Object.fromEntries(

@@ -2,6 +2,8 @@
  * Errors of the sending capability. Names are stable: Step Functions matches on them (`ErrorEquals`) and
  * scenarios' Retry/Catch use them.
  */
+import { ClientError } from '../shared/errors.js';
+
 export class SendingError extends Error {
   override name = 'SendingError';
 }
@@ -55,4 +57,12 @@ export class MailRefusedError extends SendingError {
 /** A list cursor that this list did not hand out (garbled, or from another list). */
 export class InvalidCursorError extends SendingError {
   override name = 'InvalidCursorError';
+}
+
+/** 413: an unsubscribe POST body over its limit; nothing was read or changed. */
+export class UnsubscribeBodyTooLargeError extends ClientError {
+  override name = 'UnsubscribeBodyTooLargeError';
+  constructor(limitBytes: number) {
+    super(413, `body: an unsubscribe request is at most ${limitBytes} bytes`, { field: 'body', limitBytes });
+  }
 }

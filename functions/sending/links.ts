@@ -13,7 +13,11 @@ import { loadLinkSecret } from './adapters/link-secret.js';
 import { S3TemplateStore } from './adapters/s3-templates.js';
 import { mailLinkRoutes } from './routes.js';
 
-const env = { ...linkEnv(), ...parseEnv(z.object({ EVENTS_STREAM_NAME: required(), CONTENT_BUCKET: required() })) };
+const env = {
+  ...linkEnv(),
+  // LOCAL_INBOX_ORIGINS: origins of a page that shows sent mail and loads its images itself (npm start's SES inbox).
+  ...parseEnv(z.object({ EVENTS_STREAM_NAME: required(), CONTENT_BUCKET: required(), LOCAL_INBOX_ORIGINS: z.optional(z.string()) })),
+};
 const observed = observability('mailLinks');
 
 /** Public mail links: open pixel, click redirect, unsubscribe page and one-click POST, view in browser. */
@@ -26,7 +30,9 @@ export const handler = httpFunction(
     store: new DynamoSendingStore(documentClient(), env.TABLE_NAME),
     templates: new S3TemplateStore(s3Client(), env.CONTENT_BUCKET),
     feed: feedbackSink(new KinesisSink(kinesisClient(), env.EVENTS_STREAM_NAME), observed.logger),
+    inboxOrigins: (env.LOCAL_INBOX_ORIGINS ?? '').split(',').filter(Boolean),
     now: () => new Date(),
+    log: (message, details) => observed.logger.error(message, details),
   },
   { observed },
 );

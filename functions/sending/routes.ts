@@ -7,15 +7,17 @@ import * as z from 'zod/mini';
 import { transparentGif } from '../ingest/domain/pixel.js';
 import { normalizeEmail } from '../identity/domain/keys.js';
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
-import { bodyText, type HttpResult, json, parseBody, parseQuery, routesOf } from '../shared/http.js';
+import { bodyBytes, bodyText, type HttpResult, json, parseBody, parseQuery, routesOf } from '../shared/http.js';
 import { adminErrorResponses, clientErrorSchema, type JsonSchema } from '../shared/route-docs.js';
 import { addSuppressionBody, consentBody, maxSuppressionPage, suppressionsQuery } from './domain/admin-schemas.js';
 import type { Consent, Profile } from '../profiles/domain/profile.js';
 import type { CheckReport } from './domain/check.js';
 import { claimsOf, type MailLinkPorts, recordClick, recordOpen, unsubscribe, viewMail } from './domain/mail-links.js';
+import { honeypotWindowMs, signalsOf, tooFastClickMs } from './domain/machine.js';
 import { unsubscribedPage, unsubscribePage } from './domain/pages.js';
+import { maxUnsubscribeBodyBytes, unsubscribeChoice, unsubscribeFields } from './domain/unsubscribe-form.js';
 import type { Suppression } from './domain/model.js';
-import { InvalidCursorError } from './errors.js';
+import { InvalidCursorError, UnsubscribeBodyTooLargeError } from './errors.js';
 
 const badToken = { '400': { description: 'The token is malformed, altered, or made for another purpose (`field: token`); never redirected', schema: clientErrorSchema } };
 const htmlDoc = (description: string) => ({ description, contentType: 'text/html' });
@@ -36,12 +38,13 @@ export const mailLinkRoutes = routesOf<MailLinkPorts>('mailLinks', [
     path: '/v1/t/o/{token}',
     doc: {
       summary: 'Open pixel of a sent mail',
-      description: 'Feeds "Email Opened" into the events stream (repeats within a minute count once).',
+      description:
+        'Feeds "Email Opened" into the events stream (repeats within a minute count once). A fetch by a mail proxy (Apple Mail Privacy Protection, Gmail, Yahoo), a scanner or the local inbox page is recorded with `properties.machine: true` and `machineReason`, and never scores. Always answers the GIF.',
       tags: ['email'],
       responses: { '200': { description: 'A 1×1 transparent GIF', contentType: 'image/gif' }, ...badToken },
     },
     async handle(req, ports) {
-      await recordOpen(req.params.token ?? '', req.headers['user-agent'], ports);
+      await recordOpen(req.params.token ?? '', signalsOf(req.headers), ports);
       return transparentGif();
     },
   },
@@ -50,12 +53,15 @@ export const mailLinkRoutes = routesOf<MailLinkPorts>('mailLinks', [
     path: '/v1/t/c/{token}',
     doc: {
       summary: 'Tracked link of a sent mail',
-      description: 'Feeds "Email Link Clicked" into the events stream and redirects to the target signed into the token.',
+      description:
+        'Feeds "Email Link Clicked" into the events stream and redirects to the target signed into the token. A click by a link ' +
+        `scanner (its user agent, within ${tooFastClickMs / 1000} s of the send, or within ${honeypotWindowMs / 1000} s after the mail's hidden honeypot link was followed) ` +
+        'or the local inbox page is recorded with `properties.machine: true` and `machineReason`, and never scores or resumes a scenario. Always redirects.',
       tags: ['email'],
       responses: { '302': { description: 'Redirect to the link target (Location)' }, ...badToken },
     },
     async handle(req, ports) {
-      const location = await recordClick(req.params.token ?? '', req.headers['user-agent'], ports);
+      const location = await recordClick(req.params.token ?? '', signalsOf(req.headers), ports);
       return { statusCode: 302, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
     },
   },
@@ -78,19 +84,25 @@ export const mailLinkRoutes = routesOf<MailLinkPorts>('mailLinks', [
     path: '/v1/u/{token}',
     doc: {
       summary: 'Unsubscribe (RFC 8058 one-click, or the page’s form)',
-      description: 'Form body `List-Unsubscribe=One-Click` (all marketing email) or `scope=all|topic`. Idempotent.',
+      description:
+        'Form field `List-Unsubscribe=One-Click` (all marketing email) or `scope=all|topic`, as `multipart/form-data` ' +
+        '(what RFC 8058 recommends; its section 8.3 example is accepted as printed) or `application/x-www-form-urlencoded` ' +
+        `(any other content type is read as URL-encoded). No cookie or CSRF token: the signed token is the credential. Body at most ${maxUnsubscribeBodyBytes} bytes. Idempotent.`,
       tags: ['email'],
       body: unsubscribeBody,
-      responses: { '200': htmlDoc('Unsubscribed'), ...badToken, '404': { description: 'The recipient is no longer known', schema: clientErrorSchema } },
+      bodyTypes: ['multipart/form-data', 'application/x-www-form-urlencoded'],
+      responses: {
+        '200': htmlDoc('Unsubscribed'),
+        ...badToken,
+        '404': { description: 'The recipient is no longer known', schema: clientErrorSchema },
+        '413': { description: `Body over ${maxUnsubscribeBodyBytes} bytes (\`field: body\`)`, schema: clientErrorSchema },
+      },
     },
     async handle(req, ports) {
-      // Read as a form whatever the content type says: mail clients' one-click POSTs vary.
-      const form = new URLSearchParams(bodyText(req.event));
-      const oneClick = form.get('List-Unsubscribe') === 'One-Click';
-      const scope = form.get('scope') ?? (oneClick ? 'all' : null);
-      if (scope !== 'all' && scope !== 'topic') throw new BadRequestError('scope', 'all or topic (or List-Unsubscribe=One-Click)');
-      const claims = await unsubscribe(req.params.token ?? '', { scope, oneClick }, ports);
-      return html(unsubscribedPage(scope, claims.k));
+      if (bodyBytes(req.event) > maxUnsubscribeBodyBytes) throw new UnsubscribeBodyTooLargeError(maxUnsubscribeBodyBytes);
+      const choice = unsubscribeChoice(unsubscribeFields(req.headers['content-type'], bodyText(req.event)));
+      const claims = await unsubscribe(req.params.token ?? '', choice, ports);
+      return html(unsubscribedPage(choice.scope, claims.k));
     },
   },
   {

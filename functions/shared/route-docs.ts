@@ -12,6 +12,8 @@ export interface RouteDoc {
   description?: string;
   tags: string[];
   body?: core.$ZodType | JsonSchema;
+  /** Content types the body is accepted in (default: `application/json` and `text/plain`). */
+  bodyTypes?: readonly string[];
   query?: core.$ZodType;
   responses: Record<string, { description: string; schema?: JsonSchema; contentType?: string }>;
 }

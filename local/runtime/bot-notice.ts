@@ -12,6 +12,7 @@ const quotedAgentChars = 160;
 
 interface Envelope {
   context?: { userAgent?: unknown };
+  properties?: { machine?: unknown };
   nurture?: { bot?: boolean };
 }
 
@@ -20,7 +21,8 @@ function bots(event: KinesisStreamEvent): Envelope[] {
   for (const r of event.Records) {
     try {
       const e = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')) as Envelope;
-      if (e?.nurture?.bot === true) out.push(e);
+      // Opens and clicks told apart as a machine's (mail proxies, scanners, the SES inbox page) are expected.
+      if (e?.nurture?.bot === true && e.properties?.machine !== true) out.push(e);
     } catch {
       // Not an event envelope: the stream processor reports it.
     }

@@ -112,7 +112,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       ALLOWED_ORIGINS: [siteUrl, `http://localhost:${sitePort}`].join(','),
       NURTURE_LOCAL: '1',
       // Unsubscribe and tracked links point at this API; the link secret lives in the data folder.
-      ...sendingEnv(dataDir, apiUrl),
+      ...sendingEnv(dataDir, apiUrl, emulators.endpoints.ses),
     };
     // IAM-faithful local mode (local/iam): handlers reach the emulators through proxies checking their role.
     const iam = await startIamCheck({ repoRoot, env, stateMachinePrefix: localStateMachinePrefix, scenariosDir: process.env[scenariosDirEnv] });

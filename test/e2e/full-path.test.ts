@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { browserUserAgent } from '../helpers/api-event.js';
+import { tooFastClickMs } from '../../functions/sending/domain/machine.js';
 import { launchChromium } from '../helpers/browser.js';
 
 /**
@@ -52,7 +53,7 @@ interface Executions {
   executions: { name: string; profileId?: string; status: string; currentStep?: string }[];
 }
 interface Inbox {
-  emails: { destination?: { to?: string[] }; subject?: string; body?: { html?: string } }[];
+  emails: { destination?: { to?: string[] }; subject?: string; body?: { html?: string }; at?: number }[];
 }
 
 describe('the whole path, as a new user meets it', () => {
@@ -93,7 +94,8 @@ describe('the whole path, as a new user meets it', () => {
     const mail = inbox.emails.find((m) => m.destination?.to?.some((t) => t.includes(email)))!;
     // The form sends one full-name field; the mail greets by the first name ingest derived from it.
     expect(mail.subject).toBe('Welcome to Acme Analytics, Sam');
-    const tracked = /href="([^"]*\/v1\/t\/c\/[^"]+)"/.exec(mail.body?.html ?? '')?.[1];
+    // The first link a reader sees (the mail's hidden honeypot link, which only scanners follow, has aria-hidden).
+    const tracked = /<a href="([^"]*\/v1\/t\/c\/[^"]+)"/.exec(mail.body?.html ?? '')?.[1];
     expect(tracked, 'a tracked link in the mail').toBeTruthy();
 
     // A reader clicks after the journey started waiting for it (the token is stored as the wait begins).
@@ -103,6 +105,8 @@ describe('the whole path, as a new user meets it', () => {
       'the journey to wait for a click',
     );
     await new Promise((r) => setTimeout(r, 1000));
+    // A person reads it later than a link scanner would: clicks within seconds of the send are a scanner's.
+    await new Promise((r) => setTimeout(r, Math.max(0, (mail.at ?? 0) * 1000 + tooFastClickMs + 1000 - Date.now())));
 
     // The click, as a mail client makes it: the tracked redirect sends the reader to the real target.
     const click = await fetch(tracked!.replace(/&amp;/g, '&'), { redirect: 'manual', headers: { 'user-agent': browserUserAgent } });

@@ -1,9 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeSend } from '../../local/runtime/plugins/sending.js';
 import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
+import { browserUserAgent } from '../helpers/api-event.js';
+import { launchChromium } from '../helpers/browser.js';
+import { readStream } from '../helpers/local-aws.js';
 import { inboxOf, putProfile, zoneAtLocalHour } from '../helpers/sending.js';
 
 let local: LocalNurture;
@@ -23,6 +28,8 @@ afterAll(async () => {
 });
 
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+/** Links a person sees: every href but the hidden honeypot anchor's. */
+const visibleHrefs = (html: string) => hrefs(html.replace(/<a aria-hidden="true"[^>]*><\/a>/g, ''));
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +54,7 @@ describe('email in local mode, as a person reads it', () => {
     expect(result).toMatchObject({ status: 'sent' });
     const [mail] = await inboxOf(local.inboxUrl, 'reader@example.com');
     expect(mail?.subject).toBe('Welcome to Acme Analytics, Robin');
-    const links = hrefs(mail!.body.html!);
+    const links = visibleHrefs(mail!.body.html!);
     const click = links.find((h) => h.startsWith(`${local.apiUrl}/v1/t/c/`))!;
     const redirect = await fetch(click, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
@@ -87,6 +94,50 @@ describe('email in local mode, as a person reads it', () => {
     await expect(invokeSend({ profileId: 'p_e2e', templateId: 'promo', idempotencyKey: 'e2e-3', category: 'marketing' })).rejects.toMatchObject({
       name: 'TemplateError',
     });
+  });
+
+  it('records the opens the SES inbox page fires by listing mail as machine opens, which earn no points', async () => {
+    // A lead as the site makes one: identified through the public API, then mailed.
+    const address = 'inbox-reader@example.com';
+    const identified = await fetch(`${local.apiUrl}/v1/identify`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${local.secrets.writeKey}:`).toString('base64')}`, 'user-agent': browserUserAgent },
+      body: JSON.stringify({ anonymousId: 'anon-inbox-reader', traits: { email: address, timezone: zoneAtLocalHour(12) } }),
+    });
+    expect(identified.status).toBe(200);
+    type View = { profile?: { profileId: string; timezone?: string }; activity: { name?: string }[]; score: { byRule: { ruleId: string; points: number }[] } };
+    const profileView = async () =>
+      (await fetch(`${local.apiUrl}/v1/admin/profiles/email:${address}`, { headers: { authorization: `Bearer ${local.secrets.adminToken}` } })).json() as Promise<View>;
+    const profileId = (await until(profileView, (v) => v.profile?.timezone !== undefined, 20_000)).profile!.profileId;
+    expect(await invokeSend({ profileId, templateId: 'welcome', idempotencyKey: 'e2e-inbox', category: 'marketing' })).toMatchObject({ status: 'sent' });
+    const [mail] = await inboxOf(local.inboxUrl, address);
+    const pixel = mail!.body.html!.match(/<img src="([^"]+)"/)![1]!.replace(/&amp;/g, '&');
+
+    // A developer opens the inbox page: it renders every mail, loading each one's open pixel.
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ userAgent: browserUserAgent });
+      const loaded = new Set<string>();
+      page.on('requestfinished', (r) => loaded.add(r.url()));
+      await page.goto(local.inboxUrl);
+      await until(async () => loaded.has(pixel), (seen) => seen);
+      expect(loaded.has(pixel)).toBe(true);
+    } finally {
+      await browser.close();
+    }
+    const kinesis = new KinesisClient({ region: local.emulators.region, credentials: local.emulators.credentials, endpoint: local.emulators.endpoints.kinesis, requestHandler: new NodeHttpHandler() });
+    const opens = (await readStream(kinesis, local.env.EVENTS_STREAM_NAME!)).filter(
+      (r) => r.data.event === 'Email Opened' && (r.data.nurture as { profileId: string }).profileId === profileId,
+    );
+    kinesis.destroy();
+    expect(opens.length).toBeGreaterThanOrEqual(1);
+    for (const o of opens) expect(o.data).toMatchObject({ properties: { machine: true, machineReason: 'local-inbox' }, nurture: { bot: true } });
+
+    // The person's own open (their mail client fetching the pixel) is the one that counts: 2 points, once.
+    expect((await fetch(pixel, { headers: { 'user-agent': browserUserAgent } })).headers.get('content-type')).toBe('image/gif');
+    const view = await until(profileView, (v) => v.activity?.some((a) => a.name === 'Email Opened'), 20_000);
+    expect(view.activity.filter((a) => a.name === 'Email Opened')).toHaveLength(1);
+    expect(view.score.byRule.find((r) => r.ruleId === 'email-opened')?.points).toBeCloseTo(2, 1);
   });
 
   it('needs the admin token for the operator routes', async () => {

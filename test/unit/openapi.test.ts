@@ -15,6 +15,8 @@ describe('OpenAPI document', () => {
     const track = doc.paths['/v1/track']!.post as { requestBody: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> } };
     expect(track.requestBody.content['application/json']!.schema.required).toContain('event');
     expect(Object.keys(track.requestBody.content)).toEqual(['application/json', 'text/plain']);
+    const unsubscribe = doc.paths['/v1/u/{token}']!.post as { requestBody: { content: Record<string, unknown> } };
+    expect(Object.keys(unsubscribe.requestBody.content)).toEqual(['multipart/form-data', 'application/x-www-form-urlencoded']);
     const leads = doc.paths['/v1/admin/leads']!.get as { parameters: { name: string; in: string }[]; security: unknown[] };
     expect(leads.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['stage', 'limit', 'includeAnonymous']));
     expect(leads.security).toEqual([{ admin: [] }]);

@@ -12,6 +12,7 @@ import { ProfileReader, strip } from '../../profiles/adapters/profile-reader.js'
 import { type Consent, type Profile, profilePk, profileSk } from '../../profiles/domain/profile.js';
 import { MergeChainTooLongError } from '../../profiles/errors.js';
 import { type CapsItem, type Claim, type Counter, claimAttr } from '../domain/caps.js';
+import type { SendTimes } from '../domain/machine.js';
 import type { RecipientState, SendRecord, Suppression } from '../domain/model.js';
 import type { SendStore } from '../domain/send.js';
 import { InvalidCursorError } from '../errors.js';
@@ -19,7 +20,8 @@ import { InvalidCursorError } from '../errors.js';
 /*
  * Sending's items in the main table:
  * - send counter:  `p#<profileId>` / `caps`            → window counters and claims (see domain/caps.ts)
- * - send record:   `p#<profileId>` / `send#<sendId>`   → SendRecord (the profile's mail history)
+ * - send record:   `p#<profileId>` / `send#<sendId>`   → SendRecord (the profile's mail history), and
+ *                  `honeypotAt` once a link scanner followed the mail's honeypot link (domain/machine.ts)
  * - suppression:   `sup#email#<email>` / `sup`         → Suppression; listed through the byScore index
  *                  (gsi1pk `suppressed`, gsi1sk = epoch ms) so the operator's list needs no scan.
  * On the profile item sending writes only `consent` and `subscriptions`, with UpdateItem SET.
@@ -175,6 +177,36 @@ export class DynamoSendingStore implements SendStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(profileId), sk: sendSk(sendId) }, ConsistentRead: true }),
     );
     return res.Item ? strip<SendRecord>(res.Item) : undefined;
+  }
+
+  /** A send's time and last honeypot hit (strongly consistent: a hit a moment ago must be seen). */
+  async sendTimes(profileId: string, sendId: string): Promise<SendTimes | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: profilePk(profileId), sk: sendSk(sendId) },
+        ProjectionExpression: 'sentAt, honeypotAt',
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item ? strip<SendTimes>(res.Item) : undefined;
+  }
+
+  /** Sets `honeypotAt` on an existing send record; an unknown send is left alone. */
+  async markHoneypot(profileId: string, sendId: string, at: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: profilePk(profileId), sk: sendSk(sendId) },
+          UpdateExpression: 'SET honeypotAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
   }
 
   async capsItem(profileId: string): Promise<CapsItem> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { userAgentInfo } from '../../ingest/domain/enrich.js';
 import type { Consent } from '../../profiles/domain/profile.js';
+import type { MachineReason } from './machine.js';
 import type { LinkClaims } from './tokens.js';
 
 /**
@@ -27,13 +28,14 @@ function shortHash(text: string): string {
 export function emailEvent(
   name: EmailEventName,
   claims: LinkClaims,
-  opts: { now: Date; userAgent?: string; url?: string; scope?: string },
+  opts: { now: Date; userAgent?: string; url?: string; scope?: string; machine?: MachineReason },
 ): CollectedEvent {
   const bucket = Math.floor(opts.now.getTime() / repeatBucketMs);
+  // A machine's fetch has ids of its own: a person's click in the same minute as a scanner's is no repeat.
   const messageId =
     name === 'Unsubscribed'
       ? `email-unsub-${claims.s}-${opts.scope ?? 'all'}`
-      : `email-${name === 'Email Opened' ? 'open' : 'click'}-${claims.s}-${opts.url ? `${shortHash(opts.url)}-` : ''}${bucket}`;
+      : `email-${name === 'Email Opened' ? 'open' : 'click'}${opts.machine ? '-m' : ''}-${claims.s}-${opts.url ? `${shortHash(opts.url)}-` : ''}${bucket}`;
   const agent = opts.userAgent ? userAgentInfo(opts.userAgent) : undefined;
   const at = opts.now.toISOString();
   return {
@@ -48,6 +50,7 @@ export function emailEvent(
       ...(claims.sc ? { scenarioId: claims.sc } : {}),
       ...(opts.url ? { url: opts.url } : {}),
       ...(opts.scope ? { scope: opts.scope } : {}),
+      ...(opts.machine ? { machine: true, machineReason: opts.machine } : {}),
     },
     context: { ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) },
     timestamp: at,
@@ -55,8 +58,11 @@ export function emailEvent(
     source: emailEventSource,
     nurture: {
       v: 1,
-      // Mail scanners fetch pixels and follow links; they are flagged like any bot and never score.
-      bot: agent?.bot ?? false,
+      // An open or click no person made (domain/machine.ts) is flagged like a bot's: the stream processor
+      // skips bot events, so it never scores, resumes a scenario's wait or reaches a scenario's goal.
+      // Opens and clicks are judged there alone (it knows isbot, and the proxies that open for a person,
+      // e.g. Gmail's, which isbot calls bots); an unsubscribe by isbot.
+      bot: name === 'Unsubscribed' ? (agent?.bot ?? false) : opts.machine !== undefined,
       ...(agent ? { ua: { ...agent.ua } } : {}),
       profileId: claims.p,
     },

@@ -54,6 +54,20 @@ export function addOpenPixel(html: string, pixelUrl: string): string {
   return close < 0 ? html + img : html.slice(0, close) + img + html.slice(close);
 }
 
+/**
+ * Puts a link no person sees or reaches first in the body: no text, hidden (`display:none`, Outlook's
+ * `mso-hide:all`), hidden from screen readers and out of the tab order. Link scanners follow every href
+ * whatever its style, so a click on it is a machine's (domain/machine.ts). First, because scanners that
+ * follow links in order then meet it before the real ones.
+ */
+export function addHoneypot(html: string, url: string): string {
+  const a = `<a aria-hidden="true" tabindex="-1" style="display:none;mso-hide:all" href="${escapeAttribute(url)}"></a>`;
+  const open = /<body\b[^>]*>/i.exec(html);
+  if (!open) return a + html;
+  const at = open.index + open[0].length;
+  return html.slice(0, at) + a + html.slice(at);
+}
+
 /** Puts the preheader (inbox preview text) first in the body, hidden when the mail is opened. */
 export function addPreheader(html: string, preheaderHtml: string): string {
   if (!preheaderHtml) return html;

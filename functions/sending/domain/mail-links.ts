@@ -8,6 +8,7 @@ import type { Consent, Profile } from '../../profiles/domain/profile.js';
 import { BadRequestError, NotFoundError } from '../../shared/errors.js';
 import { emailEvent, revokedConsent, type UnsubscribeScope } from './feedback.js';
 import { isRedirectable } from './links.js';
+import { type FetchSignals, type MachineReason, machineClick, machineClickTiming, machineOpen, type SendTimes } from './machine.js';
 import type { SendRecord } from './model.js';
 import { linkUrls, type TemplateStore, templateVars } from './send.js';
 import { composeEmail } from './template.js';
@@ -24,11 +25,19 @@ export interface MailLinkPorts {
     setConsent(profileId: string, consent: Consent): Promise<boolean>;
     setTopic(profileId: string, topic: string, subscribed: boolean): Promise<void>;
     getRecord(profileId: string, sendId: string): Promise<SendRecord | undefined>;
+    /** When a send went out and when its honeypot link was last followed (undefined: no such send). */
+    sendTimes(profileId: string, sendId: string): Promise<SendTimes | undefined>;
+    /** Records that a send's honeypot link was followed at `at` (nothing if the send is unknown). */
+    markHoneypot(profileId: string, sendId: string, at: string): Promise<void>;
   };
   templates: TemplateStore;
   /** Puts events on the events stream; never throws (feeding back must not cost a recipient their click). */
   feed(events: CollectedEvent[]): Promise<void>;
+  /** Origins of a page that shows sent mail and loads its images itself (the local SES inbox); none on AWS. */
+  inboxOrigins: readonly string[];
   now(): Date;
+  /** Where a failed read or write that must not fail the request is reported. */
+  log?(message: string, details: Record<string, unknown>): void;
 }
 
 /** The claims of a genuine token for `purpose`; a 400 naming `token` otherwise (never redirected). */
@@ -38,20 +47,50 @@ export function claimsOf(secret: string, purpose: TokenPurpose, token: string): 
   return claims;
 }
 
-const agent = (userAgent: string | undefined) => (userAgent ? { userAgent } : {});
+const agent = (s: FetchSignals) => (s.userAgent ? { userAgent: s.userAgent } : {});
+const machine = (reason: MachineReason | undefined) => (reason ? { machine: reason } : {});
 
-/** Open pixel: feeds "Email Opened" (repeats within a minute are one event). */
-export async function recordOpen(token: string, userAgent: string | undefined, ports: MailLinkPorts): Promise<void> {
-  const claims = claimsOf(ports.secret, 'open', token);
-  await ports.feed([emailEvent('Email Opened', claims, { now: ports.now(), ...agent(userAgent) })]);
+/** Runs a read or write the answer does not depend on: a failure is logged and answers `fallback`. */
+async function bestEffort<T>(ports: MailLinkPorts, what: string, work: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    ports.log?.(`${what} failed`, { error: String(err) });
+    return fallback;
+  }
 }
 
-/** Tracked link: feeds "Email Link Clicked" and answers the target signed into the token. */
-export async function recordClick(token: string, userAgent: string | undefined, ports: MailLinkPorts): Promise<string> {
+/**
+ * Open pixel: feeds "Email Opened" (repeats within a minute are one event), marked as a machine's when a
+ * mail proxy, a scanner or the local inbox page fetched it. Answers the same whoever asks.
+ */
+export async function recordOpen(token: string, signals: FetchSignals, ports: MailLinkPorts): Promise<void> {
+  const claims = claimsOf(ports.secret, 'open', token);
+  const reason = machineOpen(signals, ports.inboxOrigins);
+  await ports.feed([emailEvent('Email Opened', claims, { now: ports.now(), ...agent(signals), ...machine(reason) })]);
+}
+
+/**
+ * Tracked link: feeds "Email Link Clicked", marked as a machine's when a scanner, the honeypot, the time
+ * since the send or the local inbox page says so, and answers the target signed into the token: a scanner
+ * is redirected like a person. The send's times are read only when the request alone does not tell.
+ */
+export async function recordClick(token: string, signals: FetchSignals, ports: MailLinkPorts): Promise<string> {
   const claims = claimsOf(ports.secret, 'click', token);
   // A genuine token names its own target; anything but an absolute http(s) URL is refused all the same.
   if (!claims.u || !isRedirectable(claims.u)) throw new BadRequestError('token', 'this link is invalid or was altered');
-  await ports.feed([emailEvent('Email Link Clicked', claims, { now: ports.now(), url: claims.u, ...agent(userAgent) })]);
+  const now = ports.now();
+  let reason: MachineReason | undefined;
+  if (claims.h) {
+    reason = 'honeypot';
+    await bestEffort(ports, 'honeypot mark', () => ports.store.markHoneypot(claims.p, claims.s, now.toISOString()), undefined);
+  } else {
+    reason = machineClick(signals, ports.inboxOrigins);
+    reason ??= machineClickTiming(await bestEffort(ports, 'send times read', () => ports.store.sendTimes(claims.p, claims.s), undefined), now);
+  }
+  // The honeypot's target is the mail's view-in-browser link: a credential to the mail, kept off the stream.
+  const url = claims.h ? {} : { url: claims.u };
+  await ports.feed([emailEvent('Email Link Clicked', claims, { now, ...url, ...agent(signals), ...machine(reason) })]);
   return claims.u;
 }
 

@@ -37,6 +37,8 @@ export interface SendRecord {
   subject: string;
   sentAt: string;
   context?: Record<string, unknown>;
+  /** When a link scanner last followed the mail's hidden honeypot link (set by the mail-links function). */
+  honeypotAt?: string;
 }
 
 export type SuppressionReason = 'bounce' | 'complaint' | 'manual';

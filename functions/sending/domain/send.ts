@@ -143,11 +143,14 @@ function tagValue(value: string): string {
 export function linkUrls(base: string, secret: string, claims: LinkClaims) {
   const url = (purpose: TokenPurpose, path: string, extra: Partial<LinkClaims> = {}) =>
     `${base}/v1/${path}/${signToken(secret, purpose, { ...claims, ...extra })}`;
+  const view = url('view', 'v');
   return {
     unsubscribe: url('unsubscribe', 'u'),
-    view: url('view', 'v'),
+    view,
     pixel: url('open', 't/o'),
     click: (target: string) => url('click', 't/c', { u: target }),
+    // The hidden link scanners follow: it redirects to the mail in the browser, a page that changes nothing.
+    honeypot: url('click', 't/c', { u: view, h: 1 }),
   };
 }
 
@@ -241,6 +244,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     base: config.publicApiUrl,
     click: links.click,
     pixel: links.pixel,
+    ...(input.category === 'marketing' ? { honeypot: links.honeypot } : {}),
   });
 
   if (!held) {

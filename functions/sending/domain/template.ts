@@ -2,7 +2,7 @@ import { convert } from 'html-to-text';
 import { Drop, type FS, Liquid, type Template } from 'liquidjs';
 import type { Category } from './contract.js';
 import { TemplateError } from '../errors.js';
-import { addOpenPixel, addPreheader, trackLinks } from './links.js';
+import { addHoneypot, addOpenPixel, addPreheader, trackLinks } from './links.js';
 
 /**
  * Template rendering: Liquid (liquidjs) with strict variables, no file system, no prototype access, lead
@@ -163,6 +163,8 @@ export interface Tracking {
   base: string;
   click(url: string): string;
   pixel?: string;
+  /** URL of the hidden honeypot link (marketing mail), see links.ts `addHoneypot`. */
+  honeypot?: string;
 }
 
 /**
@@ -181,6 +183,7 @@ export async function composeEmail(t: CompiledTemplate, vars: TemplateVars, trac
   if (tracking) {
     html = trackLinks(html, tracking.base, tracking.click);
     if (tracking.pixel) html = addOpenPixel(html, tracking.pixel);
+    if (tracking.honeypot) html = addHoneypot(html, tracking.honeypot);
   }
   return { subject, html, text };
 }

@@ -25,6 +25,8 @@ export interface LinkClaims {
   sc?: string;
   /** Click target (click tokens only). */
   u?: string;
+  /** The mail's honeypot link (click tokens only): no person sees it, so whoever follows it is a scanner. */
+  h?: 1;
 }
 
 /** MAC bytes kept: 128 bits, ample against forgery for a link token. */

@@ -19,7 +19,7 @@ export const localSenderAddress = 'hello@acme-analytics.example';
  * restarts. NURTURE_SEND_CAPS, NURTURE_QUIET_HOURS, NURTURE_DEFAULT_TIME_ZONE and NURTURE_CONSENT_MODE
  * override the defaults, as the cdk.json keys do on AWS.
  */
-export function sendingEnv(dataDir: string, apiUrl: string): Record<string, string> {
+export function sendingEnv(dataDir: string, apiUrl: string, inboxUrl?: string): Record<string, string> {
   const file = join(dataDir, 'sending.json');
   let secret: string;
   if (existsSync(file)) secret = (JSON.parse(readFileSync(file, 'utf8')) as { linkSecret: string }).linkSecret;
@@ -33,6 +33,8 @@ export function sendingEnv(dataDir: string, apiUrl: string): Record<string, stri
     SENDER_ADDRESS: process.env.NURTURE_SENDER_ADDRESS ?? localSenderAddress,
     SES_CONFIGURATION_SET: 'nurture-local',
   };
+  // The SES inbox page loads every mail's images as it lists them: the mail links record those as machine opens.
+  if (inboxUrl) env.LOCAL_INBOX_ORIGINS = inboxOrigins(inboxUrl).join(',');
   const passThrough: Record<string, string> = {
     NURTURE_SEND_CAPS: 'SEND_CAPS',
     NURTURE_QUIET_HOURS: 'QUIET_HOURS',
@@ -44,6 +46,13 @@ export function sendingEnv(dataDir: string, apiUrl: string): Record<string, stri
     if (value !== undefined) env[to] = value;
   }
   return env;
+}
+
+/** The inbox page's origin as given, and the same port as `localhost` and `127.0.0.1` (a person may type either). */
+function inboxOrigins(inboxUrl: string): string[] {
+  const url = new URL(inboxUrl);
+  const local = ['localhost', '127.0.0.1'].includes(url.hostname) ? ['localhost', '127.0.0.1'].map((h) => `${url.protocol}//${h}:${url.port}`) : [];
+  return [...new Set([url.origin, ...local])];
 }
 
 let sendHandler: ((input: unknown) => Promise<SendResult>) | undefined;

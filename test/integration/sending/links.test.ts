@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStoredTemplate } from '../../../functions/sending/adapters/template-checker.js';
 import { S3TemplateStore } from '../../../functions/sending/adapters/s3-templates.js';
@@ -48,14 +48,16 @@ const get = (url: string, headers: Record<string, string> = {}) => {
   const r = routeOf(url);
   return call(links, 'GET', r.routeKey, r.path, { params: { token: r.token }, headers });
 };
-const post = (url: string, body: string) => {
+const post = (url: string, body: string, contentType = 'application/x-www-form-urlencoded') => {
   const r = routeOf(url);
   return call(links, 'POST', `POST /v1/u/{token}`, r.path, {
     params: { token: r.token },
     body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': contentType },
   });
 };
+/** RFC 8058 section 8.3's one-click request body, byte for byte as the RFC prints it (Content-Length: 124). */
+const rfc8058Body = ['---FormBoundaryjWmhtjORrn', 'Content-Disposition: form-data; name="List-Unsubscribe"', '', 'One-Click', '---FormBoundaryjWmhtjORrn--'].join('\r\n');
 
 async function mailTo(name: string, key: string, extra: Record<string, unknown> = {}) {
   const email = `${name}@example.com`;
@@ -66,6 +68,27 @@ async function mailTo(name: string, key: string, extra: Record<string, unknown> 
 }
 
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+/** The mail's hidden honeypot link (an anchor no person sees), and its tracked links a person can click. */
+const honeypotOf = (html: string) => /<a aria-hidden="true"[^>]*href="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+const trackedOf = (html: string) => hrefs(html).filter((h) => h.startsWith(`${api}/v1/t/c/`) && h !== honeypotOf(html));
+const chrome = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+const inboxOrigin = 'http://127.0.0.1:4775';
+/** Moves a send's time (and honeypot hit) back by `ms`, as if the mail had gone out that long ago. */
+async function backdate(profileId: string, sendId: string, ms: number, field: 'sentAt' | 'honeypotAt' = 'sentAt') {
+  await aws.doc.send(
+    new UpdateCommand({
+      TableName: aws.env.TABLE_NAME,
+      Key: { pk: `p#${profileId}`, sk: `send#${sendId}` },
+      UpdateExpression: 'SET #f = :t',
+      ExpressionAttributeNames: { '#f': field },
+      ExpressionAttributeValues: { ':t': new Date(Date.now() - ms).toISOString() },
+    }),
+  );
+}
+const sendIdOf = (result: SendResult) => (result as { sendId: string }).sendId;
+/** The latest stream event named `name` of a profile. */
+const latest = async (name: string, profileId: string) =>
+  (await stream()).filter((r) => r.data.event === name && (r.data.nurture as { profileId: string }).profileId === profileId).at(-1)?.data;
 const unsubscribeUrl = (mail: { headers?: { name: string; value: string }[] }) =>
   /^<(.+)>$/.exec(mail.headers!.find((h) => h.name === 'List-Unsubscribe')!.value)![1]!;
 const profileItem = async (profileId: string) =>
@@ -79,6 +102,7 @@ beforeAll(async () => {
     LINK_SECRET: 'links-test-secret-0123456789abcdef0123456789',
     SEND_CAPS: JSON.stringify({ marketing: { perDay: 50, perWeek: 50 } }),
     QUIET_HOURS: 'off',
+    LOCAL_INBOX_ORIGINS: inboxOrigin,
   });
   const s3 = s3Client();
   await putTemplate(s3, aws.env.CONTENT_BUCKET!, 'newsletter.liquid', newsletter);
@@ -123,6 +147,42 @@ describe('unsubscribe', () => {
     expect(new Set(unsubscribes.map((r) => r.data.messageId)).size).toBe(1);
   });
 
+  it('unsubscribes on the RFC 8058 one-click POST as multipart/form-data, as the RFC example sends it, with no cookie', async () => {
+    const { mail, profileId, email } = await mailTo('mia', 'm-1');
+    const url = unsubscribeUrl(mail!);
+    expect(Buffer.byteLength(rfc8058Body)).toBe(124);
+
+    // As printed (boundary=---Form…), and as erratum 5117 corrects the boundary parameter (-Form…).
+    const printed = await post(url, rfc8058Body, 'multipart/form-data; boundary=---FormBoundaryjWmhtjORrn');
+    expect(printed.statusCode).toBe(200);
+    expect(printed.body).toContain('You are unsubscribed');
+    const consent = (await profileItem(profileId)).consent;
+    expect(consent).toMatchObject({ status: 'revoked', source: 'list-unsubscribe-one-click' });
+    const corrected = await post(url, rfc8058Body, 'multipart/form-data; boundary=-FormBoundaryjWmhtjORrn');
+    expect(corrected.statusCode).toBe(200);
+    expect((await profileItem(profileId)).consent).toEqual(consent);
+    expect(await send({ profileId, templateId: 'newsletter', idempotencyKey: 'm-2', category: 'marketing' })).toMatchObject({ reason: 'unsubscribed' });
+    expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(1);
+  });
+
+  it('unsubscribes on a multipart one-click as an HTTP client builds it from a form', async () => {
+    const { mail, profileId } = await mailTo('max', 'mx-1');
+    const form = new FormData();
+    form.set('List-Unsubscribe', 'One-Click');
+    const request = new Request('https://mail-client.example/', { method: 'POST', body: form });
+    const res = await post(unsubscribeUrl(mail!), await request.text(), request.headers.get('content-type')!);
+    expect(res.statusCode).toBe(200);
+    expect((await profileItem(profileId)).consent).toMatchObject({ status: 'revoked', source: 'list-unsubscribe-one-click' });
+  });
+
+  it('refuses an unsubscribe body over its size limit with 413 naming the body, changing nothing', async () => {
+    const { mail, profileId } = await mailTo('bea', 'bb-1');
+    const res = await post(unsubscribeUrl(mail!), `List-Unsubscribe=One-Click&pad=${'x'.repeat(9000)}`);
+    expect(res.statusCode).toBe(413);
+    expect(JSON.parse(res.body!)).toMatchObject({ success: false, field: 'body' });
+    expect((await profileItem(profileId)).consent).toBeUndefined();
+  });
+
   it('can stop one topic only: other topics still arrive', async () => {
     const { mail, profileId, email } = await mailTo('tom', 't-1');
     expect((await post(unsubscribeUrl(mail!), 'scope=topic')).statusCode).toBe(200);
@@ -154,9 +214,11 @@ describe('unsubscribe', () => {
 describe('tracked links and opens', () => {
   it('redirects a genuine click to its target and feeds "Email Link Clicked" with the profile into the stream', async () => {
     const { mail, profileId, result } = await mailTo('cal', 'c-1');
-    const tracked = hrefs(mail!.body.html!).find((h) => h.startsWith(`${api}/v1/t/c/`))!;
+    const [tracked] = trackedOf(mail!.body.html!);
+    // A person reads the mail a minute after it went out.
+    await backdate(profileId, sendIdOf(result), 60_000);
 
-    const res = await get(tracked, { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36' });
+    const res = await get(tracked!, { 'user-agent': chrome });
 
     expect(res.statusCode).toBe(302);
     expect(res.headers?.location).toBe('https://shop.example.com/sale?id=7');
@@ -169,11 +231,12 @@ describe('tracked links and opens', () => {
         properties: { templateId: 'newsletter', sendId: (result as { sendId: string }).sendId, url: 'https://shop.example.com/sale?id=7', category: 'marketing' },
       },
     });
+    expect((events.at(-1)!.data.properties as Record<string, unknown>).machine).toBeUndefined();
   });
 
   it('refuses a click whose target was swapped, and never redirects', async () => {
     const { mail } = await mailTo('eve', 'e-1');
-    const tracked = hrefs(mail!.body.html!).find((h) => h.startsWith(`${api}/v1/t/c/`))!;
+    const tracked = trackedOf(mail!.body.html!)[0]!;
     const token = tracked.slice(tracked.lastIndexOf('/') + 1);
     const [payload, mac] = token.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -213,6 +276,91 @@ describe('tracked links and opens', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toContain('text/html');
     expect(res.body).toContain('Hello vic');
+  });
+});
+
+describe('opens and clicks no person made', () => {
+  it('marks a click within seconds of the send as a scanner’s, redirecting it all the same', async () => {
+    const { mail, profileId, result } = await mailTo('sid', 'sc-1');
+    const [tracked] = trackedOf(mail!.body.html!);
+
+    const scan = await get(tracked!, { 'user-agent': chrome });
+
+    expect(scan.statusCode).toBe(302);
+    expect(scan.headers?.location).toBe('https://shop.example.com/sale?id=7');
+    expect(await latest('Email Link Clicked', profileId)).toMatchObject({
+      properties: { machine: true, machineReason: 'too-fast', sendId: sendIdOf(result) },
+      nurture: { bot: true, profileId },
+    });
+    // The person's own click, later, counts.
+    await backdate(profileId, sendIdOf(result), 60_000);
+    await get(tracked!, { 'user-agent': chrome });
+    expect(await latest('Email Link Clicked', profileId)).toMatchObject({ nurture: { bot: false } });
+  });
+
+  it('hides a honeypot link in marketing mail; following it marks that send’s clicks soon after as a scanner’s', async () => {
+    const { mail, profileId, result } = await mailTo('hana', 'hp-1');
+    const html = mail!.body.html!;
+    const honeypot = honeypotOf(html)!;
+    expect(honeypot.startsWith(`${api}/v1/t/c/`)).toBe(true);
+    expect(html).toMatch(/<a aria-hidden="true" tabindex="-1" style="display:none;mso-hide:all" href="[^"]+"><\/a>/);
+    expect(mail!.body.text).not.toContain('/v1/t/c/');
+    await backdate(profileId, sendIdOf(result), 60_000);
+
+    // A scanner follows every link, the hidden one too: it sees what a person would (a redirect).
+    const followed = await get(honeypot, { 'user-agent': chrome });
+    expect(followed.statusCode).toBe(302);
+    expect(followed.headers?.location).toMatch(new RegExp(`^${api}/v1/v/`));
+    const hit = await latest('Email Link Clicked', profileId);
+    expect(hit).toMatchObject({ properties: { machine: true, machineReason: 'honeypot' }, nurture: { bot: true } });
+    expect(hit!.properties).not.toHaveProperty('url');
+    const [tracked] = trackedOf(html);
+    expect((await get(tracked!, { 'user-agent': chrome })).statusCode).toBe(302);
+    expect(await latest('Email Link Clicked', profileId)).toMatchObject({
+      properties: { machine: true, machineReason: 'honeypot', url: 'https://shop.example.com/sale?id=7' },
+    });
+
+    // Once the window after the scan has passed, a click is a person's again.
+    await backdate(profileId, sendIdOf(result), 5 * 60_000, 'honeypotAt');
+    await get(tracked!, { 'user-agent': chrome });
+    expect((await latest('Email Link Clicked', profileId))?.properties).not.toHaveProperty('machine');
+  });
+
+  it('marks opens by mail image proxies and scanners, answering them the same GIF', async () => {
+    const { mail, profileId } = await mailTo('pia', 'px-1');
+    const pixel = mail!.body.html!.match(/<img src="([^"]+)"/)![1]!;
+    const agents = {
+      proxy: ['Mozilla/5.0', 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)'],
+      scanner: ['Barracuda Sentinel (EE)'],
+    };
+    for (const [reason, list] of Object.entries(agents)) {
+      for (const agent of list) {
+        const res = await get(pixel, { 'user-agent': agent });
+        expect(res.statusCode).toBe(200);
+        expect(res.headers?.['content-type']).toBe('image/gif');
+        expect(await latest('Email Opened', profileId)).toMatchObject({ properties: { machine: true, machineReason: reason }, nurture: { bot: true } });
+      }
+    }
+  });
+
+  it('marks the local inbox page’s image loads and link fetches, but not a person clicking a link there', async () => {
+    const { mail, profileId, result } = await mailTo('ines', 'in-1');
+    const html = mail!.body.html!;
+    const pixel = html.match(/<img src="([^"]+)"/)![1]!;
+    const fromInbox = { 'user-agent': chrome, referer: `${inboxOrigin}/`, 'sec-fetch-site': 'same-site' };
+
+    // The headers Chromium sends for the pixel in the inbox page's about:blank mail frames: no Referer.
+    const imageLoad = { 'user-agent': chrome, 'sec-fetch-dest': 'image', 'sec-fetch-mode': 'no-cors', 'sec-fetch-site': 'same-site' };
+    expect((await get(pixel, imageLoad)).statusCode).toBe(200);
+    expect(await latest('Email Opened', profileId)).toMatchObject({ properties: { machine: true, machineReason: 'local-inbox' } });
+
+    await backdate(profileId, sendIdOf(result), 60_000);
+    const [tracked] = trackedOf(html);
+    await get(tracked!, fromInbox);
+    expect(await latest('Email Link Clicked', profileId)).toMatchObject({ properties: { machine: true, machineReason: 'local-inbox' } });
+    const person = await get(tracked!, { ...fromInbox, 'sec-fetch-dest': 'iframe', 'sec-fetch-mode': 'navigate', 'sec-fetch-user': '?1' });
+    expect(person.statusCode).toBe(302);
+    expect(await latest('Email Link Clicked', profileId)).toMatchObject({ nurture: { bot: false } });
   });
 });
 
