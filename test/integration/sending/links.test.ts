@@ -330,7 +330,7 @@ describe('opens and clicks no person made', () => {
     const { mail, profileId } = await mailTo('pia', 'px-1');
     const pixel = mail!.body.html!.match(/<img src="([^"]+)"/)![1]!;
     const agents = {
-      proxy: ['Mozilla/5.0', 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)'],
+      proxy: ['Mozilla/5.0'],
       scanner: ['Barracuda Sentinel (EE)'],
     };
     for (const [reason, list] of Object.entries(agents)) {
@@ -341,6 +341,11 @@ describe('opens and clicks no person made', () => {
         expect(await latest('Email Opened', profileId)).toMatchObject({ properties: { machine: true, machineReason: reason }, nurture: { bot: true } });
       }
     }
+    // Gmail's proxy fetches when the person opens the mail: a person's open, though isbot calls it a bot.
+    await get(pixel, { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' });
+    const gmail = await latest('Email Opened', profileId);
+    expect(gmail?.properties).not.toHaveProperty('machine');
+    expect(gmail).toMatchObject({ nurture: { bot: false } });
   });
 
   it('marks the local inbox page’s image loads and link fetches, but not a person clicking a link there', async () => {
