@@ -75,7 +75,11 @@ describe('demo site with the tracker, as a visitor uses it', () => {
     expect(paths).toEqual(['/', '/products.html', '/pricing.html', '/contact.html']);
     const pings = records.filter((r) => r.data.event === 'Page Ping');
     expect(pings.length).toBeGreaterThanOrEqual(1);
-    expect(pings.every((p) => (p.data.properties as { path: string }).path === '/pricing.html')).toBe(true);
+    // Heartbeats come from the page the visitor stayed on (on a slow machine the products page, visible for
+    // over a second after its click, may send one too), and only from pages of this visit.
+    const pingPaths = pings.map((p) => (p.data.properties as { path: string }).path);
+    expect(pingPaths).toContain('/pricing.html');
+    expect(pingPaths.every((path) => paths.includes(path))).toBe(true);
     const identify = records.find((r) => r.data.type === 'identify')!;
     expect(identify.data.traits).toMatchObject({ email: 'Kim.Tanaka@Example.com', company: 'Tanaka Trading' });
     expect(identify.data.nurture).toMatchObject({ bot: false, ua: { browser: expect.stringMatching(/Chrom/) } });

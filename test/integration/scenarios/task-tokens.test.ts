@@ -33,6 +33,8 @@ async function waitingPerson(name: string) {
   await publishActivity(s, profileId, 'Plan Viewed', `view-${name}`);
   const arn = await executionFor(s, 'plan-upgrade', profileId);
   await eventually(() => tokens(profileId), (t) => t.length === 1);
+  // The step stores the token, then names the event in the profile's waitingFor set (the processor's cue).
+  await eventually(() => waitingFor(profileId), (w) => w.length === 1);
   return { profileId, arn };
 }
 
