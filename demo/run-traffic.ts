@@ -44,20 +44,37 @@ export class TrafficError extends Error {
  * the first pause before a retry doubling each time: what Segment's SDKs and the tracker do.
  */
 export const retryPolicy = { attempts: 6, firstPauseMs: 500 } as const;
+/** How long one POST may take before it counts as failed and is retried (messageIds make a repeat harmless). */
+export const requestTimeoutMs = 30_000;
+/**
+ * Visitors being sent at once. Past this the run waits for one to finish before starting the next, so a
+ * slow local mode (2 busy cores) slows the run down instead of piling up requests until they time out.
+ */
+export const maxInFlight = 8;
 
 async function post(apiUrl: string, writeKey: string, body: unknown): Promise<void> {
   const payload = JSON.stringify(body);
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(`${apiUrl}/v1/batch`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
-      body: payload,
-    });
-    if (res.status === 200) return;
-    const text = await res.text();
-    const retryable = res.status === 429 || res.status >= 500;
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(`${apiUrl}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+        body: payload,
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      // No answer in time, or the connection failed: as retryable as a 503.
+      status = 0;
+      text = (err as Error).message;
+    }
+    if (status === 200) return;
+    const retryable = status === 0 || status === 429 || status >= 500;
     if (!retryable || attempt >= retryPolicy.attempts) {
-      throw new TrafficError(`${apiUrl}/v1/batch answered ${res.status}${retryable ? ` ${attempt} times` : ''}: ${text}`);
+      throw new TrafficError(`${apiUrl}/v1/batch ${status ? `answered ${status}` : 'did not answer'}${retryable ? ` (${attempt} tries)` : ''}: ${text}`);
     }
     await new Promise((r) => setTimeout(r, retryPolicy.firstPauseMs * 2 ** (attempt - 1)));
   }
@@ -91,6 +108,7 @@ export async function runTraffic(opts: TrafficOptions): Promise<TrafficResult> {
     void run.finally(() => inFlight.delete(run));
     const due = startedAt.getTime() + ((i + 1) * 1000) / rate;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (failures.length > 0) break;
   }
   await Promise.all(inFlight);

@@ -15,6 +15,8 @@ import { formatSummary, personaLine, scenarioNotes } from './summary.js';
 /** Longest wait for the numbers to settle after the last visitor (seconds; --wait), and its upper bound. */
 export const defaultSettleSeconds = 60;
 export const maxSettleSeconds = 3_600;
+/** How long the first request may take before the demo says Nurture is not answering. */
+export const probeTimeoutMs = 15_000;
 
 let ports: LocalPorts;
 try {
@@ -65,9 +67,9 @@ if (!writeKey) {
 }
 const apiUrl = values.api!.replace(/\/$/, '');
 try {
-  await fetch(`${apiUrl}/v1/batch`, { method: 'OPTIONS' });
+  await fetch(`${apiUrl}/v1/batch`, { method: 'OPTIONS', signal: AbortSignal.timeout(probeTimeoutMs) });
 } catch {
-  console.error(`Nurture is not answering at ${apiUrl}: start it with npm start (or pass --api).`);
+  console.error(`Nurture is not answering at ${apiUrl} (waited ${probeTimeoutMs / 1000} s): start it with npm start, wait for "Press Ctrl-C to stop.", or pass --api.`);
   process.exit(1);
 }
 

@@ -187,8 +187,12 @@ describe('the demo story', () => {
       expect(line, `a line for ${scenario.id}`).not.toBeNull();
       expect(Number(line![1])).toBe(list.length);
       const finished = list.filter((e) => e.status === 'SUCCEEDED').length;
-      expect(line![2]).toContain(`${finished} finished`);
-      expect(line![2]).not.toContain('running');
+      const goal = list.filter((e) => e.error === 'GoalReached').length;
+      if (finished > 0) expect(line![2]).toContain(`(${finished} finished`);
+      else expect(line![2]).not.toContain('finished');
+      if (goal > 0) expect(line![2]).toMatch(new RegExp(`[(; ]${goal} reached the goal`));
+      else expect(line![2]).not.toContain('reached the goal');
+      expect(line![2]).not.toMatch(/running|stopped or failed/);
     }
     expect(/^Mail to this run's visitors in the SES inbox: (\d+)$/m.exec(text)?.[1]).toBe(String(runMail.length));
     const perTemplate = new Map<string, number>();
