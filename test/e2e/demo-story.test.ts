@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOutcome } from '../../demo/outcome.js';
+import { runTraffic, type TrafficResult } from '../../demo/run-traffic.js';
+import { formatSummary, scenarioNotes } from '../../demo/summary.js';
+import { loadScenarios } from '../../functions/scenarios/adapters/scenario-files.js';
+import type { Scenario } from '../../functions/scenarios/domain/schema.js';
+import { lambdaContext } from '../../local/emulators/api-gateway.js';
+import { asFunction } from '../../local/iam/index.js';
+import { repoRoot } from '../../local/runtime/context.js';
+import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
+import { inbox, type InboxMail } from '../helpers/sending.js';
+
+/**
+ * The demo's story, as `npm run demo` tells it: the simulated visitors, sent through the public API to
+ * local mode, make every example scenario in statemachines/ enroll someone and deliver the mail on the
+ * path the scenario documents; and the closing text of the demo says exactly what happened.
+ *
+ * Time: a simulated day passes in a real second (time scale 86,400), so the longest journey (dormant
+ * re-engagement: next weekday morning + 7 days + 7 days) ends within ~20 s of its start. The whole file
+ * takes about 40-60 s on 2 cores; the bounds below are generous for a busy CI runner.
+ */
+const timeScale = 86_400;
+/** Visitors: enough for every persona at least once (there are 10), small enough to stay quick. */
+const visitors = 40;
+/** Longest wait for every journey to end (real time). */
+const journeysTimeoutMs = 75_000;
+
+/**
+ * The path each example scenario takes for the demo's people, and the mail on it (template ids). Nobody
+ * opens or clicks a mail in the demo, so every waitFor takes its documented timeout path.
+ */
+const story: Record<string, { templates: string[]; step?: string }> = {
+  // Brochure at once; a case study two days later; nobody opens it within 5 days: the pricing guide.
+  'brochure-nurture': { templates: ['brochure-delivery', 'nurture-case-study', 'nurture-pricing-guide'] },
+  // A checkout without an order: the reminder after 4 hours, no click within 2 days: the last call.
+  'cart-reminder': { templates: ['cart-reminder', 'cart-last-call'] },
+  // A lapsed lead gone dormant: "we miss you", no click within a week: the last chance.
+  'dormant-reengagement': { templates: ['we-miss-you', 'last-chance'] },
+  // A first order: the coupon three days later.
+  'first-purchase-coupon': { templates: ['first-purchase-coupon'] },
+  // A new MQL: the welcome mail, no click within 3 days, a case study a week later.
+  'mql-welcome': { templates: ['welcome', 'nurture-case-study'] },
+  // Pricing seen again and again without asking: sales is told; the scenario sends no mail.
+  'pricing-no-inquiry': { templates: [], step: 'notify-sales' },
+};
+
+let local: LocalNurture;
+const handoffs: { scenarioId?: string; profileId?: string }[] = [];
+const scenarios: Scenario[] = loadScenarios(join(repoRoot, 'statemachines'));
+
+beforeAll(async () => {
+  // Caps and quiet hours count real time while the journeys run on scaled time: a week of mail to one
+  // person lands within a real minute. Quiet hours off keeps the outcome independent of the hour the test
+  // runs at; a marketing cap above what one journey sends keeps every mail of the story (the caps
+  // themselves are tested in test/integration/sending).
+  process.env.NURTURE_QUIET_HOURS = 'off';
+  process.env.NURTURE_SEND_CAPS = JSON.stringify({ marketing: { perDay: 20, perWeek: 50 } });
+  local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 }, pollIdleMs: 100, timeScale });
+  local.bus.onEvent((e) => {
+    if (e['detail-type'] === 'lead.handoff') handoffs.push(e.detail as { scenarioId?: string; profileId?: string });
+  });
+});
+afterAll(async () => {
+  await local?.stop();
+});
+
+const admin = async <T>(path: string): Promise<{ status: number; body: T }> => {
+  const res = await fetch(`${local.apiUrl}${path}`, { headers: { authorization: `Bearer ${local.secrets.adminToken}` } });
+  return { status: res.status, body: (await res.json()) as T };
+};
+async function until<T>(what: string, timeoutMs: number, read: () => Promise<T>, ok: (v: T) => boolean, show: (v: T) => unknown = (v) => v): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}: ${JSON.stringify(show(v)).slice(0, 1500)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+interface Execution {
+  name: string;
+  profileId: string;
+  status: string;
+  startedAt: string;
+  error?: string;
+  currentStep?: string;
+}
+/** Every execution of a scenario started since `since`, through the admin API's pages. */
+async function executionsOf(id: string, since: Date): Promise<Execution[]> {
+  const all: Execution[] = [];
+  let token: string | undefined;
+  do {
+    const { status, body } = await admin<{ executions: Execution[]; nextToken?: string }>(`/v1/admin/scenarios/${id}/executions${token ? `?nextToken=${encodeURIComponent(token)}` : ''}`);
+    expect(status).toBe(200);
+    all.push(...body.executions);
+    token = body.nextToken;
+  } while (token);
+  return all.filter((e) => Date.parse(e.startedAt) >= since.getTime());
+}
+const executionsBy = async (since: Date) => Object.fromEntries(await Promise.all(scenarios.map(async (s) => [s.id, await executionsOf(s.id, since)] as const)));
+
+describe('the demo story', () => {
+  it('every example scenario enrolls someone from the demo traffic and delivers the mail on its path; the summary says what happened', async () => {
+    expect(Object.keys(story).sort(), 'the story covers every example scenario').toEqual(scenarios.map((s) => s.id).sort());
+
+    // Act: the demo's visitors, through the public API.
+    const traffic: TrafficResult = await runTraffic({ apiUrl: local.apiUrl, writeKey: local.secrets.writeKey, visitors, rate: 200, seed: 7 });
+    expect(Object.keys(traffic.byPersona)).toHaveLength(10);
+
+    // The lapsed leads (last seen 4 weeks ago) become dormant once the daily sweep finds them quiet for the
+    // rules' 60 days. Nobody can send events older than 30 days (ingest's clock-skew limit), so the test
+    // runs the sweep as the schedule will 40 days from now: their last visit then lies ~69 days back,
+    // everyone else's at most 49.
+    const lapsed = traffic.people.filter((p) => p.persona === 'lapsed lead');
+    expect(lapsed.length).toBeGreaterThan(0);
+    for (const { email } of lapsed) {
+      await until(`${email} to be a known lead`, 30_000, () => admin<{ profile?: { stage: string } }>(`/v1/admin/profiles/email:${email}`), (r) => r.body.profile?.stage === 'known');
+    }
+    const sweep = asFunction('sweep', ((await import('../../functions/scoring/sweep.js')) as { handler: (e: { now: string }, c: unknown) => Promise<{ dormant: number }> }).handler);
+    const swept = await sweep({ now: new Date(Date.now() + 40 * 86_400_000).toISOString() }, lambdaContext('sweep'));
+    expect(swept.dormant, 'only the lapsed leads went dormant').toBe(lapsed.length);
+
+    // Every scenario enrolled someone, and every journey of the run has ended.
+    const runs = await until(
+      'every scenario to enroll someone and every journey to end (executions, running)',
+      journeysTimeoutMs,
+      () => executionsBy(traffic.startedAt),
+      (by) => Object.values(by).every((list) => list.length > 0 && list.every((e) => e.status !== 'RUNNING')),
+      (by) => Object.fromEntries(Object.entries(by).map(([id, list]) => [id, [list.length, list.filter((e) => e.status === 'RUNNING').length]])),
+    );
+
+    // Assess each journey: it succeeded, along the path the scenario documents for the demo's people.
+    const emailOf = new Map<string, string>();
+    const expectedMail = new Map<string, Map<string, number>>();
+    for (const scenario of scenarios) {
+      const list = runs[scenario.id]!;
+      expect(list.filter((e) => e.status !== 'SUCCEEDED' && e.error !== 'GoalReached'), `${scenario.id}: failed journeys`).toEqual([]);
+      const sendSteps = new Map(scenario.steps.flatMap((s) => (s.type === 'send' ? [[s.id, s.template] as const] : [])));
+      const paths: string[][] = [];
+      const steps = new Set<string>();
+      for (const e of list) {
+        const detail = (await admin<{ steps: { state: string }[] }>(`/v1/admin/scenarios/${scenario.id}/executions/${e.name}`)).body;
+        const entered = new Set(detail.steps.map((s) => s.state));
+        const sent = [...sendSteps].filter(([step]) => entered.has(step)).map(([, template]) => template);
+        paths.push(sent);
+        for (const s of entered) steps.add(s);
+        if (!emailOf.has(e.profileId)) emailOf.set(e.profileId, (await admin<{ profile: { email: string } }>(`/v1/admin/profiles/${e.profileId}`)).body.profile.email);
+        const mine = expectedMail.get(emailOf.get(e.profileId)!) ?? new Map<string, number>();
+        for (const t of sent) mine.set(t, (mine.get(t) ?? 0) + 1);
+        expectedMail.set(emailOf.get(e.profileId)!, mine);
+      }
+      expect(paths, `${scenario.id}: someone went the documented path`).toContainEqual(story[scenario.id]!.templates);
+      if (story[scenario.id]!.step) expect([...steps], `${scenario.id}: someone reached ${story[scenario.id]!.step}`).toContain(story[scenario.id]!.step);
+    }
+    // Sales heard of the repeat pricing visitors through the bus (the notify step).
+    expect(handoffs.some((h) => h.scenarioId === 'pricing-no-inquiry')).toBe(true);
+    expect(runs['pricing-no-inquiry']!.length).toBeGreaterThan(0);
+
+    // Every send step a journey entered delivered exactly one mail to that person, and nothing else came.
+    const mails: InboxMail[] = await inbox(local.inboxUrl);
+    const subjects = Object.fromEntries([...new Set([...expectedMail.values()].flatMap((m) => [...m.keys()]))].map((t) => [t, subjectOf(t)]));
+    for (const [email, templates] of expectedMail) {
+      const got = mails.filter((m) => m.destination.to.includes(email));
+      const want = [...templates].flatMap(([t, n]) => Array.from({ length: n }, () => t)).sort();
+      expect(got.map((m) => whichTemplate(m.subject, subjects)).sort(), `mail to ${email}`).toEqual(want);
+    }
+    const ours = new Set(traffic.emails);
+    const runMail = mails.filter((m) => m.destination.to.some((a) => ours.has(a)));
+    expect(runMail.length).toBe([...expectedMail.values()].reduce((n, m) => n + [...m.values()].reduce((a, b) => a + b, 0), 0));
+
+    // The demo's closing text says what happened: every number in it is one read back here.
+    const outcome = await readOutcome({ apiUrl: local.apiUrl, adminToken: local.secrets.adminToken, inboxUrl: local.inboxUrl, since: traffic.startedAt, recipients: traffic.emails });
+    const text = formatSummary(outcome, { apiUrl: local.apiUrl, inboxUrl: local.inboxUrl, notes: scenarioNotes(join(repoRoot, 'statemachines')) });
+    console.log(text);
+    const stageLine = /^Leads by stage: (.*)$/m.exec(text)?.[1] ?? '';
+    for (const stage of ['anonymous', 'known', 'mql', 'sql', 'customer', 'dormant']) {
+      const { body } = await admin<{ leads: unknown[] }>(`/v1/admin/leads?stage=${stage}&limit=200`);
+      expect(stageLine, `leads in stage ${stage}`).toMatch(new RegExp(`(^|, )${body.leads.length} ${stage}(,|$)`));
+    }
+    expect(stageLine).toMatch(/\b[1-9]\d* dormant\b/);
+    for (const scenario of scenarios) {
+      const list = runs[scenario.id]!;
+      const line = new RegExp(`^  ${scenario.id}: (\\d+) enrolled(.*)$`, 'm').exec(text);
+      expect(line, `a line for ${scenario.id}`).not.toBeNull();
+      expect(Number(line![1])).toBe(list.length);
+      const finished = list.filter((e) => e.status === 'SUCCEEDED').length;
+      const goal = list.filter((e) => e.error === 'GoalReached').length;
+      if (finished > 0) expect(line![2]).toContain(`(${finished} finished`);
+      else expect(line![2]).not.toContain('finished');
+      if (goal > 0) expect(line![2]).toMatch(new RegExp(`[(; ]${goal} reached the goal`));
+      else expect(line![2]).not.toContain('reached the goal');
+      expect(line![2]).not.toMatch(/running|stopped or failed/);
+    }
+    expect(/^Mail to this run's visitors in the SES inbox: (\d+)$/m.exec(text)?.[1]).toBe(String(runMail.length));
+    const perTemplate = new Map<string, number>();
+    for (const m of expectedMail.values()) for (const [t, n] of m) perTemplate.set(t, (perTemplate.get(t) ?? 0) + n);
+    for (const [t, n] of perTemplate) expect(text).toMatch(new RegExp(`(^  |, )${n} ${t}(,|$)`, 'm'));
+  }, journeysTimeoutMs + 90_000);
+});
+
+/** A template's subject line, with its Liquid parts as wildcards. */
+function subjectOf(template: string): RegExp {
+  const source = readFileSync(join(repoRoot, 'templates', `${template}.liquid`), 'utf8');
+  const subject = /^subject:\s*"(.*)"\s*$/m.exec(source)?.[1] ?? '';
+  return new RegExp(`^${subject.split(/\{\{.*?\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`);
+}
+function whichTemplate(subject: string, subjects: Record<string, RegExp>): string {
+  return Object.entries(subjects).find(([, re]) => re.test(subject))?.[0] ?? `(unexpected: ${subject})`;
+}
