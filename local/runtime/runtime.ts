@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -93,6 +93,11 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     // The servers bind first so the site origin is known for the API's CORS allow-list.
     const api = createServer();
     const site = createServer();
+    // Until the handlers are wired, the API answers 503 with Retry-After (as an API Gateway would with a
+    // throttled function) instead of leaving early requests hanging.
+    const starting = (_req: IncomingMessage, res: ServerResponse) =>
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"success":false,"error":"local mode is starting","retryable":true}');
+    api.on('request', starting);
     const apiPort = await listenOn(api, ports.api, 'api');
     stops.push(() => closeHttp(api));
     const sitePort = await listenOn(site, ports.site, 'site');
@@ -161,6 +166,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
     for (const plugin of plugins) await plugin(ctx);
     // After the plugins: they add env (endpoints of their emulators) that HTTP handlers read at cold start.
     const handlers = await loadHandlers();
+    api.off('request', starting);
     api.on('request', guarded('api', apiListener(handlers, apiUrl, secrets.adminToken)));
 
     await poller.start();
