@@ -117,34 +117,6 @@ export class DynamoSendingStore implements SendStore {
     }
   }
 
-  async markSending(profileId: string, sendId: string, at: number, now: number): Promise<boolean> {
-    return this.updateClaim(profileId, sendId, at, 'SET #k.#sending = :now', now);
-  }
-
-  async takeOver(profileId: string, sendId: string, at: number, now: number): Promise<boolean> {
-    return this.updateClaim(profileId, sendId, at, 'SET #k.#at = :now', now);
-  }
-
-  /** One conditional update of a claim still held at `at` and not yet marked as sending; false if it is not. */
-  private async updateClaim(profileId: string, sendId: string, at: number, update: string, now: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: profilePk(profileId), sk: capsSk },
-          UpdateExpression: update,
-          ConditionExpression: '#k.#at = :at AND attribute_not_exists(#k.#sending)',
-          ExpressionAttributeNames: { '#k': claimAttr(sendId), '#at': 'at', '#sending': 'sending' },
-          ExpressionAttributeValues: { ':at': at, ':now': now },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
-
   async release(profileId: string, sendId: string, claim: Claim): Promise<void> {
     const names: Record<string, string> = { '#k': claimAttr(sendId) };
     claim.counters.forEach((attr, i) => {

@@ -31,17 +31,6 @@ export interface SendStore {
   suppression(email: string): Promise<Suppression | undefined>;
   /** One conditional update; undefined when reserved, else the item as it stands (why it failed). */
   reserve(profileId: string, r: { sendId: string; claim: Claim; counters: Counter[]; stale: string[] }): Promise<CapsItem | undefined>;
-  /**
-   * Marks the claim as calling SES, only while it is still held at `at` (not taken over since) and not
-   * marked yet; false otherwise. The fence that makes a takeover safe: a holder that lost its claim never
-   * calls SES.
-   */
-  markSending(profileId: string, sendId: string, at: number, now: number): Promise<boolean>;
-  /**
-   * Takes over a claim whose holder never called SES (no `sending` mark): moves its `at` to `now`, keeping
-   * its counters, only if it is still at `at` and unmarked; false if another call changed it first.
-   */
-  takeOver(profileId: string, sendId: string, at: number, now: number): Promise<boolean>;
   /** Gives back a reservation (SES refused): decrements its counters and drops the claim, once. */
   release(profileId: string, sendId: string, claim: Claim): Promise<void>;
   record(r: SendRecord): Promise<void>;
@@ -79,10 +68,12 @@ const duplicatePollMs = 100;
 /**
  * The lease of a claim without a send record: past it, its call is known to be dead, because the lease is
  * longer than the send function's timeout (30 s, infra/sending.ts; a test keeps it under half the lease),
- * so a live call is never mistaken for a dead one. A dead call that never called SES (no `sending` mark)
- * is taken over by the next call with the same key, which sends; one that died while calling SES or
- * before recording (perhaps after SES accepted) has an unknown outcome, and that key is never sent again.
- * Scenario send steps retry SendInProgressError for longer than this (scenarios' retry-policy.ts).
+ * so a live call is never mistaken for a dead one. A dead call's outcome is unknown (it reserves right
+ * before calling SES, so it almost surely died while calling SES or before recording, perhaps after SES
+ * accepted): the next call with the same key answers `outcome-unknown` and that key is never sent again.
+ * At most once, without a second write per mail to tell "died before SES" from "died during it" (that
+ * window is one round trip). Scenario send steps retry SendInProgressError for longer than this
+ * (scenarios' retry-policy.ts), so a retry gets that final answer and the journey moves on.
  */
 export const claimLeaseMs = 120_000;
 
@@ -213,12 +204,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
   if (quiet) return { status: 'deferred', until: quiet.toISOString(), reason: 'quiet-hours', detail: `recipient time zone ${timeZone}` };
 
   // A claim already there: another call holds this send, or held it and died.
-  let held: Claim | undefined;
-  if (claimOf(state.caps, sendId)) {
-    const joined = await duplicate(state.profileId, sendId, ports, now);
-    if ('result' in joined) return joined.result;
-    held = joined.claim;
-  }
+  if (claimOf(state.caps, sendId)) return duplicate(state.profileId, sendId, ports, now);
   const counters = countersFor(now, timeZone, input.category, input.scenarioId, config.caps);
   const overCap = (full: Counter[]): SendResult => {
     if (input.capPolicy !== 'defer') return { status: 'skipped', reason: 'cap-reached', detail: describeFull(full) };
@@ -226,9 +212,8 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     const until = quietUntil(opens) ?? opens;
     return { status: 'deferred', until: until.toISOString(), reason: 'cap-reached', detail: describeFull(full) };
   };
-  // Already full as read: answer without spending a (failing) conditional write. (A taken-over claim
-  // already holds its counters.)
-  const fullAsRead = held ? [] : fullCounters(counters, state.caps);
+  // Already full as read: answer without spending a (failing) conditional write.
+  const fullAsRead = fullCounters(counters, state.caps);
   if (fullAsRead.length > 0) return overCap(fullAsRead);
 
   const claims: LinkClaims = {
@@ -247,32 +232,18 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     ...(input.category === 'marketing' ? { honeypot: links.honeypot } : {}),
   });
 
-  if (!held) {
-    const claim: Claim = { at: now.getTime(), counters: counters.map((c) => c.attr) };
-    let seen = state.caps;
-    for (let attempt = 1; ; attempt++) {
-      const failed = await store.reserve(state.profileId, { sendId, claim, counters, stale: staleAttributes(seen, counters, now) });
-      if (!failed) {
-        held = claim;
-        break;
-      }
-      if (claimOf(failed, sendId)) {
-        const joined = await duplicate(state.profileId, sendId, ports, now);
-        if ('result' in joined) return joined.result;
-        held = joined.claim;
-        break;
-      }
-      const full = fullCounters(counters, failed);
-      if (full.length > 0) return overCap(full);
-      // The item read after the failure no longer shows why (a reservation was given back meanwhile): try again.
-      if (attempt >= reserveAttempts) throw new SendInProgressError('the send counter kept changing while reserving; retry');
-      seen = failed;
-    }
-  }
-  const claim = held!;
-  // The fence: a call whose claim was taken over (it outlived the lease) must not call SES.
-  if (!(await store.markSending(state.profileId, sendId, claim.at, now.getTime()))) {
-    throw new SendInProgressError('a later call with the same idempotency key took this send over; retry');
+  // Reserved last, right before SES: a call that dies holding a claim almost surely died calling SES.
+  const claim: Claim = { at: now.getTime(), counters: counters.map((c) => c.attr) };
+  let seen = state.caps;
+  for (let attempt = 1; ; attempt++) {
+    const failed = await store.reserve(state.profileId, { sendId, claim, counters, stale: staleAttributes(seen, counters, now) });
+    if (!failed) break;
+    if (claimOf(failed, sendId)) return duplicate(state.profileId, sendId, ports, now);
+    const full = fullCounters(counters, failed);
+    if (full.length > 0) return overCap(full);
+    // The item read after the failure no longer shows why (a reservation was given back meanwhile): try again.
+    if (attempt >= reserveAttempts) throw new SendInProgressError('the send counter kept changing while reserving; retry');
+    seen = failed;
   }
 
   let messageId: string;
@@ -331,24 +302,17 @@ function sentResult(record: SendRecord): SendResult {
 
 /**
  * Another call holds this send's claim: wait briefly for its record and answer with it. Past the claim's
- * lease (claimLeaseMs) its holder is dead: if it never called SES, this call takes the claim over and
- * sends; if it did, the outcome is unknown and the key is never sent again.
+ * lease (claimLeaseMs) its holder is dead and its outcome unknown: the key is never sent again.
  */
-async function duplicate(profileId: string, sendId: string, ports: SendPorts, now: Date): Promise<{ result: SendResult } | { claim: Claim }> {
+async function duplicate(profileId: string, sendId: string, ports: SendPorts, now: Date): Promise<SendResult> {
   const sleep = ports.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   for (let waited = 0; ; waited += duplicatePollMs) {
     const record = await ports.store.getRecord(profileId, sendId);
-    if (record) return { result: sentResult(record) };
+    if (record) return sentResult(record);
     const claim = claimOf(await ports.store.capsItem(profileId), sendId);
     if (!claim) throw new SendInProgressError('a call with the same idempotency key gave its reservation back; retry');
-    if (claim.sending !== undefined && now.getTime() - claim.sending > claimLeaseMs) {
-      return {
-        result: { status: 'skipped', reason: 'outcome-unknown', detail: 'an earlier call with this idempotency key stopped while sending, before recording its result' },
-      };
-    }
-    // Taken over only if still as read; else another call took it first (its result is awaited below).
-    if (claim.sending === undefined && now.getTime() - claim.at > claimLeaseMs && (await ports.store.takeOver(profileId, sendId, claim.at, now.getTime()))) {
-      return { claim: { at: now.getTime(), counters: claim.counters } };
+    if (now.getTime() - claim.at > claimLeaseMs) {
+      return { status: 'skipped', reason: 'outcome-unknown', detail: 'an earlier call with this idempotency key stopped while sending, before recording its result' };
     }
     if (waited >= duplicateWaitMs) throw new SendInProgressError('a call with the same idempotency key is still sending; retry');
     await sleep(duplicatePollMs);

@@ -211,28 +211,24 @@ describe('send function', () => {
     expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(1);
   });
 
-  it('delivers once a send whose call died after reserving, by a retry after the claim lease and not before', async () => {
+  it('answers a retry of a send whose call died holding its claim: retry within the lease, outcome-unknown after, never a second mail', async () => {
     const { profileId, email } = await recipient('ida');
     const key = 'died-after-reserving';
+    // The dead call: it reserved (claim and counters), right before calling SES, and stopped.
     const sendId = sendIdOf(profileId, key);
-    // The dead call: it reserved (claim and counters) and stopped before calling SES.
     const reservedAt = Date.now();
     const { config, store } = portsAt(reservedAt);
     const counters = countersFor(new Date(reservedAt), noon(), 'marketing', undefined, config.caps);
     expect(await store.reserve(profileId, { sendId, claim: { at: reservedAt, counters: counters.map((c) => c.attr) }, counters, stale: [] })).toBeUndefined();
 
-    // Within the lease the holder may still be alive: the retry waits (Step Functions retries it later).
+    // Within the lease the holder may still be alive: the retry asks to be retried (Step Functions does).
     await expect(sendWith(input(profileId, key), portsAt(reservedAt + claimLeaseMs - 1_000))).rejects.toMatchObject({ name: 'SendInProgressError' });
+    // Past the lease the holder is dead, and whether SES took its mail is unknown: never sent twice, and the
+    // journey moves on with a final answer instead of failing.
+    expect(await sendWith(input(profileId, key), portsAt(reservedAt + claimLeaseMs + 1_000))).toMatchObject({ status: 'skipped', reason: 'outcome-unknown' });
     expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(0);
-
-    // Past the lease the holder is dead and never called SES: the retry takes the claim over and sends.
-    expect(await sendWith(input(profileId, key), portsAt(reservedAt + claimLeaseMs + 1_000))).toMatchObject({ status: 'sent', sendId });
-    expect(await send(input(profileId, key))).toMatchObject({ status: 'sent', sendId });
-    expect(await inboxOf(aws.emulators.endpoints.ses, email)).toHaveLength(1);
-    // Counted once (the dead call's reservation was used, not a second one), and the dead call, had it
-    // woken up, could no longer mark the claim and call SES.
+    // Counted once: the dead call's reservation stands; no second one was made.
     expect(counterValues(await capsItem(profileId))).toEqual([1, 1]);
-    expect(await store.markSending(profileId, sendId, reservedAt, Date.now())).toBe(false);
   });
 
   it('defers marketing mail in the recipient’s quiet hours to their end, reserving nothing', async () => {
