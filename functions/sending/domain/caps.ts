@@ -44,17 +44,11 @@ export interface Counter {
   opensAt: Date;
 }
 
-/**
- * A claim: who holds the send and which counters it incremented (to release exactly those). A claim
- * without `sending` is a reservation whose holder has not called SES yet; `sending` is written (fenced on
- * `at`) right before the SES call, so a claim that outlived its lease without it can be taken over safely.
- */
+/** A claim: who holds the send (since `at`) and which counters it incremented (to release exactly those). */
 export interface Claim {
-  /** Epoch ms of the reservation (or of the takeover that holds it now). */
+  /** Epoch ms of the reservation. */
   at: number;
   counters: string[];
-  /** Epoch ms at which the holder started calling SES; absent while SES has not been called. */
-  sending?: number;
 }
 
 /** The caps item as read: counter values and claims by attribute name. */
@@ -105,12 +99,8 @@ export function fullCounters(counters: Counter[], item: CapsItem): Counter[] {
 export function claimOf(item: CapsItem, sendId: string): Claim | undefined {
   const claim = item[claimAttr(sendId)];
   if (!claim || typeof claim !== 'object') return undefined;
-  const c = claim as { at?: unknown; counters?: unknown; sending?: unknown };
-  return {
-    at: Number(c.at),
-    counters: Array.isArray(c.counters) ? c.counters.map(String) : [],
-    ...(c.sending !== undefined ? { sending: Number(c.sending) } : {}),
-  };
+  const c = claim as { at?: unknown; counters?: unknown };
+  return { at: Number(c.at), counters: Array.isArray(c.counters) ? c.counters.map(String) : [] };
 }
 
 const windowAttr = /^(md|mw|td|tw)#|^s[dw]#/;
