@@ -79,9 +79,13 @@ export async function extractPolicies(opts: ExtractOptions): Promise<ExtractedPo
       if (r.Type === 'AWS::IAM::Role' && byRole.has(id)) {
         const inline = (r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: unknown[] } }[];
         for (const p of inline) byRole.get(id)!.statements.push(...p.PolicyDocument.Statement);
-        if (((r.Properties?.ManagedPolicyArns ?? []) as unknown[]).length > 0) {
-          // Managed policies are AWS's documents, not in the template: local mode cannot read them.
-          throw new Error(`role ${id} has managed policies; local IAM checks only model the stack's own policies`);
+        for (const arn of (r.Properties?.ManagedPolicyArns ?? []) as { Ref?: string }[]) {
+          // A customer-managed policy of this stack is in the template; AWS-managed ones are AWS's documents.
+          const managed = template.Resources[arn.Ref ?? ''];
+          if (managed?.Type !== 'AWS::IAM::ManagedPolicy') {
+            throw new Error(`role ${id} has AWS-managed policies; local IAM checks only model the stack's own policies`);
+          }
+          byRole.get(id)!.statements.push(...(managed.Properties?.PolicyDocument as { Statement: unknown[] }).Statement);
         }
       }
     }
