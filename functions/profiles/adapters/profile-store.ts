@@ -36,7 +36,7 @@ function fromItem<O>(profileId: string, item: Record<string, unknown> | undefine
     version: Number(item.v ?? 0),
     checkpoints,
     ...(item.mergedInto ? { mergedInto: String(item.mergedInto) } : {}),
-    ...(item.outbox ? { outbox: item.outbox as O } : {}),
+    ...(item.outbox ? { outbox: (typeof item.outbox === 'string' ? JSON.parse(item.outbox) : item.outbox) as O } : {}),
     ...(item.waitingFor ? { waitingFor: new Set(item.waitingFor as Iterable<string>) } : {}),
   };
 }
@@ -106,7 +106,10 @@ export class ProfileStore<Outbox = unknown> {
     const values: Record<string, unknown> = {
       ':v': stored.version + 1,
       ':ck': opts.seq,
-      ':outbox': opts.outbox,
+      // As JSON text: the outbox carries events' properties as they came, which DynamoDB could not
+      // always store as a map (numbers beyond its range, deep nesting, any key). Items written before
+      // hold a map; both are read.
+      ':outbox': JSON.stringify(opts.outbox),
       ':updatedAt': new Date().toISOString(),
     };
     const sets = ['#v = :v', '#ck = :ck', '#outbox = :outbox', '#updatedAt = :updatedAt'];

@@ -5,6 +5,7 @@
  * (`gsi1pk = poison`, `gsi1sk` = time set aside) lists them all, newest first, without a scan.
  */
 import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { profilePk } from '../../profiles/domain/profile.js';
 import { mainTable } from '../../shared/resources.js';
 import type { SetAsideEvent } from '../domain/set-aside.js';
@@ -84,6 +85,27 @@ export class SetAsideStore {
       const r = items.get(`${k.pk}|${k.sk}`);
       return r && !(r.expiresAt <= nowSeconds) ? [r] : [];
     });
+  }
+
+  /**
+   * Puts each record's event back on the events stream through `put` (the ingest sink: same data, same
+   * partition key, so the person's order holds) and then removes the record. The processor recognizes
+   * events a profile already applied by messageId, so replaying twice counts nothing twice; an event that
+   * still cannot be applied is set aside again. Records that do not hold their event are left as they are.
+   */
+  async replay(records: SetAsideEvent[], put: (events: CollectedEvent[]) => Promise<void>): Promise<{ replayed: SetAsideEvent[]; kept: SetAsideEvent[] }> {
+    const replayed: SetAsideEvent[] = [];
+    const kept: SetAsideEvent[] = [];
+    for (const r of records) {
+      if (!r.event) {
+        kept.push(r);
+        continue;
+      }
+      await put([JSON.parse(r.event) as CollectedEvent]);
+      await this.delete(r);
+      replayed.push(r);
+    }
+    return { replayed, kept };
   }
 
   /** Removes a record (after its event went back on the stream). */
