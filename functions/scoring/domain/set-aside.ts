@@ -41,7 +41,9 @@ export interface SetAsideEvent {
 export function describeError(err: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = err, depth = 0; e !== undefined && depth < 4; depth++) {
-    parts.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    // A domain error usually quotes its cause already.
+    if (!parts.some((p) => p.includes(text))) parts.push(text);
     e = e instanceof Error ? e.cause : undefined;
   }
   const text = parts.join(' <- ');
