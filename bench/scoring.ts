@@ -24,6 +24,7 @@ import { DynamoLinkStore } from '../functions/identity/adapters/dynamo-link-stor
 import { identify } from '../functions/identity/domain/identify.js';
 import { ProfileStore } from '../functions/profiles/adapters/profile-store.js';
 import { rankPartition } from '../functions/profiles/domain/profile.js';
+import { SetAsideStore } from '../functions/scoring/adapters/set-aside-store.js';
 import { parseRules } from '../functions/scoring/domain/rules.js';
 import { type Outbox, processBatch, type ProcessorPorts, type StreamEvent } from '../functions/scoring/domain/process-batch.js';
 import { startEmulators } from '../local/emulators/start.js';
@@ -141,6 +142,7 @@ const ports: ProcessorPorts = {
   identify: (call) => identify(call, links),
   profiles: store,
   rankPartition,
+  setAside: (record) => new SetAsideStore(doc, env.TABLE_NAME!).put(record),
   publish: async (e) => {
     published += e.length;
   },

@@ -96,7 +96,7 @@ export class Observability extends Construct {
       new GraphWidget({
         title: 'Stream processor',
         left: [props.process.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1), label: 'iterator age (ms)' })],
-        right: [nurture('process', 'ProfileUpdateFailures', 'profile update failures'), props.process.metricErrors({ period: five, label: 'invocation errors' })],
+        right: [nurture('process', 'ProfileUpdateFailures', 'profile update failures'), nurture('process', 'EventsSetAside', 'events set aside'), props.process.metricErrors({ period: five, label: 'invocation errors' })],
         width: 12,
       }),
       new GraphWidget({

@@ -11,6 +11,7 @@ import { InvalidRulesError } from '../../functions/scoring/errors.js';
 import { formatProblem } from '../../functions/shared/problems.js';
 import { portsFromEnv } from '../../local/runtime/ports.js';
 import type { RegisterCommands } from './register.js';
+import { registerPoison } from './scoring-poison.js';
 
 export interface BacktestSource {
   doc: DynamoDBDocumentClient;
@@ -85,4 +86,5 @@ export const registerScoring: RegisterCommands = (program: Command) => {
       doc.destroy();
       s3.destroy();
     });
+  registerPoison(scoring);
 };

@@ -13,3 +13,12 @@ export class MergeChainTooLongError extends ProfilesError {
     super(`profile ${profileId}: more than ${hops} merges to follow`);
   }
 }
+
+/**
+ * DynamoDB refused a profile write for what it holds (a ValidationException: a value, size or nesting it
+ * cannot store, or a value the client could not marshal): the same write is refused however often it is
+ * retried, unlike throttling or a 5xx answer.
+ */
+export class ProfileWriteRefusedError extends ProfilesError {
+  override name = 'ProfileWriteRefusedError';
+}

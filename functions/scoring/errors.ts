@@ -15,3 +15,8 @@ export class InvalidRulesError extends ScoringError {
     super(problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.field}: ${describeProblem(p)}`).join('\n'));
   }
 }
+
+/** Scoring an event failed on its data (the rules engine threw): computing it again fails again. */
+export class EventNotApplicableError extends ScoringError {
+  override name = 'EventNotApplicableError';
+}

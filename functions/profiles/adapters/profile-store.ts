@@ -17,6 +17,7 @@ import {
   type ScoringState,
   type StoredProfile,
 } from '../domain/profile.js';
+import { ProfileWriteRefusedError } from '../errors.js';
 
 /**
  * Kinesis shard ids become top-level attribute names `ck_<shardId>` (a map attribute would have to exist
@@ -35,9 +36,21 @@ function fromItem<O>(profileId: string, item: Record<string, unknown> | undefine
     version: Number(item.v ?? 0),
     checkpoints,
     ...(item.mergedInto ? { mergedInto: String(item.mergedInto) } : {}),
-    ...(item.outbox ? { outbox: item.outbox as O } : {}),
+    ...(item.outbox ? { outbox: (typeof item.outbox === 'string' ? JSON.parse(item.outbox) : item.outbox) as O } : {}),
     ...(item.waitingFor ? { waitingFor: new Set(item.waitingFor as Iterable<string>) } : {}),
   };
+}
+
+/**
+ * A write DynamoDB refuses however often it is retried, as a domain error: a ValidationException (a number
+ * beyond DynamoDB's range of 1e-130 to 1e126, nesting deeper than 32 levels, an item over 400 KB), or an
+ * error raised while the request was marshalled, before anything was sent (the SDK's retry step stamps
+ * `$metadata` on every error after that point, network failures included). Anything else (throttling,
+ * 5xx, no answer) is rethrown as it is: retrying may succeed.
+ */
+function refused(err: unknown): unknown {
+  if (!(err instanceof Error) || (err.name !== 'ValidationException' && '$metadata' in err)) return err;
+  return new ProfileWriteRefusedError(`${err.name}: ${err.message}`, { cause: err });
 }
 
 /** Counts DynamoDB requests by kind, for the benchmark's writes-per-event figure. */
@@ -93,7 +106,10 @@ export class ProfileStore<Outbox = unknown> {
     const values: Record<string, unknown> = {
       ':v': stored.version + 1,
       ':ck': opts.seq,
-      ':outbox': opts.outbox,
+      // As JSON text: the outbox carries events' properties as they came, which DynamoDB could not
+      // always store as a map (numbers beyond its range, deep nesting, any key). Items written before
+      // hold a map; both are read.
+      ':outbox': JSON.stringify(opts.outbox),
       ':updatedAt': new Date().toISOString(),
     };
     const sets = ['#v = :v', '#ck = :ck', '#outbox = :outbox', '#updatedAt = :updatedAt'];
@@ -154,7 +170,7 @@ export class ProfileStore<Outbox = unknown> {
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
+      throw refused(err);
     }
   }
 
@@ -184,12 +200,16 @@ export class ProfileStore<Outbox = unknown> {
     if (entries.length === 0) return;
     const first = entries[0]!;
     this.counter.writes++;
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: profilePk(profileId), sk: archiveSk(first), from: first.t, to: entries.at(-1)!.t, entries },
-      }),
-    );
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: profilePk(profileId), sk: archiveSk(first), from: first.t, to: entries.at(-1)!.t, entries },
+        }),
+      );
+    } catch (err) {
+      throw refused(err);
+    }
   }
 
   /** Marks a merged profile so its id keeps resolving to the survivor. Idempotent. */

@@ -224,6 +224,19 @@ export const traitBounds = {
 } as const;
 
 /**
+ * What DynamoDB can store of a value that came from the internet (a trait, an activity entry's data):
+ * numbers of magnitude 0 or from 1e-130 up to (not including) 1e126, nesting within an item of at most 32
+ * levels, map keys of at least one character. A value outside these is not stored (a trait is refused
+ * like one over its bound; an activity entry keeps no data), so the update that carries it still applies.
+ */
+export const storedValueBounds = {
+  minMagnitude: 1e-130,
+  maxMagnitude: 1e126,
+  /** Levels below the value itself: traits and activity data sit 1-3 levels deep in an item, so 16 more stays far within 32. */
+  maxNesting: 16,
+} as const;
+
+/**
  * The most a profile item weighs with every bound above full (ids and names at ingest's maxima), a rules
  * document at its maxima (200 rules, repeat windows adding up to 500) and a full outbox (the processor
  * stores one of at most 32 KB with an update): about 185 KB, under half of DynamoDB's 400 KB. With the

@@ -10,12 +10,14 @@
  * - Any other identify on a known lead (named by its email alone, from another browser, with a user id
  *   that is not on file) only fills in: it adds traits the lead lacks, and an email or time zone only
  *   where none is on file. It never changes one that is, and never gives the lead a user id.
- * Whatever the source, traits stay within traitBounds: a trait over a bound is not stored.
+ * Whatever the source, traits stay within traitBounds: a trait over a bound, or with a value DynamoDB
+ * cannot store (storedValueBounds), is not stored.
  */
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { normalizeEmail } from '../../identity/domain/keys.js';
 import { isTimeZone } from '../../shared/zoned-time.js';
 import { type ScoringState, traitBounds } from './profile.js';
+import { storableValue } from './storable.js';
 
 /** `set`: may change what is on file; `fill`: may only add what is missing. */
 export type WriteMode = 'set' | 'fill';
@@ -35,7 +37,8 @@ function storable(name: string, value: unknown): number | undefined {
   // `__proto__` would set the object's prototype instead of a trait.
   if (value === undefined || name.length === 0 || name.length > traitBounds.maxNameChars || name === '__proto__') return undefined;
   const size = bytesOf(value);
-  return size <= traitBounds.maxValueBytes ? size : undefined;
+  // A value DynamoDB cannot store (a number beyond its range, deep nesting) is refused like an oversized one.
+  return size <= traitBounds.maxValueBytes && storableValue(value) ? size : undefined;
 }
 
 export interface TraitsWrite {

@@ -33,6 +33,7 @@ export function reportBatch({ logger, metrics }: Observe, records: number, resul
   metrics.addMetric('BotEventsSkipped', MetricUnit.Count, result.skippedBots);
   metrics.addMetric('ProfilesUpdated', MetricUnit.Count, result.profiles);
   if (result.failed.length > 0) metrics.addMetric('ProfileUpdateFailures', MetricUnit.Count, result.failed.length);
+  if (result.setAside > 0) metrics.addMetric('EventsSetAside', MetricUnit.Count, result.setAside);
   for (const [stage, n] of Object.entries(result.stagesEntered)) metrics.addMetric(`LeadsEntered_${stage as Stage}`, MetricUnit.Count, n);
-  logger.info('batch processed', { records, applied: result.applied, profiles: result.profiles, failed: result.failed.length });
+  logger.info('batch processed', { records, applied: result.applied, setAside: result.setAside, profiles: result.profiles, failed: result.failed.length });
 }

@@ -11,6 +11,7 @@ import { sfnClient } from '../../shared/aws/sfn.js';
 import type { Outbox, ProcessorPorts } from '../domain/process-batch.js';
 import { DomainEventPublisher } from './publisher.js';
 import { defaultRulesFromEnv, RulesSource } from './rules-source.js';
+import { SetAsideStore } from './set-aside-store.js';
 
 export function processorPorts(
   env: { TABLE_NAME: string; CONTENT_BUCKET: string; EVENT_BUS_NAME: string },
@@ -21,12 +22,14 @@ export function processorPorts(
   const links = new DynamoLinkStore(doc, env.TABLE_NAME);
   const publisher = new DomainEventPublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
   const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
+  const setAside = new SetAsideStore(doc, env.TABLE_NAME);
   return {
     // Reading links only (resolving events' profiles): eventually consistent is enough and costs half.
     links: new DynamoLinkStore(doc, env.TABLE_NAME, false),
     identify: (call) => identify(call, links),
     profiles: new ProfileStore<Outbox>(doc, env.TABLE_NAME),
     rankPartition,
+    setAside: (record) => setAside.put(record),
     publish: (events) => publisher.publish(events),
     rules: () => rules.current(),
     // Scenario executions waiting for an event of this person (only called when the profile waits).

@@ -25,6 +25,13 @@ export function globToRegExp(glob: string): RegExp {
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/**
+ * Text and number of a value from an event, never calling its own methods: `String(v)` on an object with
+ * a `toString` or `valueOf` key that is not a function throws, and such keys are any client's to send.
+ */
+const textOf = (v: unknown): string => (Array.isArray(v) ? v.map(textOf).join(',') : typeof v === 'object' && v !== null ? '[object Object]' : String(v));
+const numberOf = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' || typeof v === 'boolean' ? Number(v) : Number.NaN);
+
 /** Tests one value (a property or trait) against a rule's value test. */
 export function testValue(test: ValueTest, value: unknown): boolean {
   if (test === null || typeof test !== 'object') return value === test || (typeof value === 'string' && typeof test === 'string' && value.toLowerCase() === test.toLowerCase());
@@ -34,14 +41,14 @@ export function testValue(test: ValueTest, value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (test.equals !== undefined && !testValue(test.equals, value)) return false;
   if (test.in !== undefined && !test.in.some((t) => testValue(t, value))) return false;
-  const text = String(value).toLowerCase();
+  const text = textOf(value).toLowerCase();
   if (test.contains !== undefined && !list(test.contains).some((c) => text.includes(c.toLowerCase()))) return false;
-  if (test.glob !== undefined && !list(test.glob).some((g) => globToRegExp(g).test(String(value)))) return false;
+  if (test.glob !== undefined && !list(test.glob).some((g) => globToRegExp(g).test(textOf(value)))) return false;
   if (test.domain !== undefined) {
     const domain = text.slice(text.lastIndexOf('@') + 1);
     if (!list(test.domain).some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`))) return false;
   }
-  const n = typeof value === 'number' ? value : Number(value);
+  const n = numberOf(value);
   if (test.gte !== undefined && !(n >= test.gte)) return false;
   if (test.lte !== undefined && !(n <= test.lte)) return false;
   return true;
@@ -50,7 +57,8 @@ export function testValue(test: ValueTest, value: unknown): boolean {
 function getPath(obj: Record<string, unknown> | undefined, path: string): unknown {
   let cur: unknown = obj;
   for (const key of path.split('.')) {
-    if (!cur || typeof cur !== 'object') return undefined;
+    // Own fields only: a path `constructor` or `toString` names the event's field, never Object's.
+    if (!cur || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;

@@ -3,9 +3,12 @@ import { type EventResolutionPorts, resolveEventProfiles } from '../../identity/
 import { survivorsOf } from '../../profiles/domain/merge-chain.js';
 import { mergeProfiles } from '../../profiles/domain/merge.js';
 import type { ActivityEntry, ScoringState, StoredProfile } from '../../profiles/domain/profile.js';
+import { ProfileWriteRefusedError } from '../../profiles/errors.js';
+import { EventNotApplicableError } from '../errors.js';
 import { rankKey } from './decay.js';
 import type { RulesDoc } from './rules.js';
 import { applyEvents, type DomainEventOut, foldScores, mergedEvent } from './score.js';
+import { describeError, setAsideRecord, type SetAsideEvent } from './set-aside.js';
 
 /** One decoded stream record. */
 export interface StreamEvent {
@@ -41,6 +44,8 @@ export interface ProcessorPorts extends EventResolutionPorts {
     clearOutbox(profileId: string, version: number): Promise<void>;
   };
   rankPartition(stage: string, profileId: string): string;
+  /** Keeps an event that cannot be applied, alone, for replay (scoring/adapters/set-aside-store.ts). */
+  setAside(record: SetAsideEvent): Promise<void>;
   publish(events: DomainEventOut[]): Promise<void>;
   rules(): Promise<RulesDoc>;
   /** Resumes scenario executions waiting for this event (only called when the profile waits for it). */
@@ -54,6 +59,8 @@ export interface BatchResult {
   /** Sequence numbers of records whose processing failed (report as batch item failures). */
   failed: string[];
   applied: number;
+  /** Events that could not be applied and were set aside for replay (none of them is in `failed`). */
+  setAside: number;
   skippedBots: number;
   profiles: number;
   /** Stage changes stored by this batch, by the stage entered (e.g. { mql: 2 }). */
@@ -108,17 +115,61 @@ export async function processBatch(records: StreamEvent[], ports: ProcessorPorts
   const failed: string[] = [];
   const stagesEntered: Record<string, number> = {};
   let applied = 0;
+  let setAside = 0;
   await Promise.all(
     [...byProfile].map(async ([pid, evs]) => {
       try {
-        applied += await processProfile(pid, evs, loaded.get(pid)!, rules, ports, stagesEntered);
+        // Not `applied += await …`: that reads `applied` before the await, losing concurrent profiles' counts.
+        const n = await processProfile(pid, evs, loaded.get(pid)!, rules, ports, stagesEntered);
+        applied += n;
       } catch (err) {
-        ports.log?.('profile update failed', { profileId: pid, error: String(err) });
-        failed.push(evs[0]!.seq);
+        try {
+          // Throttling, 5xx, timeouts: the whole profile is retried (at least once; checkpoints dedupe).
+          if (!cannotApply(err)) throw err;
+          const one = await oneByOne(pid, evs, rules, ports, stagesEntered);
+          applied += one.applied;
+          setAside += one.setAside;
+        } catch (retry) {
+          ports.log?.('profile update failed', { profileId: pid, error: describeError(retry) });
+          failed.push(evs[0]!.seq);
+        }
       }
     }),
   );
-  return { failed, applied, skippedBots, profiles: byProfile.size, stagesEntered };
+  return { failed, applied, setAside, skippedBots, profiles: byProfile.size, stagesEntered };
+}
+
+/**
+ * Failures that come from what an event carries, so retrying the same update fails the same way: DynamoDB
+ * refused the write (profiles/adapters/profile-store.ts), or the rules engine failed on the data.
+ */
+export function cannotApply(err: unknown): boolean {
+  return err instanceof ProfileWriteRefusedError || err instanceof EventNotApplicableError;
+}
+
+/**
+ * A profile's events applied one update each, in stream order, after an update of them together could
+ * not be applied: an event that still cannot be applied is set aside alone (kept for replay), and the
+ * others are applied as if it had never come. Events already applied (the shard checkpoint) are skipped.
+ * Any other failure is rethrown: the profile is retried as a whole.
+ */
+async function oneByOne(pid: string, evs: StreamEvent[], rules: RulesDoc, ports: ProcessorPorts, stagesEntered: Record<string, number>) {
+  let applied = 0;
+  let setAside = 0;
+  for (const r of evs) {
+    const stored = (await ports.profiles.load([pid])).get(pid)!;
+    try {
+      const n = await processProfile(pid, [r], stored, rules, ports, stagesEntered);
+      applied += n;
+    } catch (err) {
+      if (!cannotApply(err)) throw err;
+      const record = setAsideRecord({ profileId: pid, shard: r.shard, seq: r.seq, event: r.event, error: err }, ports.now());
+      await ports.setAside(record);
+      ports.log?.('event set aside: it cannot be applied', { profileId: pid, messageId: r.event.messageId, seq: r.seq, error: record.error });
+      setAside++;
+    }
+  }
+  return { applied, setAside };
 }
 
 interface Update {
@@ -157,6 +208,15 @@ function planUpdate(pid: string, stored: Stored, todo: StreamEvent[], others: Ma
   }
 }
 
+/** Runs the pure computation of an update; its failure is the data's (it has no I/O to retry). */
+function computeUpdate(plan: () => Update): Update {
+  try {
+    return plan();
+  } catch (err) {
+    throw new EventNotApplicableError(`scoring failed on the events' data: ${describeError(err)}`, { cause: err });
+  }
+}
+
 async function processProfile(
   pid: string,
   evs: StreamEvent[],
@@ -179,7 +239,7 @@ async function processProfile(
 
     const mergeIds = [...new Set(todo.flatMap((r) => r.event.nurture?.mergeFrom ?? []))].filter((id) => id !== pid && !stored.state.merged.includes(id));
     const others = mergeIds.length > 0 ? await ports.profiles.load(mergeIds) : new Map<string, Stored>();
-    const update = planUpdate(pid, stored, todo, others, rules, ports.now().toISOString());
+    const update = computeUpdate(() => planUpdate(pid, stored, todo, others, rules, ports.now().toISOString()));
     if (update.archive.length > 0) await ports.profiles.archive(pid, update.archive);
     const next = update.next;
     const indexed = next.known || next.score.value > 0;

@@ -30,10 +30,27 @@ export function documentClient(): DynamoDBDocumentClient {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
 
+/**
+ * A value the SDK cannot send as it is: a map key `__proto__`. Its marshaller and serializer copy keys by
+ * assignment, which sets the copy's prototype instead, so the request would carry something else than the
+ * value (DynamoDB refuses it as an empty AttributeValue, or the fields of the "prototype" leak into it).
+ * Raised before anything is sent; callers keep such values out of what they store.
+ */
+export class UnsendableValueError extends Error {
+  override name = 'UnsendableValueError';
+}
+
 /** Plain objects (at any depth) as Maps; arrays copied; everything else (Sets, Buffers, numbers) as is. */
 export function asMarshallable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asMarshallable);
-  if (isPlainObject(value)) return new Map(Object.entries(value).map(([k, v]) => [k, asMarshallable(v)]));
+  if (isPlainObject(value)) {
+    return new Map(
+      Object.entries(value).map(([k, v]) => {
+        if (k === '__proto__') throw new UnsendableValueError('a map key "__proto__" cannot be sent to DynamoDB intact');
+        return [k, asMarshallable(v)];
+      }),
+    );
+  }
   return value;
 }
 

@@ -133,6 +133,9 @@ describe('stream processor: exactly-once effects', () => {
         },
       },
       rankPartition,
+      setAside: async () => {
+        throw new Error('nothing in this batch should be set aside');
+      },
       publish: async (events) => {
         if (crashPublish && events.some((e) => e.detail.profileId === anonymousProfileId(a))) {
           crashPublish = false;

@@ -46,6 +46,7 @@ function processor() {
       resumed.push(name);
       return 1;
     },
+    setAside: async () => undefined,
     now: () => new Date(),
   };
   const run = (events: CollectedEvent[]) => processBatch(events.map((event) => ({ seq: String(++seq), shard: 'shardId-0', event })), ports);
