@@ -23,6 +23,8 @@ export const thresholds = {
   storeFailures: 1,
   /** API 5xx answers in 5 minutes. */
   api5xx: 10,
+  /** Events the processor could not apply and set aside (each is one person's event lost until replayed). */
+  eventsSetAside: 1,
   /** SES account reputation: AWS reviews accounts above 5% bounces or 0.1% complaints; warn at half. */
   bounceRate: 0.025,
   complaintRate: 0.0005,
@@ -134,6 +136,7 @@ export class Observability extends Construct {
       return a;
     };
     alarm('StoreFailures', nurture('collect', 'StoreFailures'), thresholds.storeFailures, 'Tracking requests answered 503: events could not be written to Kinesis (clients retry).');
+    alarm('EventsSetAside', nurture('process', 'EventsSetAside'), thresholds.eventsSetAside, 'The stream processor could not apply an event and set it aside: `npm run nurture -- scoring poison list`, fix the cause, then `… poison replay`.');
     alarm('Api5xx', apiMetric('5xx'), thresholds.api5xx, 'The HTTP API answers 5xx: a function fails or is throttled.');
     alarm('SesBounceRate', ses('Reputation.BounceRate'), thresholds.bounceRate, 'SES bounce rate at half of the level where AWS reviews the account: clean the lists.');
     alarm('SesComplaintRate', ses('Reputation.ComplaintRate'), thresholds.complaintRate, 'SES complaint rate at half of the level where AWS reviews the account.');

@@ -63,8 +63,9 @@ describe('observability', () => {
     expect(suppressed.map((r) => r.name).sort()).toEqual(['EmailsSkipped_suppressed-bounce', 'EmailsSkipped_suppressed-complaint', 'EmailsSkipped_suppressed-manual']);
   });
 
-  it('alarms on events not stored, API 5xx and SES reputation', () => {
+  it('alarms on events not stored or set aside, API 5xx and SES reputation', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'StoreFailures', Namespace: 'Nurture', Threshold: thresholds.storeFailures });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EventsSetAside', Namespace: 'Nurture', Threshold: thresholds.eventsSetAside });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reputation.BounceRate', Threshold: thresholds.bounceRate });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reputation.ComplaintRate', Threshold: thresholds.complaintRate });
