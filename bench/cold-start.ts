@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp } from '../infra/build.js';
+import { buildBenchApp } from './lib/bundles.js';
 import { saveResults } from './lib/results.js';
 
 /** Fresh processes per bundle; the median is reported. Bounded: 14 bundles × 7 runs ≈ 100 processes. */
@@ -45,14 +45,7 @@ function envOf(vars: Record<string, unknown> = {}): Record<string, string> {
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
-const { app, stack } = buildApp(
-  {
-    'nurture:writeKeys': ['bench_write_key_1'],
-    'nurture:allowedOrigins': ['https://www.example.com'],
-    'nurture:senderAddress': 'news@mail.example.com',
-  },
-  { outdir },
-);
+const { app, stack } = buildBenchApp(outdir);
 const assembly = app.synth();
 const template = assembly.getStackArtifact(stack.artifactId).template as {
   Resources: Record<string, { Type: string; Properties?: { Code?: { S3Key?: string }; Handler?: string; Environment?: { Variables?: Record<string, unknown> } } }>;

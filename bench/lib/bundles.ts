@@ -5,6 +5,18 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { buildApp } from '../../infra/build.js';
 
+/** The real CDK app with a bench context, bundling its functions into `outdir` on synth as `cdk deploy` does. */
+export function buildBenchApp(outdir: string) {
+  return buildApp(
+    {
+      'nurture:writeKeys': ['bench_write_key_1'],
+      'nurture:allowedOrigins': ['https://www.example.com'],
+      'nurture:senderAddress': 'news@mail.example.com',
+    },
+    { outdir },
+  );
+}
+
 /**
  * Synthesizes the real CDK app (esbuild bundling exactly as deployed) and returns the size of each
  * function's bundle, keyed by the asset's handler file.
@@ -12,14 +24,7 @@ import { buildApp } from '../../infra/build.js';
 export function functionBundleSizes(): { asset: string; fn: string; bytes: number; gzipBytes: number }[] {
   const outdir = mkdtempSync(join(tmpdir(), 'nurture-bench-cdk-'));
   try {
-    const { app, stack } = buildApp(
-      {
-        'nurture:writeKeys': ['bench_write_key_1'],
-        'nurture:allowedOrigins': ['https://www.example.com'],
-        'nurture:senderAddress': 'news@mail.example.com',
-      },
-      { outdir },
-    );
+    const { app, stack } = buildBenchApp(outdir);
     const assembly = app.synth();
     // Which function each asset belongs to, from the template's Code.S3Key (the asset hash).
     const template = assembly.getStackArtifact(stack.artifactId).template as {
