@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 /** Stages the summary counts, in the order a lead moves through them (dormant is a side state). */
 export const summaryStages = ['anonymous', 'known', 'mql', 'sql', 'customer', 'dormant'] as const;
 export type SummaryStage = (typeof summaryStages)[number];
-/** The admin leads list's largest page (functions/identity/profiles-api.ts maxLeads): a count this high is "at least". */
+/** The admin leads list's largest page (functions/profiles/domain/leads.ts maxLeads): a count this high is "at least". */
 export const leadsCountLimit = 200;
 /** Execution pages (25 each) read per scenario: the summary counts at most 1,000 executions of one scenario. */
 export const maxExecutionPages = 40;

@@ -34,7 +34,7 @@ const corsMaxAge = Duration.hours(2);
 
 /**
  * The events stream, the collect function and the HTTP API (stage, CORS, throttle, access logs). The
- * routes, collect's and every other capability's, are added by the stack from functions/shared/routes.ts.
+ * routes, collect's and every other capability's, are added by the stack from functions/api/routes.ts.
  */
 export class Ingest extends Construct {
   readonly events: DefinedStream;

@@ -54,7 +54,7 @@ const tableExtraReadWriteActions = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteI
 
 export interface NurtureFunctionProps
   extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'bundling' | 'logGroup' | 'tracing' | 'role'> {
-  /** Which function of functions/shared/routes.ts `functionEntries` this is. */
+  /** Which function of functions/shared/functions.ts `functionEntries` this is. */
   readonly name: FunctionName;
   readonly logRetention: RetentionDays;
   /** Repository files shipped beside the bundle (`to` is relative to the function's root, /var/task). */

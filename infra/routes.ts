@@ -21,7 +21,7 @@ interface Registered {
 }
 
 /**
- * Every deployed function by its name in functions/shared/routes.ts. Capability constructs register
+ * Every deployed function by its name in functions/shared/functions.ts. Capability constructs register
  * their functions; the stack then wires all routes of routes.ts in one place (`addRoutes`), so adding
  * a route is a line in routes.ts plus a `register` call next to the function.
  */

@@ -55,7 +55,7 @@ export class NurtureStack extends Stack {
       ...(props.scenariosDir ? { dir: props.scenariosDir } : {}),
     });
 
-    // Every route of functions/shared/routes.ts, after all capabilities registered their functions.
+    // Every route of functions/api/routes.ts, after all capabilities registered their functions.
     functions.addRoutes(this.ingest.api);
     this.observability = new Observability(this, 'Observability', {
       api: this.ingest.api,

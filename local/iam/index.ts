@@ -62,7 +62,7 @@ interface TaskMetaLike {
   execution: { arn: string };
   token: string;
 }
-/** A Step Functions task resource handler, as local/step-functions.ts serves them. */
+/** A Step Functions task resource handler, as local/emulators/step-functions/server.ts serves them. */
 type TaskHandler<I, M extends TaskMetaLike, R> = (input: I, meta: M) => Promise<R>;
 
 export interface IamCheck {
@@ -150,7 +150,7 @@ export async function startIamCheck(opts: IamCheckOptions): Promise<IamCheck> {
             const d = evaluate(p.statements, check);
             return d.allowed ? undefined : d.reason;
           })()
-        : `because local mode knows no role for '${principal}' (not a function of functions/shared/routes.ts or a scenario in the synthesized stack)`;
+        : `because local mode knows no role for '${principal}' (not a function of functions/shared/functions.ts or a scenario in the synthesized stack)`;
       if (!reason) continue;
       const who = p?.arn ?? `arn:aws:sts::${localAccount.accountId}:assumed-role/unknown/${principal}`;
       const denial = { principal, action: check.action, resource: check.resource, message: deniedMessage(who, check.action, check.resource, reason) };

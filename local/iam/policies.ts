@@ -21,7 +21,7 @@ export interface ExtractedResource {
   readonly type: string;
   /** Construct id of its parent (for tables, streams, buckets, buses: the resources.ts id). */
   readonly parentId: string;
-  /** Set for Lambda functions: their functions/shared/routes.ts name. */
+  /** Set for Lambda functions: their functions/shared/functions.ts name. */
   readonly fn?: FunctionName;
   /** Set for scenario state machines: the scenario id. */
   readonly scenarioId?: string;

@@ -1,5 +1,5 @@
 /**
- * The local API Gateway in front of the HTTP functions: routes from functions/shared/routes.ts with path
+ * The local API Gateway in front of the HTTP functions: routes from functions/api/routes.ts with path
  * parameters, the admin token where AWS has the IAM authorizer, /openapi.json, and 404/405 as AWS answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,7 +1,7 @@
 /**
  * What each EventBridge rule passes to the enroll function, written once: the zod schema enroll parses it
  * with, and the one builder that CDK (infra/scenarios.ts, fields as EventField placeholders) and local
- * mode (local/plugins/scenarios.ts, fields read from the delivered event) both call.
+ * mode (local/runtime/plugins/scenarios.ts, fields read from the delivered event) both call.
  */
 import * as z from 'zod/mini';
 import { ScenarioInputError } from '../errors.js';
