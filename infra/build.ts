@@ -28,7 +28,7 @@ export interface BuildOptions {
 export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
   const { skipChecks = false, scenariosDir, builtinValidation = true, ...appOptions } = options;
   const app = new App({ context, ...appOptions, builtinCloudFormationValidation: builtinValidation && !skipChecks });
-  const config = parseConfig((key) => app.node.tryGetContext(key));
+  const config = parseConfig((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   const stack = new NurtureStack(app, 'Nurture', {
     config,
     ...(scenariosDir ? { scenariosDir } : {}),

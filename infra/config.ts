@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest } from '../functions/shared/suggest.js';
 
 /** SES sandbox recipients listed in the send function's policy: the sandbox is for tests, and an IAM role's inline policies hold 10,240 characters. */
 export const maxSandboxRecipients = 50;
@@ -94,18 +95,23 @@ export const contextKeys = {
 } as const satisfies Record<keyof NurtureConfig, string>;
 
 /** Parses context values; a string value (from `-c key=value`) holding JSON or a comma list is accepted. */
-export function parseConfig(read: (key: string) => unknown): NurtureConfig {
+export function parseConfig(read: (key: string) => unknown, givenKeys: readonly string[] = []): NurtureConfig {
+  // A misspelt optional key would otherwise leave its default silently.
+  const known = Object.values(contextKeys) as string[];
+  const unknownKeys = givenKeys.filter((k) => k.startsWith('nurture:') && !known.includes(k));
   const raw: Record<string, unknown> = {};
   for (const [field, key] of Object.entries(contextKeys)) {
     raw[field] = coerce(read(key), field);
   }
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (i) => `  ${contextKeys[i.path[0] as keyof NurtureConfig] ?? i.path.join('.')}: ${i.message}`,
-    );
-    throw new Error(`Invalid Nurture configuration in cdk.json context:\n${lines.join('\n')}`);
-  }
+  const lines = [
+    ...unknownKeys.map((k) => {
+      const suggestion = closest(k, known);
+      return `  ${k}: not a Nurture setting${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+    }),
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${contextKeys[i.path[0] as keyof NurtureConfig] ?? i.path.join('.')}: ${i.message}`)),
+  ];
+  if (lines.length > 0 || !parsed.success) throw new Error(`Invalid Nurture configuration in cdk.json context:\n${lines.join('\n')}`);
   return parsed.data;
 }
 

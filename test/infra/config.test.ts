@@ -71,6 +71,12 @@ describe('deployment config from cdk.json context', () => {
     expect(() => buildTestApp({ [key]: value })).toThrow(new RegExp(`${key}:`));
   });
 
+  it('fails on a misspelt key, naming it and the key meant, instead of silently keeping the default', () => {
+    expect(() => buildTestApp({ 'nurture:capPerDya': 5 })).toThrow(/nurture:capPerDya: not a Nurture setting \(did you mean "nurture:capPerDay"\?\)/);
+    // Keys of other tools (CDK's own, feature flags) are not Nurture's business.
+    expect(() => buildTestApp({ '@aws-cdk/core:someFlag': true })).not.toThrow();
+  });
+
   it('fails when the write keys are missing altogether', () => {
     expect(() => buildTestApp({ 'nurture:writeKeys': undefined })).toThrow(/nurture:writeKeys:/);
   });
