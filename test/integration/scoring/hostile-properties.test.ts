@@ -5,7 +5,6 @@
  * the processor's IAM role. Every event is applied to its profile or set aside alone with its error, no
  * other event is lost, a redelivered batch changes nothing, and nothing pollutes a prototype.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
@@ -19,6 +18,7 @@ import { documentClient } from '../../../functions/shared/aws/dynamodb.js';
 import { LocalEventBus } from '../../../local/emulators/event-bus.js';
 import { collected, pageView, track } from '../../helpers/events.js';
 import { kinesisBatch } from '../../helpers/kinesis-event.js';
+import { putRules } from '../../helpers/public-path.js';
 import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 // Rules that read the very keys the generator fills with hostile values.
@@ -92,9 +92,7 @@ beforeAll(async () => {
   bus = new LocalEventBus();
   const busUrl = await bus.listen(0);
   aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: busUrl, EVENT_BUS_NAME: 'test-bus' });
-  const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
-  await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/scoring.yaml', Body: rulesYaml }));
-  s3.destroy();
+  await putRules(aws, rulesYaml);
   handler = asFunction('process', ((await import('../../../functions/scoring/process.js')) as unknown as { handler: typeof handler }).handler);
 }, 120_000);
 afterAll(async () => {

@@ -1,4 +1,3 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LocalEventBus } from '../../../local/emulators/event-bus.js';
 import { collected, pageView, track } from '../../helpers/events.js';
 import { kinesisBatch, seqOf } from '../../helpers/kinesis-event.js';
+import { putRules } from '../../helpers/public-path.js';
 import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
 const rulesYaml = `
@@ -36,9 +36,7 @@ beforeAll(async () => {
   bus = new LocalEventBus();
   const busUrl = await bus.listen(0);
   aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: busUrl, EVENT_BUS_NAME: 'test-bus' });
-  const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
-  await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/scoring.yaml', Body: rulesYaml }));
-  s3.destroy();
+  await putRules(aws, rulesYaml);
   handler = asFunction('process', ((await import('../../../functions/scoring/process.js')) as unknown as { handler: typeof handler }).handler);
 });
 afterAll(async () => {

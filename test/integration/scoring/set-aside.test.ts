@@ -3,7 +3,6 @@
  * process role) set it aside alone and apply the rest; the record lists, and once the cause is gone a
  * replay puts it back on the stream and the processor applies it.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { LocalEventBus } from '../../../local/emulators/event-bus.js';
 import { pageView, track } from '../../helpers/events.js';
 import { kinesisBatch, seqOf } from '../../helpers/kinesis-event.js';
 import { asFunction, readStream, startTestAws, type TestAws } from '../../helpers/local-aws.js';
+import { putRules } from '../../helpers/public-path.js';
 
 const rulesYaml = `
 version: 1
@@ -36,9 +36,7 @@ beforeAll(async () => {
   bus = new LocalEventBus();
   const busUrl = await bus.listen(0);
   aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: busUrl, EVENT_BUS_NAME: 'test-bus' });
-  const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
-  await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/scoring.yaml', Body: rulesYaml }));
-  s3.destroy();
+  await putRules(aws, rulesYaml);
 }, 120_000);
 afterAll(async () => {
   await bus?.close();
