@@ -5,6 +5,7 @@
  */
 import { withinBounds } from './bounds.js';
 import type { ScoringState } from './profile.js';
+import { withTouch } from './touch.js';
 import { writeTraits } from './traits.js';
 
 /** Scoring's part of a merge: sets `merged`'s score, counters and stage from the two profiles. */
@@ -28,6 +29,8 @@ export function mergeProfiles(survivor: ScoringState, other: ScoringState, foldS
   s.recent = [...s.recent, ...other.recent].sort((a, b) => (a.t < b.t ? -1 : 1));
   s.merged = [...new Set([...s.merged, other.profileId, ...other.merged])];
   s.anonymousIds = [...new Set([...s.anonymousIds, ...other.anonymousIds])];
+  withTouch(s, other.firstTouch);
+  withTouch(s, other.lastTouch);
   foldScores(s, survivor, other);
   return withinBounds(s);
 }

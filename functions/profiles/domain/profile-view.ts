@@ -68,6 +68,7 @@ export async function profileView(ref: ProfileRef, query: { before?: string; bef
       createdAt: p.createdAt,
       lastSeenAt: p.lastSeenAt,
     },
+    touches: { first: p.firstTouch ?? null, last: p.lastTouch ?? null },
     identities: {
       ...(p.userId ? { userId: p.userId } : {}),
       ...(p.email ? { email: p.email } : {}),

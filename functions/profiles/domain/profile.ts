@@ -11,6 +11,7 @@
  * - a merge leaves only a tombstone `{profileId, mergedInto}` behind; readers follow it (merge-chain.ts).
  */
 import { createHash } from 'node:crypto';
+import type { Touch } from './touch.js';
 
 export const stages = ['anonymous', 'known', 'mql', 'sql', 'customer', 'dormant'] as const;
 export type Stage = (typeof stages)[number];
@@ -92,6 +93,10 @@ export interface ProfileItem {
   merged: string[];
   /** Anonymous ids (browsers, devices) seen for this profile, latest anonymousIdsKept, latest last. */
   anonymousIds: string[];
+  /** Where the person first came from (domain/touch.ts). */
+  firstTouch?: Touch;
+  /** The latest campaign or referring site that brought them. */
+  lastTouch?: Touch;
   rulesVersion?: number;
   /** When merged into another profile: the survivor. Reads follow it. */
   mergedInto?: string;
@@ -123,6 +128,8 @@ export const processorAttributes = [
   'recent',
   'merged',
   'anonymousIds',
+  'firstTouch',
+  'lastTouch',
   'rulesVersion',
 ] as const satisfies readonly (keyof ProfileItem)[];
 
@@ -132,7 +139,7 @@ export type ScoringState = Pick<ProfileItem, (typeof processorAttributes)[number
 /** The view every other reader (sending, scenarios, the admin API) works with. */
 export type Profile = Pick<
   ProfileItem,
-  'profileId' | 'createdAt' | 'updatedAt' | 'lastSeenAt' | 'known' | 'userId' | 'email' | 'timezone' | 'traits' | 'stage' | 'mergedInto' | 'consent' | 'subscriptions'
+  'profileId' | 'createdAt' | 'updatedAt' | 'lastSeenAt' | 'known' | 'userId' | 'email' | 'timezone' | 'traits' | 'stage' | 'mergedInto' | 'consent' | 'subscriptions' | 'firstTouch' | 'lastTouch'
 > & { score: ScoreSummary };
 
 /** A profile item as the processor loads it: its state and the bookkeeping of its conditional update. */

@@ -57,7 +57,7 @@ export function sendStates(scenario: Scenario, step: StepOf<'send'>, comment: Co
 
 /** Top-level profile attributes a direct GetItem must project for these conditions. */
 function attributeOf(field: string): string {
-  return field.startsWith('traits.') ? 'traits' : field;
+  return field.split('.')[0]!;
 }
 
 /**
@@ -75,7 +75,9 @@ export function isDirect(atom: AtomicCondition): atom is FieldCondition {
 }
 
 function dynamoPath(field: string, type?: 'S' | 'BOOL'): string {
-  const base = field.startsWith('traits.') ? `$.check.Item.traits.M.${field.slice(7)}` : `$.check.Item.${field}`;
+  // Map attributes (traits, touches) nest their fields under `M` in DynamoDB's item JSON.
+  const [top, sub] = field.split('.') as [string, string | undefined];
+  const base = sub === undefined ? `$.check.Item.${field}` : `$.check.Item.${top}.M.${sub}`;
   return type ? `${base}.${type}` : base;
 }
 

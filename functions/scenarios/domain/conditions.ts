@@ -27,9 +27,13 @@ export type Filter = Scalar | FilterOps;
 /** Filters on fields of an event (`properties.total`, `to`), keyed by dotted path. */
 export type Where = Record<string, Filter>;
 
-/** Profile fields a condition can read (`traits.<name>`, `categories.<name>` for a category score). */
+/**
+ * Profile fields a condition can read (`traits.<name>`, `categories.<name>` for a category score,
+ * `firstTouch.<field>` / `lastTouch.<field>` for where the person came from: profiles/domain/touch.ts).
+ */
 export type ProfileField = string;
-export const profileFieldRe = /^(score|stage|known|email|timezone|traits\.[A-Za-z0-9_]{1,64}|categories\.[A-Za-z0-9_-]{1,64})$/;
+export const profileFieldRe =
+  /^(score|stage|known|email|timezone|traits\.[A-Za-z0-9_]{1,64}|categories\.[A-Za-z0-9_-]{1,64}|(firstTouch|lastTouch)\.(source|medium|campaign|term|content|referrerDomain|landingPage))$/;
 
 export type FieldCondition = { field: ProfileField } & FilterOps;
 
@@ -146,6 +150,8 @@ export interface ProfileView {
   timezone?: string;
   traits?: Record<string, unknown>;
   score?: { value?: number; categories?: Record<string, number> };
+  firstTouch?: object;
+  lastTouch?: object;
 }
 
 /**
@@ -157,6 +163,8 @@ export function fieldValue(profile: ProfileView | undefined, field: ProfileField
   if (field === 'score') return profile.score?.value;
   if (field.startsWith('traits.')) return profile.traits?.[field.slice(7)];
   if (field.startsWith('categories.')) return profile.score?.categories?.[field.slice(11)];
+  if (field.startsWith('firstTouch.')) return (profile.firstTouch as Record<string, unknown> | undefined)?.[field.slice(11)];
+  if (field.startsWith('lastTouch.')) return (profile.lastTouch as Record<string, unknown> | undefined)?.[field.slice(10)];
   return (profile as Record<string, unknown>)[field];
 }
 

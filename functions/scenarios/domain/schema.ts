@@ -53,7 +53,7 @@ const where = z.record(
 
 const fieldCondition = z
   .strictObject({
-    field: z.string().regex(profileFieldRe, 'one of score, stage, known, email, timezone, traits.<name>, categories.<name>'),
+    field: z.string().regex(profileFieldRe, 'one of score, stage, known, email, timezone, traits.<name>, categories.<name>, firstTouch.<field>, lastTouch.<field> (source, medium, campaign, term, content, referrerDomain, landingPage)'),
     ...opsShape,
   })
   .superRefine(oneTest);

@@ -13,6 +13,7 @@ import {
   type Stage,
 } from '../../profiles/domain/profile.js';
 import { storableValue } from '../../profiles/domain/storable.js';
+import { touchOf, withTouch } from '../../profiles/domain/touch.js';
 import { applyIdentity } from '../../profiles/domain/traits.js';
 import type { ActivityDetail, LeadIdentified, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
 import { decayFactor } from './decay.js';
@@ -209,6 +210,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     }
 
     const path = pathOf(event);
+    withTouch(state, touchOf(event, path));
     const name = event.type === 'track' ? event.event : event.name;
     const data = event.type === 'identify' || event.type === 'alias' ? event.traits : event.properties;
     const keep = data && Object.keys(data).length > 0 && JSON.stringify(data).length <= activityDataBytes && storableValue(data);

@@ -88,6 +88,21 @@ describe('scenario compiler', () => {
     expect(JSON.stringify(def.States.b)).toContain('$.check.Item.traits.M.vip.BOOL');
   });
 
+  it('branches on where a person came from with the same direct read (touches are maps on the item)', () => {
+    const def = compile(
+      validateScenario({
+        ...base,
+        steps: [
+          { id: 'b', type: 'branch', paths: [{ when: [{ field: 'lastTouch.medium', equals: 'cpc' }], next: 'x' }] },
+          { id: 'x', type: 'exit' },
+        ],
+      }),
+    );
+    expect(def.States['b.check']).toMatchObject({ Resource: 'arn:aws:states:::dynamodb:getItem' });
+    expect(JSON.stringify(def.States['b.check'])).toContain('lastTouch');
+    expect(JSON.stringify(def.States.b)).toContain('$.check.Item.lastTouch.M.medium.S');
+  });
+
   it('asks the scenario-steps function when a branch needs numbers or history', () => {
     const def = compile(
       validateScenario({
