@@ -28,7 +28,7 @@ export const profilesAdminRoutes = routesOf<ProfilesAdminPorts>('adminProfiles',
           description: 'The profile',
           schema: {
             type: 'object',
-            properties: { profile: { type: 'object' }, identities: { type: 'object' }, score: { type: 'object' }, activity: { type: 'array' }, next: { type: 'string' } },
+            properties: { profile: { type: 'object' }, identities: { type: 'object' }, touches: { type: 'object', description: 'first and last marketing touch (UTM, referrer domain, landing page, time)' }, score: { type: 'object' }, activity: { type: 'array' }, next: { type: 'string' } },
           },
         },
         ...adminErrorResponses,
