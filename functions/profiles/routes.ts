@@ -55,7 +55,7 @@ export const profilesAdminRoutes = routesOf<ProfilesAdminPorts>('adminProfiles',
     auth: 'admin',
     doc: {
       summary: 'Hot leads, best first',
-      description: 'Without `stage`, every known stage; anonymous visitors with `includeAnonymous=true`. `limit` 1–200 (default 50).',
+      description: 'Without `stage`, every known stage; anonymous visitors with `includeAnonymous=true` (those with at least 10 behaviour points: anonymousRankMinPoints). `limit` 1–200 (default 50).',
       tags: ['admin'],
       query: leadsQuery,
       responses: {

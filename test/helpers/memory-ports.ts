@@ -3,7 +3,7 @@ import type { IngestPorts } from '../../functions/ingest/domain/ingest.js';
 import { identify, type LinkStore } from '../../functions/identity/domain/identify.js';
 import { type IdentityKey, keyString } from '../../functions/identity/domain/keys.js';
 import type { Link } from '../../functions/identity/domain/resolve.js';
-import { type ActivityEntry, emptyState, rankPartition, type ScoringState, type StoredProfile } from '../../functions/profiles/domain/profile.js';
+import { emptyState, rankPartition, type ScoringState, type StoredProfile } from '../../functions/profiles/domain/profile.js';
 import type { Outbox, ProcessorPorts, SaveOptions, Stored } from '../../functions/scoring/domain/process-batch.js';
 import type { RulesDoc } from '../../functions/scoring/domain/rules.js';
 import type { DomainEventOut } from '../../functions/scoring/domain/score.js';
@@ -53,7 +53,8 @@ export function memoryPorts(writeKeys = ['key_12345678']) {
  */
 export class MemoryProfileStore {
   readonly items = new Map<string, StoredProfile<Outbox>>();
-  readonly archived: ActivityEntry[] = [];
+  /** Successful saves, to tell what an update wrote. */
+  saves = 0;
   beforeSave?: (next: ScoringState) => void;
 
   async load(ids: string[]): Promise<Map<string, Stored>> {
@@ -69,11 +70,10 @@ export class MemoryProfileStore {
       version: stored.version + 1,
       checkpoints: { ...current?.checkpoints, [opts.shard]: opts.seq },
       outbox: structuredClone(opts.outbox),
+      ...(opts.rank ? { rank: opts.rank } : {}),
     });
+    this.saves++;
     return true;
-  }
-  async archive(_profileId: string, entries: ActivityEntry[]): Promise<void> {
-    this.archived.push(...entries);
   }
   async tombstone(mergedId: string, survivorId: string): Promise<void> {
     const item = this.items.get(mergedId) ?? { state: emptyState(mergedId), version: 0, checkpoints: {} };

@@ -7,12 +7,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
-  type ActivityEntry,
-  archiveSk,
   emptyState,
   processorAttributes,
   profilePk,
   profileSk,
+  quantizedRankKey,
   rankPartition,
   type ScoringState,
   type StoredProfile,
@@ -38,8 +37,15 @@ function fromItem<O>(profileId: string, item: Record<string, unknown> | undefine
     ...(item.mergedInto ? { mergedInto: String(item.mergedInto) } : {}),
     ...(item.outbox ? { outbox: (typeof item.outbox === 'string' ? JSON.parse(item.outbox) : item.outbox) as O } : {}),
     ...(item.waitingFor ? { waitingFor: new Set(item.waitingFor as Iterable<string>) } : {}),
+    ...(item.gsi1pk !== undefined && item.gsi1sk !== undefined ? { rank: { pk: String(item.gsi1pk), key: Number(item.gsi1sk) } } : {}),
   };
 }
+
+/** Outboxes are compared by content: an update that owes nothing stores no outbox attribute. */
+const owesNothing = (outbox: unknown) => {
+  const o = outbox as { events?: unknown[]; tombstones?: unknown[] } | undefined;
+  return !o || ((o.events?.length ?? 0) === 0 && (o.tombstones?.length ?? 0) === 0);
+};
 
 /**
  * A write DynamoDB refuses however often it is retried, as a domain error: a ValidationException (a number
@@ -61,7 +67,7 @@ export interface RequestCounter {
 
 /**
  * The profile store: the stream processor's writes to profile items (one conditional UpdateItem per
- * profile per batch, see scoring/domain/process-batch.ts), archive items, merge tombstones, and the
+ * profile per batch, see scoring/domain/process-batch.ts), merge tombstones, and the
  * dormancy sweep's stage change. `Outbox` is the type of the effects the processor stores with an update.
  */
 export class ProfileStore<Outbox = unknown> {
@@ -103,17 +109,17 @@ export class ProfileStore<Outbox = unknown> {
     opts: { shard: string; seq: string; outbox: Outbox; rank?: { pk: string; key: number } },
   ): Promise<boolean> {
     const names: Record<string, string> = { '#v': 'v', '#ck': ckAttr(opts.shard), '#outbox': 'outbox', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = {
-      ':v': stored.version + 1,
-      ':ck': opts.seq,
+    const values: Record<string, unknown> = { ':v': stored.version + 1, ':ck': opts.seq, ':updatedAt': new Date().toISOString() };
+    const sets = ['#v = :v', '#ck = :ck', '#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    if (owesNothing(opts.outbox)) removes.push('#outbox');
+    else {
       // As JSON text: the outbox carries events' properties as they came, which DynamoDB could not
       // always store as a map (numbers beyond its range, deep nesting, any key). Items written before
       // hold a map; both are read.
-      ':outbox': JSON.stringify(opts.outbox),
-      ':updatedAt': new Date().toISOString(),
-    };
-    const sets = ['#v = :v', '#ck = :ck', '#outbox = :outbox', '#updatedAt = :updatedAt'];
-    const removes: string[] = [];
+      values[':outbox'] = JSON.stringify(opts.outbox);
+      sets.push('#outbox = :outbox');
+    }
     processorAttributes.forEach((f, i) => {
       if (f === 'profileId') return;
       names[`#f${i}`] = f;
@@ -141,13 +147,15 @@ export class ProfileStore<Outbox = unknown> {
         sets.push(`#${attr} = :${attr}`);
       }
     }
-    names['#gpk'] = 'gsi1pk';
-    names['#gsk'] = 'gsi1sk';
-    if (opts.rank) {
-      values[':gpk'] = opts.rank.pk;
-      values[':gsk'] = opts.rank.key;
+    // The ranking index entry is rewritten only when it moves: DynamoDB bills an index write (two when
+    // the key changes) for every update that touches an indexed attribute.
+    const rank = opts.rank && { pk: opts.rank.pk, key: quantizedRankKey(opts.rank.key) };
+    if (rank && (rank.pk !== stored.rank?.pk || rank.key !== stored.rank?.key)) {
+      Object.assign(names, { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' });
+      Object.assign(values, { ':gpk': rank.pk, ':gsk': rank.key });
       sets.push('#gpk = :gpk', '#gsk = :gsk');
-    } else {
+    } else if (!rank && stored.rank) {
+      Object.assign(names, { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' });
       removes.push('#gpk', '#gsk');
     }
     let condition = 'attribute_not_exists(#v)';
@@ -192,23 +200,6 @@ export class ProfileStore<Outbox = unknown> {
       );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-  }
-
-  /** Stores activity that left the profile item. The key is derived from the entries: a replay overwrites it with the same content. */
-  async archive(profileId: string, entries: ActivityEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const first = entries[0]!;
-    this.counter.writes++;
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: profilePk(profileId), sk: archiveSk(first), from: first.t, to: entries.at(-1)!.t, entries },
-        }),
-      );
-    } catch (err) {
-      throw refused(err);
     }
   }
 

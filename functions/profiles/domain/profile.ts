@@ -11,6 +11,7 @@
  * - a merge leaves only a tombstone `{profileId, mergedInto}` behind; readers follow it (merge-chain.ts).
  */
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Touch } from './touch.js';
 
 export const stages = ['anonymous', 'known', 'mql', 'sql', 'customer', 'dormant'] as const;
@@ -49,7 +50,7 @@ export interface ActivityEntry {
   path?: string;
   /** Points earned: [ruleId, points] pairs. */
   pts?: [string, number][];
-  /** Properties (track/page) or traits (identify), kept when small, so a back-test can replay them. */
+  /** Properties or traits: written by versions before the event lake (the lake keeps them now). */
   data?: Record<string, unknown>;
 }
 
@@ -64,7 +65,10 @@ export interface ProfileItem {
   profileId: string;
   createdAt?: string;
   updatedAt?: string;
-  /** Time of the latest event (drives dormancy). */
+  /**
+   * Time of the latest event (drives dormancy), moved forward only in steps of lastSeenStepMs so that
+   * a busy session does not rewrite the item (and its index entry) for this alone.
+   */
   lastSeenAt?: string;
   /** Set once the profile has a user id or email. */
   known: boolean;
@@ -87,9 +91,12 @@ export interface ProfileItem {
   seenEvents: string[];
   /** Short hashes (idKey) of the latest recentIdsKept message ids: duplicates never count twice. */
   recentIds: string[];
-  /** The latest recentActivityKept activity entries; older ones move to archive items. */
+  /**
+   * The latest recentActivityKept activity entries of updates that were stored; the event lake keeps
+   * the whole history (items written before the lake also kept older entries in archive items).
+   */
   recent: ActivityEntry[];
-  /** Profiles merged into this one, latest mergedKept (their archived history stays under their own id). */
+  /** Profiles merged into this one, latest mergedKept. */
   merged: string[];
   /** Anonymous ids (browsers, devices) seen for this profile, latest anonymousIdsKept, latest last. */
   anonymousIds: string[];
@@ -153,6 +160,23 @@ export interface StoredProfile<Outbox = unknown> {
   /** Effects owed by the last update (published after it was stored). */
   outbox?: Outbox;
   waitingFor?: ReadonlySet<string>;
+  /** The item's ranking index entry as stored (gsi1pk / gsi1sk), if it has one. */
+  rank?: { pk: string; key: number };
+}
+
+/** Attributes that change with every event without changing anything a reader acts on. */
+const bookkeeping = new Set<string>(['recent', 'recentIds']);
+
+/**
+ * True when `next` differs from `stored` only in bookkeeping (its recent activity and duplicate window):
+ * an update that would change nothing a reader acts on, which the processor does not write at all.
+ */
+export function sameStoredState(stored: ScoringState, next: ScoringState): boolean {
+  for (const f of processorAttributes) {
+    if (bookkeeping.has(f)) continue;
+    if (!isDeepStrictEqual(stored[f], next[f])) return false;
+  }
+  return true;
 }
 
 // --- keys ------------------------------------------------------------------------------------------
@@ -163,7 +187,7 @@ export function profilePk(profileId: string): string {
 
 export const profileSk = 'profile';
 
-/** Sort keys of archive items (activity that left the profile item) begin with this. */
+/** Sort keys of archive items (activity that left the profile item before the lake existed) begin with this. */
 export const archivePrefix = 'a#';
 
 /** Archive item key: derived from its first entry, so a replayed archive write overwrites itself. */
@@ -179,32 +203,62 @@ export function rankPartition(stage: string, profileId: string): string {
   return `rank#${stage}#${shard}`;
 }
 
+/**
+ * Anonymous visitors enter the ranking index only from this many behaviour points on: most traffic is
+ * anonymous and earns a few points, and every index entry written is billed. Known leads are always
+ * ranked. (Anonymous visitors below it are still scored; they are just not listed among hot leads.)
+ */
+export const anonymousRankMinPoints = 10;
+
+/** Whether a profile has a ranking index entry. */
+export function ranked(state: Pick<ScoringState, 'known' | 'score'>): boolean {
+  return state.known || state.score.value >= anonymousRankMinPoints;
+}
+
+/**
+ * Steps per doubling of the score in which the ranking index stores its key: an entry is rewritten only
+ * when the score moves by about 2.2% or more (a step), since DynamoDB bills every index rewrite. Leads
+ * whose scores lie within one step of each other may list in either order, and the list shows their
+ * scores to within ±1.1%; the profile itself always has the exact score.
+ */
+export const rankKeySteps = 32;
+
+/** The stored ranking key: the exact key (scoring/domain/decay.ts rankKey) on the step grid. */
+export function quantizedRankKey(key: number): number {
+  return Math.round(key * rankKeySteps) / rankKeySteps;
+}
+
 export function rankPartitionOf(stage: string, shard: number): string {
   return `rank#${stage}#${shard}`;
 }
 
 /**
- * What the duplicate window stores per message: 48 bits of its id's SHA-1 (8 characters, not a 36-byte
- * UUID), so 64 of them cost ~0.7 KB of the item instead of ~2.6 KB. A collision needs ~2^24 messages of
- * one profile, far beyond the 64 compared.
+ * What the duplicate window stores per message: 36 bits of its id's SHA-1 (6 characters, not a 36-byte
+ * UUID), so 24 of them cost ~0.2 KB of the item. A message is wrongly taken for a duplicate with odds of
+ * 24 in 2^36 (one in three billion), far below any other loss.
  */
 export function idKey(messageId: string): string {
-  return createHash('sha1').update(messageId).digest('base64url').slice(0, 8);
+  return createHash('sha1').update(messageId).digest('base64url').slice(0, 6);
 }
 
 // --- bounds: what one profile item may hold (README "What a profile holds") --------------------------
 // DynamoDB refuses items over 400 KB, and a refused update leaves a lead that can never change again;
 // every write is also billed per started KB. Everything a client can grow is bounded here.
 
-/** Duplicate messageIds are recognized among a profile's latest this-many messages. */
-export const recentIdsKept = 64;
 /**
- * Activity entries kept on the profile item before the oldest move to an archive item. The profile item
- * is rewritten on every update and DynamoDB bills writes per started KB, so it is kept small.
+ * Duplicate messageIds are recognized among a profile's latest this-many messages. Client duplicates (a
+ * retried beacon) arrive within seconds of each other; redelivered stream records are caught by the
+ * shard checkpoints, not by this window.
  */
-export const recentActivityKept = 15;
-/** Largest properties/traits object kept on an activity entry (JSON bytes); larger ones are left out. */
-export const activityDataBytes = 256;
+export const recentIdsKept = 24;
+/**
+ * Activity entries kept on the profile item; older ones are read from the event lake. The item is
+ * rewritten on every update and DynamoDB bills writes per started KB, so it is kept small: an entry
+ * keeps no properties (the lake has them).
+ */
+export const recentActivityKept = 5;
+/** The profile item's lastSeenAt moves forward in steps of this (the lake has every event's time). */
+export const lastSeenStepMs = 3_600_000;
 /** Longest event/page name kept on an activity entry (ingest's own limit for names). */
 export const maxEntryNameChars = 256;
 /** Longest page path kept on an activity entry (`properties.path` is otherwise bounded only by 32 KB). */

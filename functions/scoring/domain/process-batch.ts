@@ -2,7 +2,7 @@ import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { type EventResolutionPorts, resolveEventProfiles } from '../../identity/domain/resolve-events.js';
 import { survivorsOf } from '../../profiles/domain/merge-chain.js';
 import { mergeProfiles } from '../../profiles/domain/merge.js';
-import type { ActivityEntry, ScoringState, StoredProfile } from '../../profiles/domain/profile.js';
+import { ranked, type ScoringState, sameStoredState, type StoredProfile } from '../../profiles/domain/profile.js';
 import { ProfileWriteRefusedError } from '../../profiles/errors.js';
 import { EventNotApplicableError } from '../errors.js';
 import { rankKey } from './decay.js';
@@ -38,7 +38,6 @@ export interface ProcessorPorts extends EventResolutionPorts {
   profiles: {
     load(ids: string[]): Promise<Map<string, Stored>>;
     save(stored: Stored, next: ScoringState, opts: SaveOptions): Promise<boolean>;
-    archive(profileId: string, entries: ActivityEntry[]): Promise<void>;
     tombstone(mergedId: string, survivorId: string): Promise<void>;
     /** Marks the outbox stored with `version` done (a no-op if a later update replaced it). */
     clearOutbox(profileId: string, version: number): Promise<void>;
@@ -176,7 +175,6 @@ interface Update {
   /** The events this update covers: a prefix of what is to do. */
   chunk: StreamEvent[];
   next: ScoringState;
-  archive: ActivityEntry[];
   outbox: Outbox;
   applied: number;
 }
@@ -197,7 +195,7 @@ function apply(pid: string, state: ScoringState, chunk: StreamEvent[], others: M
     }
   }
   const result = applyEvents(state, chunk.map((r) => r.event), rules, now);
-  return { chunk, next: result.state, archive: result.archive, outbox: { events: [...events, ...result.events], tombstones }, applied: result.applied };
+  return { chunk, next: result.state, outbox: { events: [...events, ...result.events], tombstones }, applied: result.applied };
 }
 
 /** The longest prefix of `todo` whose outbox stays within maxOutboxBytes (at least one event). */
@@ -240,9 +238,19 @@ async function processProfile(
     const mergeIds = [...new Set(todo.flatMap((r) => r.event.nurture?.mergeFrom ?? []))].filter((id) => id !== pid && !stored.state.merged.includes(id));
     const others = mergeIds.length > 0 ? await ports.profiles.load(mergeIds) : new Map<string, Stored>();
     const update = computeUpdate(() => planUpdate(pid, stored, todo, others, rules, ports.now().toISOString()));
-    if (update.archive.length > 0) await ports.profiles.archive(pid, update.archive);
     const next = update.next;
-    const indexed = next.known || next.score.value > 0;
+    if (stored.version > 0 && sameStoredState(stored.state, next)) {
+      // Nothing a reader would see changed (a heartbeat past its cap, a page that earns nothing): no
+      // write. The lake keeps the event; a redelivery finds the same nothing to do. Its bus events (a
+      // known lead's page view) go out at least once, as every bus event does.
+      if (update.outbox.events.length > 0) await ports.publish(update.outbox.events);
+      await resumeWaits(pid, stored, update.chunk, ports);
+      applied += update.applied;
+      if (update.chunk.length === todo.length) return applied;
+      stored = (await ports.profiles.load([pid])).get(pid)!;
+      continue;
+    }
+    const indexed = ranked(next);
     const ok = await ports.profiles.save(stored, next, {
       shard,
       seq: maxSeq(update.chunk),
@@ -262,19 +270,23 @@ async function processProfile(
       }
     }
     await runOutbox(pid, update.outbox, stored.version + 1, ports);
-    const waiting = stored.waitingFor;
-    if (ports.resumeWaits && waiting && waiting.size > 0) {
-      for (const r of update.chunk) {
-        const name = r.event.event ?? (r.event.type === 'page' ? 'Page Viewed' : undefined);
-        if (name && waiting.has(name)) await ports.resumeWaits(pid, name, r.event);
-      }
-    }
+    await resumeWaits(pid, stored, update.chunk, ports);
     applied += update.applied;
     if (update.chunk.length === todo.length) return applied;
     // The rest of the batch goes in a further update, on top of this one.
     stored = (await ports.profiles.load([pid])).get(pid)!;
   }
   throw new Error(`profile ${pid} kept changing under ${maxSaveAttempts} attempts`);
+}
+
+/** Resumes the profile's scenario executions waiting for one of these events. */
+async function resumeWaits(pid: string, stored: Stored, chunk: StreamEvent[], ports: ProcessorPorts) {
+  const waiting = stored.waitingFor;
+  if (!ports.resumeWaits || !waiting || waiting.size === 0) return;
+  for (const r of chunk) {
+    const name = r.event.event ?? (r.event.type === 'page' ? 'Page Viewed' : undefined);
+    if (name && waiting.has(name)) await ports.resumeWaits(pid, name, r.event);
+  }
 }
 
 /**

@@ -2,17 +2,15 @@ import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { boundEntry, latest, withinBounds } from '../../profiles/domain/bounds.js';
 import type { ScoreFold } from '../../profiles/domain/merge.js';
 import {
-  type ActivityEntry,
-  activityDataBytes,
   anonymousIdsKept,
   idKey,
+  lastSeenStepMs,
   recentActivityKept,
   recentIdsKept,
   type ScoringState,
   seenEventsKept,
   type Stage,
 } from '../../profiles/domain/profile.js';
-import { storableValue } from '../../profiles/domain/storable.js';
 import { touchOf, withTouch } from '../../profiles/domain/touch.js';
 import { applyIdentity } from '../../profiles/domain/traits.js';
 import type { ActivityDetail, LeadIdentified, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
@@ -29,8 +27,6 @@ export type DomainEventOut =
 
 export interface ApplyResult {
   state: ScoringState;
-  /** Activity entries that left the profile item, to store in an archive item. */
-  archive: ActivityEntry[];
   events: DomainEventOut[];
   /** How many events were applied (not duplicates). */
   applied: number;
@@ -166,6 +162,8 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
   let applied = 0;
   let customer = false;
   let traitsChanged = false;
+  // The exact time of the latest event; the stored lastSeenAt follows it in steps of lastSeenStepMs.
+  let seen = state.lastSeenAt;
   const behaviour = rules.rules.filter((r): r is BehaviourRule => !isFit(r));
 
   if (state.stage === 'dormant' && events.length > 0) {
@@ -179,7 +177,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     state.recentIds = [...state.recentIds, key].slice(-recentIdsKept);
     applied++;
     state.createdAt ??= event.timestamp;
-    state.lastSeenAt = state.lastSeenAt ? later(state.lastSeenAt, event.timestamp) : event.timestamp;
+    seen = seen ? later(seen, event.timestamp) : event.timestamp;
     if (!state.timezone && typeof event.context.timezone === 'string') state.timezone = event.context.timezone;
     if (event.anonymousId && !state.anonymousIds.includes(event.anonymousId)) {
       state.anonymousIds = [...state.anonymousIds, event.anonymousId].slice(-anonymousIdsKept);
@@ -212,8 +210,6 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     const path = pathOf(event);
     withTouch(state, touchOf(event, path));
     const name = event.type === 'track' ? event.event : event.name;
-    const data = event.type === 'identify' || event.type === 'alias' ? event.traits : event.properties;
-    const keep = data && Object.keys(data).length > 0 && JSON.stringify(data).length <= activityDataBytes && storableValue(data);
     state.recent.push(
       boundEntry({
         id: event.messageId,
@@ -222,7 +218,6 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
         ...(name ? { name } : {}),
         ...(path ? { path } : {}),
         ...(pts.length > 0 ? { pts } : {}),
-        ...(keep ? { data } : {}),
       }),
     );
 
@@ -244,15 +239,16 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
   if (traitsChanged || input.rulesVersion !== rules.version) evaluateFit(state, rules);
   state.rulesVersion = rules.version;
 
-  const archive: ActivityEntry[] = [];
+  // Older entries leave the item: the event lake keeps the whole history.
   if (state.recent.length > recentActivityKept) {
     state.recent.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
-    archive.push(...state.recent.splice(0, state.recent.length - recentActivityKept));
+    state.recent.splice(0, state.recent.length - recentActivityKept);
   }
+  if (seen && (!state.lastSeenAt || Date.parse(seen) - Date.parse(state.lastSeenAt) >= lastSeenStepMs)) state.lastSeenAt = seen;
 
   // Stages are judged at the time of the latest event, not when the batch happens to be processed, so
   // a replay or a slow shard reaches the same verdict.
-  const judgedAt = state.lastSeenAt ?? now;
+  const judgedAt = seen ?? now;
   const last = events.at(-1);
   const to = targetStage(state, rules, judgedAt, customer);
   if (to !== state.stage && last) {
@@ -269,7 +265,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     }
     state.stage = to;
   }
-  return { state, archive, events: out, applied };
+  return { state, events: out, applied };
 }
 
 function round(n: number) {

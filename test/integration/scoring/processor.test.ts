@@ -119,7 +119,6 @@ describe('stream processor: exactly-once effects', () => {
       identify: () => Promise.resolve(undefined),
       profiles: {
         load: (ids) => store.load(ids),
-        archive: (id, e) => store.archive(id, e),
         tombstone: (m, s) => store.tombstone(m, s),
         clearOutbox: (id, v) => store.clearOutbox(id, v),
         save: async (stored, next, opts) => {

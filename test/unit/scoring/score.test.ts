@@ -62,8 +62,10 @@ describe('scoring rules engine', () => {
       pageView('/pricing', day(1)),
       pageView('/pricing', day(2)),
     ]);
-    expect(state.recent.filter((a) => a.pts?.some(([id]) => id === 'top'))).toHaveLength(2);
-    expect(state.recent.filter((a) => a.pts?.some(([id]) => id === 'pricing'))).toHaveLength(2);
+    // Once a day for the top page (days 0 and 1), twice ever for pricing.
+    expect(state.limits.top?.ever).toBe(2);
+    expect(state.limits.pricing?.ever).toBe(2);
+    expect(state.score.rules.pricing).toBeCloseTo(5 * decayFactor(day(0), day(2), rules.halfLifeDays) + 5 * decayFactor(day(1), day(2), rules.halfLifeDays), 6);
   });
 
   it('caps points from heartbeats (dwell time)', () => {
@@ -157,11 +159,19 @@ describe('scoring rules engine', () => {
     expect(replay.score).toEqual(once.score);
   });
 
-  it('moves the oldest activity out of the profile item in order', () => {
+  it('keeps only the latest activity on the profile item (the lake keeps the rest)', () => {
     const events = Array.from({ length: recentActivityKept + 5 }, (_, i) => pageView(`/p${i}`, day(0, i)));
-    const { state, archive } = run(events);
-    expect(state.recent).toHaveLength(recentActivityKept);
-    expect(archive.map((a) => a.path)).toEqual(['/p0', '/p1', '/p2', '/p3', '/p4']);
+    const { state } = run(events);
+    expect(state.recent.map((a) => a.path)).toEqual(Array.from({ length: recentActivityKept }, (_, i) => `/p${i + 5}`));
+  });
+
+  it('moves lastSeenAt in steps of an hour, but judges stages at the latest event', () => {
+    const first = run([pageView('/', day(0))]).state;
+    expect(first.lastSeenAt).toBe(day(0));
+    const soon = run([pageView('/a', new Date(Date.parse(day(0)) + 20 * 60_000).toISOString())], first).state;
+    expect(soon.lastSeenAt).toBe(day(0));
+    const later = run([pageView('/b', day(0, 2))], soon).state;
+    expect(later.lastSeenAt).toBe(day(0, 2));
   });
 });
 

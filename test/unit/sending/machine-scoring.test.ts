@@ -33,7 +33,6 @@ function processor() {
         saved.set(next.profileId, next);
         return true;
       },
-      archive: async () => undefined,
       tombstone: async () => undefined,
       clearOutbox: async () => undefined,
     },
