@@ -28,11 +28,13 @@ const first = ['Aiko', 'Ben', 'Carla', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro',
 const last = ['Sato', 'Miller', 'Rossi', 'Patel', 'Novak', 'Haddad', 'Chen', 'Tanaka', 'Silva', 'Berg', 'Lee', 'Wolf'];
 const companies = ['Northwind', 'Globex', 'Initech', 'Umbrella Health', 'Stark Retail', 'Wayne Logistics', 'Hooli', 'Vandelay Imports'];
 const titles = ['Head of Data', 'Marketing Manager', 'Analyst', 'VP Sales', 'Founder', 'Engineer', 'Director of Operations'];
-const campaigns = [
-  { source: 'google', medium: 'cpc', name: 'brand' },
-  { source: 'newsletter', medium: 'email', name: 'june-digest' },
-  { source: 'linkedin', medium: 'social', name: 'forecast-launch' },
-  undefined,
+/** Where visitors come from: a campaign (UTM values) and the site that referred them, or neither (direct). */
+const arrivals: { campaign?: { source: string; medium: string; name: string }; referrer?: string }[] = [
+  { campaign: { source: 'google', medium: 'cpc', name: 'brand' }, referrer: 'https://www.google.com/' },
+  { campaign: { source: 'newsletter', medium: 'email', name: 'june-digest' } },
+  { campaign: { source: 'linkedin', medium: 'social', name: 'forecast-launch' }, referrer: 'https://www.linkedin.com/' },
+  { referrer: 'https://www.bing.com/search?q=forecasting+software' },
+  {},
 ];
 
 type Traits = { name: string; email: string; company: string; title: string } & Record<string, unknown>;
@@ -160,19 +162,27 @@ export function visitor(p: Persona, random: () => number, now = Date.now()): Vis
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const anonymousId = randomUUID();
   const ua = p.bot ? pick(bots) : pick(browsers);
-  const campaign = pick(campaigns);
+  const { campaign, referrer } = pick(arrivals);
   const emails: string[] = [];
   const batches = p.sessions().map(({ daysAgo, steps }) => {
     let t = now - daysAgo * 86_400_000;
     let path = '/';
     const batch: Record<string, unknown>[] = [];
-    const context = () => ({ userAgent: ua, page: { path, url: `https://www.acme-analytics.example${path}` }, ...(campaign ? { campaign } : {}), timezone: 'Europe/Berlin' });
+    // The first page of a session came from the referring site; the next ones from the site itself.
+    let from = referrer;
+    const context = () => ({
+      userAgent: ua,
+      page: { path, url: `https://www.acme-analytics.example${path}`, ...(from ? { referrer: from } : {}) },
+      ...(campaign ? { campaign } : {}),
+      timezone: 'Europe/Berlin',
+    });
     for (const step of steps) {
       t += 5_000 + random() * 40_000;
       const base = { messageId: randomUUID(), anonymousId, timestamp: new Date(Math.min(t, now)).toISOString() };
       if ('page' in step) {
         path = step.page;
         batch.push({ ...base, type: 'page', properties: { path }, context: context() });
+        from = `https://www.acme-analytics.example${path}`;
       } else if ('pings' in step) {
         for (let i = 0; i < step.pings; i++) {
           batch.push({ ...base, messageId: randomUUID(), type: 'track', event: 'Page Ping', properties: { seconds: 15, path }, context: context(), timestamp: new Date(Math.min((t += 15_000), now)).toISOString() });
