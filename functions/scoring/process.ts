@@ -7,7 +7,16 @@ import { decodeRecords, reportBatch } from './adapters/kinesis-records.js';
 import { processorPorts } from './adapters/processor-ports.js';
 import { batchItemFailures, processBatch } from './domain/process-batch.js';
 
-const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required(), EVENT_BUS_NAME: required() }));
+const env = parseEnv(
+  z.object({
+    TABLE_NAME: required(),
+    CONTENT_BUCKET: required(),
+    EVENT_BUS_NAME: required(),
+    // The lake's Firehose delivery streams (infra/analytics.ts); unset, no lake rows are written.
+    LAKE_EVENTS_STREAM: z.optional(required()),
+    LAKE_IDENTITY_STREAM: z.optional(required()),
+  }),
+);
 const observe = observability('process');
 const ports = processorPorts(env, (message, details) => observe.logger.error(message, details));
 

@@ -28,6 +28,7 @@ export const maxTrackedTokens = 10_000;
 export const endpointVariables: Record<Service, string> = {
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
   kinesis: 'AWS_ENDPOINT_URL_KINESIS',
+  firehose: 'AWS_ENDPOINT_URL_FIREHOSE',
   s3: 'AWS_ENDPOINT_URL_S3',
   sesv2: 'AWS_ENDPOINT_URL_SESV2',
   eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
@@ -93,6 +94,7 @@ export function namesFromEnv(env: Record<string, string | undefined>, stateMachi
     buckets: byId(buckets),
     bus: { id: eventBus.id, name: env[eventBus.envVar] ?? 'default' },
     stateMachinePrefix,
+    env,
     configurationSet: env.SES_CONFIGURATION_SET ?? '',
     senderAddress: env.SENDER_ADDRESS ?? placeholderSender,
   };

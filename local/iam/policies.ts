@@ -27,6 +27,11 @@ export interface ExtractedResource {
   readonly scenarioId?: string;
   /** Set for state machines: the deployed name (`<stack>-scenario-<id>`). */
   readonly deployedName?: string;
+  /**
+   * Set for a resource a function receives by name in an environment variable (`LAKE_EVENTS_STREAM` →
+   * a delivery stream): locally it is named by that variable's local value.
+   */
+  readonly envVar?: string;
 }
 
 /** What the template says, before local names are known (this is what is cached on disk). */
@@ -46,6 +51,8 @@ export interface LocalNames {
   readonly bus: { readonly id: string; readonly name: string };
   /** Local state machine names are this prefix plus the scenario id. */
   readonly stateMachinePrefix: string;
+  /** The handlers' environment: local names of resources known by an `envVar` (ExtractedResource). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly configurationSet: string;
   readonly senderAddress: string;
 }
@@ -93,6 +100,10 @@ function valuesOf(logicalId: string, r: ExtractedResource, names: LocalNames): V
     case 'AWS::S3::Bucket': {
       const name = names.buckets[r.parentId] ?? logicalId.toLowerCase();
       return { ref: name, attrs: { Arn: `arn:${partition}:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` } };
+    }
+    case 'AWS::KinesisFirehose::DeliveryStream': {
+      const name = (r.envVar && names.env?.[r.envVar]) || logicalId;
+      return { ref: name, attrs: { Arn: arn('firehose', `deliverystream/${name}`) } };
     }
     case 'AWS::Events::EventBus': {
       const name = r.parentId === names.bus.id ? names.bus.name : logicalId;

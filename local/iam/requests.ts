@@ -6,7 +6,7 @@ import type { AuthzRequest } from './evaluate.js';
 import { localAccount } from './policies.js';
 
 /** The services local mode emulates, by the name of their endpoint variable (AWS_ENDPOINT_URL_<NAME>). */
-export type Service = 'dynamodb' | 'kinesis' | 's3' | 'sesv2' | 'sfn' | 'eventbridge' | 'secretsmanager';
+export type Service = 'dynamodb' | 'kinesis' | 's3' | 'sesv2' | 'sfn' | 'eventbridge' | 'secretsmanager' | 'firehose';
 
 export interface RawRequest {
   readonly method: string;
@@ -82,6 +82,14 @@ function kinesis(r: RawRequest): RequiredAccess {
   const action = `kinesis:${op}`;
   const stream = typeof b.StreamARN === 'string' ? b.StreamARN : typeof b.StreamName === 'string' ? arn('kinesis', `stream/${b.StreamName}`) : '*';
   return { operation: action, checks: [{ action, resource: stream }] };
+}
+
+/** Firehose (JSON 1.1, `Firehose_20150804.<Operation>`): actions on the delivery stream named in the body. */
+function firehose(r: RawRequest): RequiredAccess {
+  const op = targetOperation(r);
+  const name = jsonBody(r).DeliveryStreamName;
+  const action = `firehose:${op}`;
+  return { operation: action, checks: [{ action, resource: typeof name === 'string' ? arn('firehose', `deliverystream/${name}`) : '*' }] };
 }
 
 function sfn(r: RawRequest, tokenOwner: TokenOwner): RequiredAccess | undefined {
@@ -246,6 +254,8 @@ export function requiredAccess(service: Service, r: RawRequest, tokenOwner: Toke
       return dynamodb(r);
     case 'kinesis':
       return kinesis(r);
+    case 'firehose':
+      return firehose(r);
     case 'sfn':
       return sfn(r, tokenOwner);
     case 'eventbridge':

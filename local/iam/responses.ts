@@ -48,6 +48,7 @@ export function accessDenied(service: Service, message: string, method = 'POST')
         body: JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message, Message: message }),
       };
     case 'kinesis':
+    case 'firehose':
     case 'eventbridge':
     case 'secretsmanager':
       return {

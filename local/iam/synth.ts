@@ -62,6 +62,12 @@ export async function extractPolicies(opts: ExtractOptions): Promise<ExtractedPo
       if (!fn?.role) continue;
       const id = logicalId(fn);
       resources[id] = { ...resources[id]!, fn: name };
+      // A resource passed by name (`{ Ref }`) in an environment variable is named locally by that variable.
+      const variables = (template.Resources[id]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      for (const [variable, value] of Object.entries(variables)) {
+        const ref = (value as { Ref?: unknown } | null)?.Ref;
+        if (typeof ref === 'string' && resources[ref] && !resources[ref].envVar) resources[ref] = { ...resources[ref], envVar: variable };
+      }
       principals[name] = { role: logicalId(fn.role), statements: [] };
     }
     for (const [scenarioId, machine] of stack.scenarios.machines) {

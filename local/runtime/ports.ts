@@ -6,6 +6,7 @@ export interface LocalPorts extends EmulatorPorts {
   site: number;
   eventbridge: number;
   sfn: number;
+  firehose: number;
 }
 
 /** Ports of `npm start` unless NURTURE_<NAME>_PORT says otherwise (tests pass 0 for ephemeral ports). */
@@ -18,6 +19,7 @@ export const defaultPorts: LocalPorts = {
   ses: 4573,
   eventbridge: 4574,
   sfn: 4575,
+  firehose: 4576,
 };
 
 /** A NURTURE_<NAME>_PORT that is not a port number. */

@@ -15,6 +15,7 @@ import { apiListener, loadHandlers } from './api-server.js';
 import { type LocalContext, type LocalSecrets, repoRoot } from './context.js';
 import { guarded } from './guard.js';
 import { plugins } from './plugins.js';
+import { analyticsEnv } from './plugins/analytics.js';
 import { localStateMachinePrefix, scenariosDirEnv } from './plugins/scenarios.js';
 import { sendingEnv } from './plugins/sending.js';
 import { defaultPorts, type LocalPorts } from './ports.js';
@@ -118,6 +119,8 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       NURTURE_LOCAL: '1',
       // Unsubscribe and tracked links point at this API; the link secret lives in the data folder.
       ...sendingEnv(dataDir, apiUrl, emulators.endpoints.ses),
+      // The lake's delivery streams and folder (the local Firehose starts in plugins/analytics.ts).
+      ...analyticsEnv(dataDir),
     };
     // IAM-faithful local mode (local/iam): handlers reach the emulators through proxies checking their role.
     const iam = await startIamCheck({ repoRoot, env, stateMachinePrefix: localStateMachinePrefix, scenariosDir: process.env[scenariosDirEnv] });

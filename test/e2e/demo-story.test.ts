@@ -57,7 +57,7 @@ beforeAll(async () => {
   // themselves are tested in test/integration/sending).
   process.env.NURTURE_QUIET_HOURS = 'off';
   process.env.NURTURE_SEND_CAPS = JSON.stringify({ marketing: { perDay: 20, perWeek: 50 } });
-  local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 }, pollIdleMs: 100, timeScale });
+  local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0, firehose: 0 }, pollIdleMs: 100, timeScale });
   local.bus.onEvent((e) => {
     if (e['detail-type'] === 'lead.handoff') handoffs.push(e.detail as { scenarioId?: string; profileId?: string });
   });

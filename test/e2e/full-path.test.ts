@@ -19,7 +19,7 @@ beforeAll(async () => {
   process.env.NURTURE_QUIET_HOURS = 'off';
   // An hour a second: the scenario's 3-day wait for a click and its week-long pause take a minute or more.
   local = await startLocal({
-    ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 },
+    ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0, firehose: 0 },
     pollIdleMs: 100,
     timeScale: 3600,
   });

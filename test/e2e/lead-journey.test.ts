@@ -8,7 +8,7 @@ let local: LocalNurture;
 let browser: Browser;
 
 beforeAll(async () => {
-  local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 }, pollIdleMs: 100 });
+  local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0, firehose: 0 }, pollIdleMs: 100 });
   browser = await launchChromium();
 });
 afterAll(async () => {

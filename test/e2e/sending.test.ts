@@ -16,7 +16,7 @@ let doc: DynamoDBDocumentClient;
 let s3: S3Client;
 
 beforeAll(async () => {
-  local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 } });
+  local = await startLocal({ ports: { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0, firehose: 0 } });
   const cfg = { region: local.emulators.region, credentials: local.emulators.credentials };
   doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...cfg, endpoint: local.emulators.endpoints.dynamodb }));
   s3 = new S3Client({ ...cfg, endpoint: local.emulators.endpoints.s3, forcePathStyle: true });

@@ -35,7 +35,7 @@ export async function startScenarioLocal(opts: {
   const local = await startLocal({
     timeScale: opts.timeScale,
     pollIdleMs: 50,
-    ports: opts.ports ?? { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 },
+    ports: opts.ports ?? { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0, firehose: 0 },
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
   });
   const aws = { region: local.emulators.region, credentials: local.emulators.credentials };

@@ -1,3 +1,5 @@
+import type { IdentityRow } from '../../analytics/domain/lake.js';
+import { eventRow, type LakeSink, mergeRow } from '../../analytics/domain/lake-rows.js';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { type EventResolutionPorts, resolveEventProfiles } from '../../identity/domain/resolve-events.js';
 import { survivorsOf } from '../../profiles/domain/merge-chain.js';
@@ -21,6 +23,8 @@ export interface StreamEvent {
 export interface Outbox {
   events: DomainEventOut[];
   tombstones: string[];
+  /** Lake rows of the merges (absent on outboxes stored before the lake existed). */
+  identity?: IdentityRow[];
 }
 
 export type Stored = StoredProfile<Outbox>;
@@ -47,6 +51,11 @@ export interface ProcessorPorts extends EventResolutionPorts {
   setAside(record: SetAsideEvent): Promise<void>;
   publish(events: DomainEventOut[]): Promise<void>;
   rules(): Promise<RulesDoc>;
+  /**
+   * The event lake (analytics/adapters/firehose-lake.ts); without it nothing is written there. Writes are
+   * at-least-once: a batch delivered again writes its rows again, and reports count distinct message ids.
+   */
+  lake?: LakeSink;
   /** Resumes scenario executions waiting for this event (only called when the profile waits for it). */
   resumeWaits?(profileId: string, eventName: string, event: CollectedEvent): Promise<number>;
   now(): Date;
@@ -79,7 +88,7 @@ export const maxOutboxBytes = 32 * 1024;
 
 const seqLess = (a: string, b: string) => BigInt(a) < BigInt(b);
 const maxSeq = (rs: StreamEvent[]) => rs.reduce((m, r) => (seqLess(m, r.seq) ? r.seq : m), rs[0]!.seq);
-const owes = (o: Outbox | undefined): o is Outbox => Boolean(o && (o.events.length > 0 || o.tombstones.length > 0));
+const owes = (o: Outbox | undefined): o is Outbox => Boolean(o && (o.events.length > 0 || o.tombstones.length > 0 || (o.identity?.length ?? 0) > 0));
 
 /** The batch item failure to report: the lowest failed sequence number (Lambda retries from there). */
 export function batchItemFailures(result: Pick<BatchResult, 'failed'>): { itemIdentifier: string }[] {
@@ -115,8 +124,12 @@ export async function processBatch(records: StreamEvent[], ports: ProcessorPorts
   const stagesEntered: Record<string, number> = {};
   let applied = 0;
   let setAside = 0;
-  await Promise.all(
-    [...byProfile].map(async ([pid, evs]) => {
+  const lake = toLake(humans, (r) => survivor.get(owner.get(r)!)!, ports).then((seq) => {
+    if (seq) failed.push(seq);
+  });
+  await Promise.all([
+    lake,
+    ...[...byProfile].map(async ([pid, evs]) => {
       try {
         // Not `applied += await …`: that reads `applied` before the await, losing concurrent profiles' counts.
         const n = await processProfile(pid, evs, loaded.get(pid)!, rules, ports, stagesEntered);
@@ -134,8 +147,25 @@ export async function processBatch(records: StreamEvent[], ports: ProcessorPorts
         }
       }
     }),
-  );
+  ]);
   return { failed, applied, setAside, skippedBots, profiles: byProfile.size, stagesEntered };
+}
+
+/**
+ * Writes the batch's human events to the lake, each with the profile it was resolved to, in one call beside
+ * the profile updates. Bots never reach the lake. A failure is logged and its answer is the batch's lowest
+ * sequence number, so Lambda delivers the whole batch again: profiles skip it by their checkpoints, and the
+ * lake gets its rows a second time (duplicates are allowed; reports count distinct message ids).
+ */
+async function toLake(humans: StreamEvent[], profileOf: (r: StreamEvent) => string, ports: ProcessorPorts): Promise<string | undefined> {
+  if (!ports.lake || humans.length === 0) return undefined;
+  try {
+    await ports.lake.events(humans.map((r) => eventRow(r.event, profileOf(r))));
+    return undefined;
+  } catch (err) {
+    ports.log?.('lake write failed; the batch will be delivered again', { events: humans.length, error: describeError(err) });
+    return humans.reduce((m, r) => (seqLess(r.seq, m) ? r.seq : m), humans[0]!.seq);
+  }
 }
 
 /**
@@ -183,6 +213,7 @@ interface Update {
 function apply(pid: string, state: ScoringState, chunk: StreamEvent[], others: Map<string, Stored>, rules: RulesDoc, now: string): Update {
   const events: DomainEventOut[] = [];
   const tombstones: string[] = [];
+  const identity: IdentityRow[] = [];
   const fold = foldScores(rules);
   for (const r of chunk) {
     for (const id of r.event.nurture?.mergeFrom ?? []) {
@@ -192,10 +223,11 @@ function apply(pid: string, state: ScoringState, chunk: StreamEvent[], others: M
       state = mergeProfiles(state, other.state, fold);
       events.push(mergedEvent(pid, id, r.event.messageId, r.event.timestamp));
       tombstones.push(id);
+      identity.push(mergeRow(id, pid, r.event.messageId, r.event.timestamp));
     }
   }
   const result = applyEvents(state, chunk.map((r) => r.event), rules, now);
-  return { chunk, next: result.state, outbox: { events: [...events, ...result.events], tombstones }, applied: result.applied };
+  return { chunk, next: result.state, outbox: { events: [...events, ...result.events], tombstones, ...(identity.length > 0 ? { identity } : {}) }, applied: result.applied };
 }
 
 /** The longest prefix of `todo` whose outbox stays within maxOutboxBytes (at least one event). */
@@ -290,12 +322,14 @@ async function resumeWaits(pid: string, stored: Stored, chunk: StreamEvent[], po
 }
 
 /**
- * Runs the effects owed by a stored update: merge markers, then domain events. Only an update that owes
- * something pays the extra write that marks it done, so a redelivery does not publish twice.
+ * Runs the effects owed by a stored update: merge markers, the merges' lake rows, then domain events. Only
+ * an update that owes something pays the extra write that marks it done, so a redelivery does not publish
+ * twice; a crash before that write runs them all again (a lake row may then repeat, which reports allow).
  */
 async function runOutbox(pid: string, outbox: Outbox, version: number, ports: ProcessorPorts) {
   if (!owes(outbox)) return;
   for (const id of outbox.tombstones) await ports.profiles.tombstone(id, pid);
+  if (ports.lake && outbox.identity && outbox.identity.length > 0) await ports.lake.identity(outbox.identity);
   if (outbox.events.length > 0) await ports.publish(outbox.events);
   await ports.profiles.clearOutbox(pid, version);
 }

@@ -22,7 +22,7 @@ describe('local scenario runner across a restart', () => {
   it('keeps executions and their history, and continues a running one where it was', async () => {
     // Handlers keep their SDK clients from the first start (as a warm Lambda would): same ports again.
     const ports = Object.fromEntries(
-      await Promise.all((['api', 'site', 'dynamodb', 'kinesis', 's3', 'ses', 'eventbridge', 'sfn'] as const).map(async (k) => [k, await freePort()])),
+      await Promise.all((['api', 'site', 'dynamodb', 'kinesis', 's3', 'ses', 'eventbridge', 'sfn', 'firehose'] as const).map(async (k) => [k, await freePort()])),
     ) as LocalPorts;
     const dir = join(import.meta.dirname, 'fixtures/journeys');
     // Real time first: the one-day wait holds the execution while local mode stops.
