@@ -42,6 +42,8 @@ const enrollments = Math.min(5_000, Number(values.enrollments));
 Object.assign(process.env, { NURTURE_QUIET_HOURS: 'off', NURTURE_SEND_CAPS: JSON.stringify({ marketing: { perDay: 1000, perWeek: 1000 } }) });
 
 const scenarios = loadScenarios(join(repoRoot, 'statemachines'));
+/** Time given to the last executions' status events to reach the bus before the meter is read. */
+const endedSettleMs = 200;
 const zero = { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 };
 
 async function started(timeScale: number) {
@@ -154,9 +156,10 @@ async function transitionsPerStep() {
       }
       rows.push({ scenario: s.id, executions: done.length, steps, transitions });
     }
-    // Executions that ended reach enroll through the bus ("ended" rule): their writes count too.
+    // Executions that ended reach enroll through the bus ("ended" rule): their writes count too. A status
+    // event may be put just after the last listing saw the execution end, hence a short wait and a second drain.
     await env.local.bus.drain();
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, endedSettleMs));
     await env.local.bus.drain();
   } finally {
     stopMetering();

@@ -312,7 +312,7 @@ function lakeItems(v: Volume, u: Usage, batch: number, add: Add, missing: string
     const linear = queries * eventsInRange * scanBytes;
     const scanned = queries * Math.max(prices.athenaMinBytesPerQuery, eventsInRange * scanBytes);
     const tb = scanned / 1024 ** 4;
-    add('Athena', `${fmt(queries)} report queries, ${(tb * 1024).toFixed(1)} GB scanned (10 MB minimum each)`, tb * prices.athenaPerTb, (linear / 1024 ** 4) * prices.athenaPerTb);
+    add('Athena', `${fmt(queries)} report queries, ${tb >= 1 ? `${tb.toFixed(1)} TB` : `${(tb * 1024).toFixed(1)} GB`} scanned (10 MB minimum each)`, tb * prices.athenaPerTb, (linear / 1024 ** 4) * prices.athenaPerTb);
   }
   const objectsRead = queries * Math.min(objects, (objects * assumptions.reportRangeDays) / 30);
   const gets = objectsRead * assumptions.athenaGetsPerObject;
