@@ -6,6 +6,10 @@
  * 1. State transitions per executed step (Standard workflows bill each transition; target ≤ 2): every
  *    example scenario runs end to end in local mode (a simulated week per real second) for a few people
  *    on different paths, and the local runner's history counts states entered per step executed.
+ *    The same runs are metered (local/iam/meter.ts) for the cost model: DynamoDB write and read units of
+ *    enrollment and steps (the capacity dynalite reports for every request of the enroll and steps
+ *    functions and of the state machines' own DynamoDB tasks; the send function's are the sending
+ *    bench's, per email), and the invocations of the enroll and steps functions with their wall time.
  * 2. Enrollments per second locally: trigger events for distinct people go onto the local bus; timed
  *    until every execution has started (the enroll function, its DynamoDB record, StartExecution).
  */
@@ -23,6 +27,8 @@ import { loadScenarios } from '../functions/scenarios/adapters/scenario-files.js
 import type { Scenario } from '../functions/scenarios/domain/schema.js';
 import { localStateMachinePrefix } from '../local/runtime/plugins/scenarios.js';
 import { repoRoot } from '../local/runtime/context.js';
+import { startMetering } from '../local/iam/meter.js';
+import { scenarioCostMeter } from './lib/scenario-meter.js';
 import { startLocal } from '../local/runtime/runtime.js';
 import { saveResults } from './lib/results.js';
 
@@ -36,6 +42,8 @@ const enrollments = Math.min(5_000, Number(values.enrollments));
 Object.assign(process.env, { NURTURE_QUIET_HOURS: 'off', NURTURE_SEND_CAPS: JSON.stringify({ marketing: { perDay: 1000, perWeek: 1000 } }) });
 
 const scenarios = loadScenarios(join(repoRoot, 'statemachines'));
+/** Time given to the last executions' status events to reach the bus before the meter is read. */
+const endedSettleMs = 200;
 const zero = { api: 0, site: 0, dynamodb: 0, kinesis: 0, s3: 0, ses: 0, eventbridge: 0, sfn: 0 };
 
 async function started(timeScale: number) {
@@ -83,9 +91,21 @@ async function putProfile(env: Env, profileId: string, i: number) {
   );
 }
 
+/** A value that passes a trigger's `where` filter (a scalar is itself; `{ prefix: '/pricing' }` → '/pricing'). */
+function satisfying(filter: unknown): unknown {
+  if (filter === null || typeof filter !== 'object') return filter;
+  const f = filter as Record<string, unknown>;
+  if ('equals' in f) return f.equals;
+  if ('in' in f) return (f.in as unknown[])[0];
+  if ('prefix' in f) return f.prefix;
+  if ('gte' in f || 'lte' in f) return f.gte ?? f.lte;
+  if ('gt' in f || 'lt' in f) return f.gt !== undefined ? Number(f.gt) + 1 : Number(f.lt) - 1;
+  return 'present';
+}
+
 function triggerEntry(env: Env, s: Scenario, profileId: string, messageId: string): Record<string, unknown> {
   const t = s.trigger;
-  const properties = Object.fromEntries(Object.entries(t.where ?? {}).map(([k, v]) => [k.replace(/^properties\./, ''), v]));
+  const properties = Object.fromEntries(Object.entries(t.where ?? {}).map(([k, v]) => [k.replace(/^properties\./, ''), satisfying(v)]));
   if (t.stage) {
     return { Source: 'nurture.leads', DetailType: 'lead.stage_changed', EventBusName: env.local.env.EVENT_BUS_NAME, Detail: JSON.stringify({ profileId, messageId, from: 'customer', to: t.stage, score: 0 }) };
   }
@@ -106,6 +126,8 @@ async function history(env: Env, executionArn: string): Promise<HistoryEvent[]> 
 async function transitionsPerStep() {
   const env = await started(7 * 86_400);
   const rows: { scenario: string; executions: number; steps: number; transitions: number }[] = [];
+  const meter = scenarioCostMeter();
+  const stopMetering = startMetering(meter);
   try {
     for (const s of scenarios) {
       const entries = new Set(s.steps.map(entryState));
@@ -134,10 +156,16 @@ async function transitionsPerStep() {
       }
       rows.push({ scenario: s.id, executions: done.length, steps, transitions });
     }
+    // Executions that ended reach enroll through the bus ("ended" rule): their writes count too. A status
+    // event may be put just after the last listing saw the execution end, hence a short wait and a second drain.
+    await env.local.bus.drain();
+    await new Promise((r) => setTimeout(r, endedSettleMs));
+    await env.local.bus.drain();
   } finally {
+    stopMetering();
     await env.stop();
   }
-  return rows;
+  return { rows, metered: meter.totals() };
 }
 
 async function enrollmentsPerSecond() {
@@ -190,7 +218,7 @@ if (values.phase === 'enroll') {
   process.exit(0);
 }
 
-const rows = phase<Awaited<ReturnType<typeof transitionsPerStep>>>('transitions');
+const { rows, metered } = phase<Awaited<ReturnType<typeof transitionsPerStep>>>('transitions');
 console.log('\nState transitions per executed step (local runner history; AWS bills each state entered):');
 console.log('scenario                   executions  steps  transitions  per step');
 let steps = 0;
@@ -203,12 +231,30 @@ for (const r of rows) {
 const perStep = transitions / Math.max(1, steps);
 console.log(`all                        ${' '.repeat(10)} ${String(steps).padStart(6)} ${String(transitions).padStart(12)} ${perStep.toFixed(2).padStart(9)}   (target ≤ 2)`);
 
+const executions = Math.max(1, rows.reduce((n, r) => n + r.executions, 0));
+console.log(`\nPer execution (${executions} executions; enrollment and steps, not the send function's per-email cost):`);
+for (const [principal, c] of Object.entries(metered.byPrincipal)) {
+  console.log(`  ${principal.padEnd(40)} ${(c.writeUnits / executions).toFixed(2).padStart(6)} write units ${(c.readUnits / executions).toFixed(2).padStart(6)} read units ${String(c.requests).padStart(6)} requests`);
+}
+for (const [name, f] of Object.entries(metered.functions)) {
+  console.log(`  λ ${name.padEnd(38)} ${(f.invocations / executions).toFixed(2).padStart(6)} invocations, ${(f.warmMs / Math.max(1, f.warm)).toFixed(1)} ms mean warm (${f.invocations - f.warm} cold left out)`);
+}
+const writeUnitsPerExecution = metered.writeUnits / executions;
+const readUnitsPerExecution = metered.readUnits / executions;
+const lambdaTasksPerExecution = metered.invocations / executions;
+const taskMsPerInvocation = metered.warmMs / Math.max(1, metered.warm);
+console.log(`all: ${writeUnitsPerExecution.toFixed(2)} write units, ${readUnitsPerExecution.toFixed(2)} read units, ${lambdaTasksPerExecution.toFixed(2)} Lambda invocations of ${taskMsPerInvocation.toFixed(1)} ms`);
+
 const enroll = phase<Awaited<ReturnType<typeof enrollmentsPerSecond>>>('enroll');
 console.log(`\nEnrollments: ${enroll.count} of ${enrollments} started in ${enroll.seconds.toFixed(2)} s → ${(enroll.count / enroll.seconds).toFixed(0)} enrollments/s (local: bus → enroll → DynamoDB record → StartExecution)`);
 
 saveResults('scenarios', {
   transitionsPerStep: perStep,
-  transitionsPerExecution: transitions / Math.max(1, rows.reduce((n, r) => n + r.executions, 0)),
+  transitionsPerExecution: transitions / executions,
   enrollmentsPerSecond: enroll.count / enroll.seconds,
+  writeUnitsPerExecution,
+  readUnitsPerExecution,
+  lambdaTasksPerExecution,
+  taskMsPerInvocation,
 });
 process.exit(0);

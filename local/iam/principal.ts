@@ -11,6 +11,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { FunctionName } from '../../functions/shared/functions.js';
+import { currentMeter } from './meter.js';
 import { scenarioPrincipal } from './policies.js';
 
 /** Request header naming the principal (never sent beyond the local proxies). */
@@ -28,9 +29,21 @@ export function currentPrincipal(): string | undefined {
   return current.getStore();
 }
 
-/** `handler` that always runs as the function `name` (how local mode and the tests invoke handlers). */
+/**
+ * `handler` that always runs as the function `name` (how local mode and the tests invoke handlers). While a
+ * benchmark meters (meter.ts), each invocation is reported with its wall time, until its promise settles.
+ */
 export function asFunction<A extends unknown[], R>(name: FunctionName, handler: (...args: A) => R): (...args: A) => R {
-  return (...args: A) => runAs(name, () => handler(...args));
+  return (...args: A) => {
+    const meter = currentMeter();
+    if (!meter?.invocation) return runAs(name, () => handler(...args));
+    const startedAt = performance.now();
+    const report = () => meter.invocation?.({ name, startedAt, ms: performance.now() - startedAt });
+    const result = runAs(name, () => handler(...args));
+    if (result instanceof Promise) return result.finally(report) as R;
+    report();
+    return result;
+  };
 }
 
 /** `fn` run as the state machine of scenario `scenarioId` (its direct service integrations). */
