@@ -30,6 +30,9 @@ import { type Outbox, processBatch, type ProcessorPorts, type StreamEvent } from
 import { startEmulators } from '../local/emulators/start.js';
 import { localAwsEnv, provision } from '../local/runtime/provision.js';
 import { startLocal } from '../local/runtime/runtime.js';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { FirehoseLake } from '../functions/analytics/adapters/firehose-lake.js';
+import { LocalFirehose } from '../local/emulators/firehose.js';
 import { countIndexWrites } from './lib/index-writes.js';
 import { saveResults } from './lib/results.js';
 
@@ -147,7 +150,13 @@ const { doc, counts } = counted(emu.endpoints.dynamodb, emu.region, emu.credenti
 const links = new DynamoLinkStore(doc, env.TABLE_NAME!);
 const store = new ProfileStore<Outbox>(doc, env.TABLE_NAME!);
 let published = 0;
+// The lake as local mode writes it (the local Firehose stand-in), so the processor's time includes it.
+const lakeDir = mkdtempSync(join(tmpdir(), 'nurture-bench-lake-'));
+const firehose = new LocalFirehose({ lakeDir, streams: { 'bench-events': 'events', 'bench-identity': 'identity' } });
+const firehoseUrl = await firehose.listen(0);
+const firehoseClient = new FirehoseClient({ endpoint: firehoseUrl, region: emu.region, credentials: emu.credentials });
 const ports: ProcessorPorts = {
+  lake: new FirehoseLake(firehoseClient, { events: 'bench-events', identity: 'bench-identity' }),
   // As the deployed processor: eventually consistent link reads (functions/scoring/process.ts).
   links: new DynamoLinkStore(doc, env.TABLE_NAME!, false),
   identify: (call) => identify(call, links),
@@ -183,7 +192,10 @@ for (let i = 0; i < events.length; i += 100) {
 const seconds = (performance.now() - started) / 1000;
 const eps = events.length / seconds;
 await emu.stop();
+firehoseClient.destroy();
+await firehose.close();
 rmSync(s3Dir, { recursive: true, force: true });
+rmSync(lakeDir, { recursive: true, force: true });
 
 console.log('\nStream processor against local DynamoDB (batches of 100)');
 console.log(`DynamoDB write requests per event: ${(counts.writes / events.length).toFixed(3)} (target ≤ 1.2) ${counts.writes / events.length <= 1.2 ? 'OK' : 'MISSED'}`);

@@ -92,8 +92,10 @@ export interface ProfileItem {
   /** Short hashes (idKey) of the latest recentIdsKept message ids: duplicates never count twice. */
   recentIds: string[];
   /**
-   * The latest recentActivityKept activity entries of updates that were stored; the event lake keeps
-   * the whole history (items written before the lake also kept older entries in archive items).
+   * The latest recentActivityKept business events (track events other than heartbeats, identifies) of
+   * updates that were stored, for scenarios to check without waiting for the lake. The event lake keeps
+   * the whole history, page views included (items written before the lake kept older entries in archive
+   * items, which readers still read).
    */
   recent: ActivityEntry[];
   /** Profiles merged into this one, latest mergedKept. */

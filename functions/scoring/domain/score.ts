@@ -210,7 +210,9 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     const path = pathOf(event);
     withTouch(state, touchOf(event, path));
     const name = event.type === 'track' ? event.event : event.name;
-    state.recent.push(
+    // The item keeps the latest business events (forms, orders, email engagement, identifies) for
+    // scenarios to check at once; page views and heartbeats, most of the traffic, are in the lake only.
+    if (event.type !== 'page' && event.event !== heartbeatEvent) state.recent.push(
       boundEntry({
         id: event.messageId,
         t: event.timestamp,

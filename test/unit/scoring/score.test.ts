@@ -37,7 +37,9 @@ describe('scoring rules engine', () => {
     const { state } = run([pageView('/', day(0)), pageView('/products/insight.html', day(0, 1)), track('Email Opened', {}, day(0, 2))]);
     expect(state.stage).toBe('anonymous');
     expect(total(state, day(0, 2))).toBeCloseTo(1 + 4 + 2, 1);
-    expect(state.recent.map((a) => a.pts)).toEqual([[['top', 1]], [['insight', 4]], [['opened', 2]]]);
+    expect(state.score.rules).toEqual({ top: expect.closeTo(1, 1), insight: expect.closeTo(4, 1), opened: 2 });
+    // The item keeps business events with the points they earned; page views are in the lake.
+    expect(state.recent.map((a) => [a.name, a.pts])).toEqual([['Email Opened', [['opened', 2]]]]);
     expect(state.score.categories.product).toBeCloseTo(4, 1);
   });
 
@@ -159,10 +161,10 @@ describe('scoring rules engine', () => {
     expect(replay.score).toEqual(once.score);
   });
 
-  it('keeps only the latest activity on the profile item (the lake keeps the rest)', () => {
-    const events = Array.from({ length: recentActivityKept + 5 }, (_, i) => pageView(`/p${i}`, day(0, i)));
-    const { state } = run(events);
-    expect(state.recent.map((a) => a.path)).toEqual(Array.from({ length: recentActivityKept }, (_, i) => `/p${i + 5}`));
+  it('keeps only the latest business events on the profile item (the lake keeps the rest)', () => {
+    const events = Array.from({ length: recentActivityKept + 5 }, (_, i) => track(`Step ${i}`, {}, day(0, i)));
+    const { state } = run([...events, pageView('/pricing', day(1)), track('Page Ping', {}, day(1, 1))]);
+    expect(state.recent.map((a) => a.name)).toEqual(Array.from({ length: recentActivityKept }, (_, i) => `Step ${i + 5}`));
   });
 
   it('moves lastSeenAt in steps of an hour, but judges stages at the latest event', () => {
