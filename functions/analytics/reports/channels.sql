@@ -10,23 +10,23 @@ rules AS (
 ),
 touches AS (
   -- A session's touch: the campaign and referrer of its first page view (its first event when it has none).
-  SELECT session, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
+  SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
   FROM (
-    SELECT session, person, utm_source, utm_medium, utm_campaign, referrer_domain,
-      min(ts) OVER (PARTITION BY session) AS start_ts,
-      min(dt) OVER (PARTITION BY session) AS start_dt,
-      row_number() OVER (PARTITION BY session ORDER BY CASE WHEN type = 'page' THEN 0 ELSE 1 END, ts, message_id) AS rn
+    SELECT session_id, person, utm_source, utm_medium, utm_campaign, referrer_domain,
+      min(ts) OVER (PARTITION BY session_id) AS start_ts,
+      min(dt) OVER (PARTITION BY session_id) AS start_dt,
+      row_number() OVER (PARTITION BY session_id ORDER BY CASE WHEN type = 'page' THEN 0 ELSE 1 END, ts, message_id) AS rn
     FROM ev_s
   ) firsts
   WHERE rn = 1
 ),
 matched AS (
-  SELECT t.session, min(r.ord) AS ord
+  SELECT t.session_id, min(r.ord) AS ord
   FROM touches t
   JOIN rules r ON (r.field = 'medium' AND regexp_like(lower(t.utm_medium), r.pattern))
     OR (r.field = 'source' AND regexp_like(lower(t.utm_source), r.pattern))
     OR (r.field = 'referrer' AND regexp_like(t.referrer_domain, r.pattern))
-  GROUP BY t.session
+  GROUP BY t.session_id
 ),
 classified AS (
   -- No rule: a referrer is a referral, campaign tags alone are 'other', nothing at all is direct.
@@ -35,20 +35,20 @@ classified AS (
       WHEN t.utm_source IS NOT NULL OR t.utm_medium IS NOT NULL OR t.utm_campaign IS NOT NULL THEN 'other'
       ELSE 'direct' END) AS channel
   FROM touches t
-  LEFT JOIN matched m ON m.session = t.session
+  LEFT JOIN matched m ON m.session_id = t.session_id
   LEFT JOIN rules r ON r.ord = m.ord
 ),
 first_touch AS (
   -- The person's first session in what was read (the window and the lookback).
-  SELECT person, session FROM (
-    SELECT person, session, row_number() OVER (PARTITION BY person ORDER BY start_ts, session) AS rn FROM touches
+  SELECT person, session_id FROM (
+    SELECT person, session_id, row_number() OVER (PARTITION BY person ORDER BY start_ts, session_id) AS rn FROM touches
   ) ordered_touches
   WHERE rn = 1
 ),
 known AS (
   -- The event that made the person known (first with a user id, or first identify call) and its session.
-  SELECT person, session, dt FROM (
-    SELECT person, session, dt,
+  SELECT person, session_id, dt FROM (
+    SELECT person, session_id, dt,
       row_number() OVER (PARTITION BY person ORDER BY ts, message_id) AS rn
     FROM ev_s
     WHERE user_id IS NOT NULL OR type = 'identify'
@@ -56,16 +56,16 @@ known AS (
   WHERE rn = 1
 ),
 facts AS (
-  SELECT person, session, 1 AS visits, 0 AS leads, 0 AS orders, CAST(0 AS double) AS revenue
+  SELECT person, session_id, 1 AS visits, 0 AS leads, 0 AS orders, CAST(0 AS double) AS revenue
   FROM touches WHERE start_dt >= {{from_dt}}
   UNION ALL
-  SELECT person, session, 0, 1, 0, CAST(0 AS double) FROM known WHERE dt >= {{from_dt}}
+  SELECT person, session_id, 0, 1, 0, CAST(0 AS double) FROM known WHERE dt >= {{from_dt}}
   UNION ALL
-  SELECT person, session, 0, 0, 1, coalesce(revenue, 0)
+  SELECT person, session_id, 0, 0, 1, coalesce(revenue, 0)
   FROM ev_s WHERE type = 'track' AND event = {{order_event}} AND dt >= {{from_dt}}
 ),
 credited AS (
-  SELECT f.*, CASE WHEN {{model}} = 'first' THEN ft.session ELSE f.session END AS touch_session
+  SELECT f.*, CASE WHEN {{model}} = 'first' THEN ft.session_id ELSE f.session_id END AS touch_session
   FROM facts f
   JOIN first_touch ft ON ft.person = f.person
 )
@@ -76,7 +76,7 @@ SELECT c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain,
   sum(cr.orders) AS orders,
   round(sum(cr.revenue), 2) AS revenue
 FROM credited cr
-JOIN classified c ON c.session = cr.touch_session
+JOIN classified c ON c.session_id = cr.touch_session
 GROUP BY c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
 ORDER BY visits DESC, orders DESC, c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
 LIMIT {{limit}}

@@ -11,31 +11,31 @@ numbered AS (
   -- next page view share its number.
   SELECT ev_s.*,
     sum(CASE WHEN type = 'page' THEN 1 ELSE 0 END) OVER (
-      PARTITION BY session ORDER BY ts, CASE WHEN type = 'page' THEN 0 ELSE 1 END, message_id
+      PARTITION BY session_id ORDER BY ts, CASE WHEN type = 'page' THEN 0 ELSE 1 END, message_id
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS view_no
   FROM ev_s
 ),
 views AS (
-  SELECT session, person, view_no, path FROM numbered WHERE type = 'page' AND path IS NOT NULL
+  SELECT session_id, person, view_no, path FROM numbered WHERE type = 'page' AND path IS NOT NULL
 ),
 dwell AS (
   -- Dwell of a page view: the seconds its Page Ping heartbeats report on the same path before the next page view.
-  SELECT v.session, v.view_no, coalesce(sum(n.seconds), 0) AS seconds
+  SELECT v.session_id, v.view_no, coalesce(sum(n.seconds), 0) AS seconds
   FROM views v
-  LEFT JOIN numbered n ON n.session = v.session AND n.view_no = v.view_no AND n.type = 'track' AND n.event = 'Page Ping' AND n.path = v.path
-  GROUP BY v.session, v.view_no
+  LEFT JOIN numbered n ON n.session_id = v.session_id AND n.view_no = v.view_no AND n.type = 'track' AND n.event = 'Page Ping' AND n.path = v.path
+  GROUP BY v.session_id, v.view_no
 ),
 edges AS (
-  SELECT session, min(view_no) AS first_view, max(view_no) AS last_view FROM views GROUP BY session
+  SELECT session_id, min(view_no) AS first_view, max(view_no) AS last_view FROM views GROUP BY session_id
 ),
 grouped AS (
   -- A path counts in every group whose glob it matches.
-  SELECT coalesce(g.label, v.path) AS page, v.session, v.person, d.seconds,
-    CASE WHEN v.view_no = e.first_view THEN v.session END AS entry_session,
-    CASE WHEN v.view_no = e.last_view THEN v.session END AS exit_session
+  SELECT coalesce(g.label, v.path) AS page, v.session_id, v.person, d.seconds,
+    CASE WHEN v.view_no = e.first_view THEN v.session_id END AS entry_session,
+    CASE WHEN v.view_no = e.last_view THEN v.session_id END AS exit_session
   FROM views v
-  JOIN dwell d ON d.session = v.session AND d.view_no = v.view_no
-  JOIN edges e ON e.session = v.session
+  JOIN dwell d ON d.session_id = v.session_id AND d.view_no = v.view_no
+  JOIN edges e ON e.session_id = v.session_id
   JOIN groups g ON g.pattern IS NULL OR regexp_like(v.path, g.pattern)
 ),
 ranked AS (
@@ -53,7 +53,7 @@ totals AS (
     count(*) AS page_views,
     count(DISTINCT person) AS visitors,
     avg(seconds) AS avg_seconds,
-    count(DISTINCT session) AS sessions,
+    count(DISTINCT session_id) AS sessions,
     count(DISTINCT entry_session) AS entries,
     count(DISTINCT exit_session) AS exits
   FROM grouped

@@ -4,9 +4,9 @@ WITH
 {{> events_by_person}},
 {{> sessions}},
 views AS (
-  SELECT session, path, ts,
-    row_number() OVER (PARTITION BY session ORDER BY ts, message_id) AS pos,
-    lead(path) OVER (PARTITION BY session ORDER BY ts, message_id) AS next_path
+  SELECT session_id, path, ts,
+    row_number() OVER (PARTITION BY session_id ORDER BY ts, message_id) AS pos,
+    lead(path) OVER (PARTITION BY session_id ORDER BY ts, message_id) AS next_path
   FROM ev_s
   WHERE type = 'page' AND path IS NOT NULL
 ),
@@ -23,14 +23,14 @@ next_pages AS (
 ),
 goals AS (
   -- The first goal event of each session that has one.
-  SELECT session, min(ts) AS goal_ts FROM ev_s WHERE type = 'track' AND event = {{goal}} GROUP BY session
+  SELECT session_id, min(ts) AS goal_ts FROM ev_s WHERE type = 'track' AND event = {{goal}} GROUP BY session_id
 ),
 sequences AS (
   -- The first `steps` pages viewed before the goal.
-  SELECT g.session, coalesce(nullif(array_join(array_agg(v.path ORDER BY v.pos), ' > '), ''), '(no page)') AS value
+  SELECT g.session_id, coalesce(nullif(array_join(array_agg(v.path ORDER BY v.pos), ' > '), ''), '(no page)') AS value
   FROM goals g
-  LEFT JOIN views v ON v.session = g.session AND v.ts <= g.goal_ts AND v.pos <= {{steps}}
-  GROUP BY g.session
+  LEFT JOIN views v ON v.session_id = g.session_id AND v.ts <= g.goal_ts AND v.pos <= {{steps}}
+  GROUP BY g.session_id
 ),
 top_sequences AS (
   SELECT 'sequence' AS kind, value, count(*) AS sessions,

@@ -17,7 +17,8 @@ export const reportPorts = { reports, template: reportTemplate, fragments: sqlFr
 /** The SQL a report renders to. */
 export const renderedSql = (name: string, query: Record<string, string>) => renderReport(name, query, reportPorts).sql;
 
-export type Answer = Awaited<ReturnType<typeof runReport>> & { rows?: Record<string, unknown>[] };
+/** A report's answer, loosely typed for assertions. */
+export type Answer = Awaited<ReturnType<typeof runReport>> & { rows: Record<string, unknown>[]; members?: number; ids?: string[] };
 
 export function analyticsHarness() {
   let instance: DuckDBInstance;
