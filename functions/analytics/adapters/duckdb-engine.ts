@@ -16,6 +16,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { type LakeEngine, type LakeRecord, type LakeResult, type LakeValue } from '../domain/engine.js';
 import { type LakeColumnType, lakeTables, type LakeTable, partitionColumn } from '../domain/lake.js';
 import { QueryFailedError } from '../errors.js';
+import { bytesOfFilesRead } from './duckdb-scan.js';
 
 /**
  * Trino functions DuckDB lacks, as DuckDB macros of the same name and meaning, so every report stays one
@@ -67,23 +68,6 @@ function lakeValue(v: unknown): LakeValue {
   return String(v);
 }
 
-interface ProfileNode {
-  total_bytes_read?: number;
-  children?: ProfileNode[];
-}
-
-/**
- * Bytes the query read from the lake's files: DuckDB's profiler counts what it read from the file system
- * (`total_bytes_read`): only the partitions left after the `dt` filter and, inside their files, only the
- * columns and row groups the query needed: the same measure as Athena's DataScannedInBytes, though the two
- * differ in detail (Athena rounds up to 10 MB for billing; that rounding is not applied here).
- */
-function bytesRead(profileFile: string): number {
-  if (!existsSync(profileFile)) return 0;
-  const root = JSON.parse(readFileSync(profileFile, 'utf8')) as ProfileNode;
-  return Number(root.total_bytes_read ?? 0);
-}
-
 export class DuckDbEngine implements LakeEngine {
   readonly name = 'duckdb' as const;
 
@@ -97,8 +81,6 @@ export class DuckDbEngine implements LakeEngine {
     const db = instance ?? (await DuckDBInstance.create(':memory:'));
     const conn = await db.connect();
     try {
-      // Without the cache of file contents, total_bytes_read counts every read, not only the first (see bytesRead).
-      await conn.run('SET enable_external_file_cache = false');
       for (const m of trinoCompatMacros) await conn.run(m.sql);
     } finally {
       conn.closeSync();
@@ -124,7 +106,9 @@ export class DuckDbEngine implements LakeEngine {
         throw new QueryFailedError(`DuckDB: ${(err as Error).message}`, { cause: err });
       }
       await conn.run('PRAGMA disable_profiling');
-      return { rows, bytesScanned: bytesRead(profileFile), elapsedMs: Math.round(performance.now() - started) };
+      const elapsedMs = Math.round(performance.now() - started);
+      const profile: unknown = existsSync(profileFile) ? JSON.parse(readFileSync(profileFile, 'utf8')) : {};
+      return { rows, bytesScanned: await bytesOfFilesRead(conn, this.lakeDir, profile), elapsedMs };
     } finally {
       conn.closeSync();
       rmSync(profileFile, { force: true });

@@ -20,13 +20,17 @@ touches AS (
   ) firsts
   WHERE rn = 1
 ),
+sources AS (
+  SELECT DISTINCT utm_source, utm_medium, referrer_domain FROM touches
+),
 matched AS (
-  SELECT t.session_id, min(r.ord) AS ord
-  FROM touches t
-  JOIN rules r ON (r.field = 'medium' AND regexp_like(lower(t.utm_medium), r.pattern))
-    OR (r.field = 'source' AND regexp_like(lower(t.utm_source), r.pattern))
-    OR (r.field = 'referrer' AND regexp_like(t.referrer_domain, r.pattern))
-  GROUP BY t.session_id
+  -- The first rule matching each distinct source (patterns tried once per source, not per session).
+  SELECT s.utm_source, s.utm_medium, s.referrer_domain, min(r.ord) AS ord
+  FROM sources s
+  JOIN rules r ON (r.field = 'medium' AND regexp_like(lower(s.utm_medium), r.pattern))
+    OR (r.field = 'source' AND regexp_like(lower(s.utm_source), r.pattern))
+    OR (r.field = 'referrer' AND regexp_like(s.referrer_domain, r.pattern))
+  GROUP BY s.utm_source, s.utm_medium, s.referrer_domain
 ),
 classified AS (
   -- No rule: a referrer is a referral, campaign tags alone are 'other', nothing at all is direct.
@@ -35,7 +39,10 @@ classified AS (
       WHEN t.utm_source IS NOT NULL OR t.utm_medium IS NOT NULL OR t.utm_campaign IS NOT NULL THEN 'other'
       ELSE 'direct' END) AS channel
   FROM touches t
-  LEFT JOIN matched m ON m.session_id = t.session_id
+  -- Null-safe equality as coalesce to '' (node-sql-parser, the Trino syntax check, lacks IS NOT DISTINCT FROM;
+  -- '' and NULL match no rule alike).
+  LEFT JOIN matched m ON coalesce(m.utm_source, '') = coalesce(t.utm_source, '') AND coalesce(m.utm_medium, '') = coalesce(t.utm_medium, '')
+    AND coalesce(m.referrer_domain, '') = coalesce(t.referrer_domain, '')
   LEFT JOIN rules r ON r.ord = m.ord
 ),
 first_touch AS (

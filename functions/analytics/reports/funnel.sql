@@ -7,11 +7,16 @@ steps AS (
   -- a regular expression), kind 'event' track events of that name.
   SELECT step, kind, pattern, label FROM {{steps}}
 ),
+step_paths AS (
+  -- Page steps matched once per distinct path.
+  SELECT p.path, s.step
+  FROM (SELECT DISTINCT path FROM ev WHERE type = 'page' AND path IS NOT NULL) p
+  JOIN steps s ON s.kind = 'page' AND regexp_like(p.path, s.pattern)
+),
 hits AS (
-  SELECT DISTINCT ev.person, s.step, ev.ts
-  FROM ev
-  JOIN steps s ON (s.kind = 'page' AND ev.type = 'page' AND regexp_like(ev.path, s.pattern))
-    OR (s.kind = 'event' AND ev.type = 'track' AND ev.event = s.pattern)
+  SELECT DISTINCT ev.person, sp.step, ev.ts FROM ev JOIN step_paths sp ON sp.path = ev.path WHERE ev.type = 'page'
+  UNION
+  SELECT DISTINCT ev.person, s.step, ev.ts FROM ev JOIN steps s ON s.kind = 'event' AND s.pattern = ev.event WHERE ev.type = 'track'
 ),
 -- A person enters at their first step-1 event in the window; each next step is the first matching event
 -- after the previous step and at most `within` after the entry (the earliest match leaves the most room for

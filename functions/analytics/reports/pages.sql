@@ -28,15 +28,20 @@ dwell AS (
 edges AS (
   SELECT session_id, min(view_no) AS first_view, max(view_no) AS last_view FROM views GROUP BY session_id
 ),
+path_groups AS (
+  -- A path counts in every group whose glob it matches (patterns tried once per distinct path).
+  SELECT p.path, coalesce(g.label, p.path) AS page
+  FROM (SELECT DISTINCT path FROM views) p
+  JOIN groups g ON g.pattern IS NULL OR regexp_like(p.path, g.pattern)
+),
 grouped AS (
-  -- A path counts in every group whose glob it matches.
-  SELECT coalesce(g.label, v.path) AS page, v.session_id, v.person, d.seconds,
+  SELECT pg.page, v.session_id, v.person, d.seconds,
     CASE WHEN v.view_no = e.first_view THEN v.session_id END AS entry_session,
     CASE WHEN v.view_no = e.last_view THEN v.session_id END AS exit_session
   FROM views v
   JOIN dwell d ON d.session_id = v.session_id AND d.view_no = v.view_no
   JOIN edges e ON e.session_id = v.session_id
-  JOIN groups g ON g.pattern IS NULL OR regexp_like(v.path, g.pattern)
+  JOIN path_groups pg ON pg.path = v.path
 ),
 ranked AS (
   SELECT page, seconds,
