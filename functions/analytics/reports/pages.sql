@@ -2,7 +2,7 @@
 WITH
 {{> events_by_person}},
 {{> sessions}},
-groups AS (
+page_groups AS (
   -- (label, pattern) per glob; one row of NULLs when no glob is given: every path is its own group.
   SELECT label, pattern FROM {{groups}}
 ),
@@ -32,7 +32,7 @@ path_groups AS (
   -- A path counts in every group whose glob it matches (patterns tried once per distinct path).
   SELECT p.path, coalesce(g.label, p.path) AS page
   FROM (SELECT DISTINCT path FROM views) p
-  JOIN groups g ON g.pattern IS NULL OR regexp_like(p.path, g.pattern)
+  JOIN page_groups g ON g.pattern IS NULL OR regexp_like(p.path, g.pattern)
 ),
 grouped AS (
   SELECT pg.page, v.session_id, v.person, d.seconds,

@@ -46,6 +46,19 @@ describe('traffic report', () => {
     expect(answer.parameters).toEqual({ from: '2024-03-01', to: '2024-03-02', lookback: 30 });
   });
 
+  it('answers the same when a delivery is replayed into another file (at-least-once)', async () => {
+    const rows = fixture();
+    const lake = await h.lake(rows);
+    const before = await lake.run('traffic', { from: '2024-03-01', to: '2024-03-02' });
+
+    await lake.append('events', rows.events);
+    await lake.append('identity', rows.identity);
+    const after = await lake.run('traffic', { from: '2024-03-01', to: '2024-03-02' });
+
+    expect(after.rows).toEqual(before.rows);
+    expect(after.bytesScanned).toBeGreaterThan(before.bytesScanned);
+  });
+
   it('counts a visitor as new when the lookback does not reach their earlier visit', async () => {
     const lake = await h.lake(fixture());
 
