@@ -1,3 +1,4 @@
+import { registerAnalytics } from './analytics.js';
 import { registerScenarios } from './scenarios.js';
 import { registerCost } from './cost.js';
 import { registerScoring } from './scoring.js';
@@ -5,4 +6,4 @@ import { registerTemplates } from './templates.js';
 import type { RegisterCommands } from './register.js';
 
 /** Every capability's commands; each lives in its own file beside this one. */
-export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios];
+export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics];

@@ -1,0 +1,96 @@
+/**
+ * `nurture analytics <report>`: a lake report printed as an aligned table (or CSV, or JSON). Locally it
+ * reads the lake folder with DuckDB, as the local admin API does (LAKE_DIR, default the lake of the data
+ * folder: NURTURE_DATA_DIR or .nurture/data, then /lake); with --aws it runs on Athena in your account.
+ */
+import { join } from 'node:path';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import type { Command } from 'commander';
+import { AthenaEngine } from '../../functions/analytics/adapters/athena-engine.js';
+import { DuckDbEngine } from '../../functions/analytics/adapters/duckdb-engine.js';
+import { reportTemplate, sqlFragments } from '../../functions/analytics/adapters/report-sql.js';
+import type { LakeEngine, LakeValue } from '../../functions/analytics/domain/engine.js';
+import { runReport } from '../../functions/analytics/domain/run-report.js';
+import { reportNames, reports } from '../../functions/analytics/reports/index.js';
+import { repoRoot } from '../../local/runtime/context.js';
+import type { RegisterCommands } from './register.js';
+
+/** Every report parameter besides from/to, as `--name <value>` (a report ignores the ones it does not take). */
+const reportOptions: [string, string][] = [
+  ['lookback', 'traffic, channels: days read before from (default 30)'],
+  ['group', 'pages: comma-separated path globs, e.g. "/products/**,/blog/*"'],
+  ['limit', 'pages, paths, repeat-visitors, channels: most rows'],
+  ['after', 'paths: the path (or glob) whose next pages to list'],
+  ['goal', 'paths: goal event (default "Form Submitted")'],
+  ['steps', 'funnel: comma-separated steps (path globs or event:<name>); paths: pages per sequence'],
+  ['within', 'funnel: window from the first step, e.g. 7d or 12h'],
+  ['visits', 'repeat-visitors: at least this many visits (default 3)'],
+  ['days', 'repeat-visitors: within this many days (default 7)'],
+  ['path', 'repeat-visitors: count only visits that viewed this glob'],
+  ['without', 'repeat-visitors: leave out people with this event (default "Order Completed"; "" for none)'],
+  ['format', 'repeat-visitors: rows or ids'],
+  ['model', 'channels: first or last touch (default last)'],
+];
+
+const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/** Rows as columns padded to their widest value; numbers aligned right. */
+export function formatTable(rows: Record<string, LakeValue>[]): string {
+  if (rows.length === 0) return '(no rows)';
+  const columns = Object.keys(rows[0]!);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
+  const line = (cells: string[], numeric: boolean[]) => cells.map((s, i) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))).join('  ').trimEnd();
+  const numeric = columns.map((c) => rows.every((r) => r[c] === null || typeof r[c] === 'number'));
+  return [line(columns, numeric), line(widths.map((w) => '-'.repeat(w)), numeric), ...rows.map((r) => line(columns.map((c) => text(r[c])), numeric))].join('\n');
+}
+
+/** Rows as CSV (RFC 4180 quoting). */
+export function formatCsv(rows: Record<string, LakeValue>[]): string {
+  if (rows.length === 0) return '';
+  const columns = Object.keys(rows[0]!);
+  const field = (v: unknown) => (/[",\n\r]/.test(text(v)) ? `"${text(v).replaceAll('"', '""')}"` : text(v));
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => field(r[c])).join(','))].join('\n');
+}
+
+async function engineFor(opts: Record<string, string | boolean | undefined>): Promise<LakeEngine> {
+  if (opts.aws) {
+    return new AthenaEngine(new AthenaClient({}), { workgroup: String(opts.workgroup), database: String(opts.database) });
+  }
+  const dir = String(opts.lake ?? process.env.LAKE_DIR ?? join(process.env.NURTURE_DATA_DIR ?? join(repoRoot, '.nurture', 'data'), 'lake'));
+  return DuckDbEngine.open(dir);
+}
+
+export const registerAnalytics: RegisterCommands = (program: Command) => {
+  const cmd = program
+    .command('analytics')
+    .description(`run a report over the event lake: ${reportNames.join(', ')}`)
+    .argument('<report>', reportNames.join(' | '))
+    .option('--from <YYYY-MM-DD>', 'first day (UTC, inclusive; default 30 days before --to)')
+    .option('--to <YYYY-MM-DD>', 'last day (UTC, inclusive; default today)');
+  for (const [name, help] of reportOptions) cmd.option(`--${name} <value>`, help);
+  cmd
+    .option('--csv', 'print CSV instead of a table')
+    .option('--json', 'print the whole answer as JSON')
+    .option('--lake <folder>', 'lake folder (default: LAKE_DIR, else <NURTURE_DATA_DIR or .nurture/data>/lake)')
+    .option('--aws', 'run on Athena with your AWS credentials instead of the local lake')
+    .option('--workgroup <name>', 'Athena workgroup (with --aws)', 'nurture-reports')
+    .option('--database <name>', 'Glue database of the lake (with --aws)', 'nurture_lake')
+    .action(async (report: string, opts: Record<string, string | boolean | undefined>) => {
+      const query: Record<string, string> = {};
+      for (const name of ['from', 'to', ...reportOptions.map(([n]) => n)]) if (typeof opts[name] === 'string') query[name] = opts[name];
+      const engine = await engineFor(opts);
+      try {
+        const answer = (await runReport(report, query, { engine, reports, template: reportTemplate, fragments: sqlFragments, now: () => new Date() })) as Record<string, unknown>;
+        if (opts.json) return console.log(JSON.stringify(answer, null, 2));
+        if (Array.isArray(answer.ids)) return console.log((answer.ids as string[]).join('\n'));
+        const rows = (answer.rows ?? []) as Record<string, LakeValue>[];
+        console.log(opts.csv ? formatCsv(rows) : formatTable(rows));
+        if (!opts.csv) {
+          const params = Object.entries(answer.parameters as object).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : text(v)}`);
+          console.error(`\n${report} ${params.join(' ')} · ${rows.length} rows · ${answer.bytesScanned} bytes read · ${answer.elapsedMs} ms on ${answer.engine}`);
+        }
+      } finally {
+        if (engine instanceof DuckDbEngine) engine.close();
+      }
+    });
+};

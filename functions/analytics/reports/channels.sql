@@ -1,0 +1,89 @@
+-- Channels: visits, leads and orders by the touch they are credited to (utm source, medium, campaign,
+-- referrer domain, and the channel these classify as), by first touch or last touch (`model`).
+-- Reads the window and `lookback` days before it (first touches and earlier identifications happen there).
+WITH
+{{> events_by_person}},
+{{> sessions}},
+rules AS (
+  -- Channel rules (ord, field, pattern, channel), first match wins; see channelRules in channels.ts.
+  SELECT ord, field, pattern, channel FROM {{channel_rules}}
+),
+touches AS (
+  -- A session's touch: the campaign and referrer of its first page view (its first event when it has none).
+  SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
+  FROM (
+    SELECT session_id, person, utm_source, utm_medium, utm_campaign, referrer_domain,
+      min(ts) OVER (PARTITION BY session_id) AS start_ts,
+      min(dt) OVER (PARTITION BY session_id) AS start_dt,
+      row_number() OVER (PARTITION BY session_id ORDER BY CASE WHEN type = 'page' THEN 0 ELSE 1 END, ts, message_id) AS rn
+    FROM ev_s
+  ) firsts
+  WHERE rn = 1
+),
+sources AS (
+  SELECT DISTINCT utm_source, utm_medium, referrer_domain FROM touches
+),
+matched AS (
+  -- The first rule matching each distinct source (patterns tried once per source, not per session).
+  SELECT s.utm_source, s.utm_medium, s.referrer_domain, min(r.ord) AS ord
+  FROM sources s
+  JOIN rules r ON (r.field = 'medium' AND regexp_like(lower(s.utm_medium), r.pattern))
+    OR (r.field = 'source' AND regexp_like(lower(s.utm_source), r.pattern))
+    OR (r.field = 'referrer' AND regexp_like(s.referrer_domain, r.pattern))
+  GROUP BY s.utm_source, s.utm_medium, s.referrer_domain
+),
+classified AS (
+  -- No rule: a referrer is a referral, campaign tags alone are 'other', nothing at all is direct.
+  SELECT t.*, coalesce(r.channel,
+    CASE WHEN t.referrer_domain IS NOT NULL THEN 'referral'
+      WHEN t.utm_source IS NOT NULL OR t.utm_medium IS NOT NULL OR t.utm_campaign IS NOT NULL THEN 'other'
+      ELSE 'direct' END) AS channel
+  FROM touches t
+  -- Null-safe equality as coalesce to '' (node-sql-parser, the Trino syntax check, lacks IS NOT DISTINCT FROM;
+  -- '' and NULL match no rule alike).
+  LEFT JOIN matched m ON coalesce(m.utm_source, '') = coalesce(t.utm_source, '') AND coalesce(m.utm_medium, '') = coalesce(t.utm_medium, '')
+    AND coalesce(m.referrer_domain, '') = coalesce(t.referrer_domain, '')
+  LEFT JOIN rules r ON r.ord = m.ord
+),
+first_touch AS (
+  -- The person's first session in what was read (the window and the lookback).
+  SELECT person, session_id FROM (
+    SELECT person, session_id, row_number() OVER (PARTITION BY person ORDER BY start_ts, session_id) AS rn FROM touches
+  ) ordered_touches
+  WHERE rn = 1
+),
+known AS (
+  -- The event that made the person known (first with a user id, or first identify call) and its session.
+  SELECT person, session_id, dt FROM (
+    SELECT person, session_id, dt,
+      row_number() OVER (PARTITION BY person ORDER BY ts, message_id) AS rn
+    FROM ev_s
+    WHERE user_id IS NOT NULL OR type = 'identify'
+  ) knowns
+  WHERE rn = 1
+),
+facts AS (
+  SELECT person, session_id, 1 AS visits, 0 AS leads, 0 AS orders, CAST(0 AS double) AS revenue
+  FROM touches WHERE start_dt >= {{from_dt}}
+  UNION ALL
+  SELECT person, session_id, 0, 1, 0, CAST(0 AS double) FROM known WHERE dt >= {{from_dt}}
+  UNION ALL
+  SELECT person, session_id, 0, 0, 1, coalesce(revenue, 0)
+  FROM ev_s WHERE type = 'track' AND event = {{order_event}} AND dt >= {{from_dt}}
+),
+credited AS (
+  SELECT f.*, CASE WHEN {{model}} = 'first' THEN ft.session_id ELSE f.session_id END AS touch_session
+  FROM facts f
+  JOIN first_touch ft ON ft.person = f.person
+)
+SELECT c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain,
+  sum(cr.visits) AS visits,
+  count(DISTINCT cr.person) AS people,
+  sum(cr.leads) AS leads,
+  sum(cr.orders) AS orders,
+  round(sum(cr.revenue), 2) AS revenue
+FROM credited cr
+JOIN classified c ON c.session_id = cr.touch_session
+GROUP BY c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
+ORDER BY visits DESC, orders DESC, c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
+LIMIT {{limit}}

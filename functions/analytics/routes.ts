@@ -1,0 +1,70 @@
+/**
+ * HTTP routes of analytics, with their OpenAPI documentation: one admin route per report over the event
+ * lake (each documented with its own parameters), and `{report}` answering 404 for a name that is none.
+ * Adding a report: its SQL text and module under reports/, a row in reports/index.ts, and a test.
+ */
+import { adminErrorResponses, type RouteDoc } from '../shared/route-docs.js';
+import { json, routesOf } from '../shared/http.js';
+import type { AnyReport } from './domain/report.js';
+import { type ReportPorts, runReport } from './domain/run-report.js';
+import { reports } from './reports/index.js';
+
+/** What the analytics admin function wires at module load: the lake engine and the report texts. */
+export type AnalyticsAdminPorts = ReportPorts;
+
+const answerSchema = {
+  type: 'object',
+  properties: {
+    report: { type: 'string' },
+    parameters: { type: 'object', description: 'The parameters used, defaults filled in' },
+    rows: { type: 'array', items: { type: 'object' } },
+    bytesScanned: { type: 'number', description: 'Bytes the engine read (Athena: DataScannedInBytes; DuckDB: bytes read from the lake files)' },
+    elapsedMs: { type: 'number' },
+    engine: { enum: ['athena', 'duckdb'] },
+  },
+  required: ['report', 'parameters', 'bytesScanned', 'elapsedMs', 'engine'],
+};
+
+const common =
+  '`from`/`to`: UTC days YYYY-MM-DD, inclusive (default: the last 30 days; at most 366 days). Rows repeated by at-least-once delivery count once; ' +
+  'a person is the profile reached by following merges, so their anonymous history counts as theirs. ';
+
+const responses: RouteDoc['responses'] = {
+  '200': { description: 'The report', schema: answerSchema },
+  ...adminErrorResponses,
+  '413': { description: "The query would read more than the workgroup's scan limit: ask for a shorter window" },
+  '503': { description: 'The query did not finish in time (25 s); retry or ask for a shorter window' },
+};
+
+function reportRoute(r: AnyReport) {
+  return {
+    method: 'GET' as const,
+    path: `/v1/admin/analytics/${r.name}`,
+    auth: 'admin' as const,
+    doc: { summary: r.summary, description: common + r.description, tags: ['admin', 'analytics'], query: r.query, responses },
+    async handle(req: { query: Record<string, string> }, ports: AnalyticsAdminPorts) {
+      return json(200, await runReport(r.name, req.query, ports));
+    },
+  };
+}
+
+export const analyticsAdminRoutes = routesOf<AnalyticsAdminPorts>('analyticsAdmin', [
+  ...Object.values(reports).map(reportRoute),
+  {
+    method: 'GET',
+    path: '/v1/admin/analytics/{report}',
+    auth: 'admin',
+    doc: {
+      summary: 'A report that does not exist',
+      description: `Answers 404 naming the reports there are: ${Object.keys(reports).join(', ')}.`,
+      tags: ['admin', 'analytics'],
+      responses: adminErrorResponses,
+    },
+    async handle(req, ports) {
+      return json(200, await runReport(req.params.report ?? '', req.query, ports));
+    },
+  },
+]);
+
+/** Every route of analytics. */
+export const analyticsRoutes = [...analyticsAdminRoutes];

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { identify, page, track } from './fixture-lake.js';
+import { analyticsHarness } from './harness.js';
+
+const h = analyticsHarness();
+
+function fixture() {
+  const order = track('c1', '2024-03-08 10:05', 'Order Completed', { revenue: 100 });
+  return {
+    events: [
+      // c1: paid search, then social (identifies there), then direct (buys there; the order delivered twice).
+      page('c1', '2024-03-01 10:00', '/', { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'spring' }),
+      page('c1', '2024-03-05 10:00', '/blog', { referrer_domain: 'facebook.com' }),
+      identify('c1', '2024-03-05 10:01', 'u-c1'),
+      page('c1', '2024-03-08 10:00', '/pricing'),
+      order,
+      { ...order, received: order.received + 10 },
+      // c2: from a referring site, buys in the same session, stays anonymous.
+      page('c2', '2024-03-02 10:00', '/', { referrer_domain: 'news.example.org' }),
+      track('c2', '2024-03-02 10:10', 'Order Completed', { revenue: 50 }),
+      // c3: first came from the newsletter before the window; comes back direct with a user id.
+      page('c3', '2024-02-25 10:00', '/', { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'march' }),
+      page('c3', '2024-03-03 10:00', '/', { user_id: 'u-c3' }),
+      // c4: a link in webmail (mail.google.com is email, not search).
+      page('c4', '2024-03-04 10:00', '/', { referrer_domain: 'mail.google.com' }),
+    ],
+  };
+}
+
+const window = { from: '2024-03-01', to: '2024-03-10' };
+const byTouch = (rows: Record<string, unknown>[] = []) =>
+  Object.fromEntries(rows.map(({ channel, utm_source, utm_medium, utm_campaign, referrer_domain, ...n }) => [[channel, utm_source, utm_medium, utm_campaign, referrer_domain].join('|'), n]));
+
+describe('channels report', () => {
+  it('credits each visit, lead and order to the session it happened in (last touch)', async () => {
+    const lake = await h.lake(fixture());
+
+    const answer = await lake.run('channels', { ...window, model: 'last' });
+
+    expect(byTouch(answer.rows)).toEqual({
+      'search|google|cpc|spring|': { visits: 1, people: 1, leads: 0, orders: 0, revenue: 0 },
+      'social||||facebook.com': { visits: 1, people: 1, leads: 1, orders: 0, revenue: 0 },
+      'direct||||': { visits: 2, people: 2, leads: 1, orders: 1, revenue: 100 },
+      'referral||||news.example.org': { visits: 1, people: 1, leads: 0, orders: 1, revenue: 50 },
+      'email||||mail.google.com': { visits: 1, people: 1, leads: 0, orders: 0, revenue: 0 },
+    });
+  });
+
+  it("credits everything to the person's first touch, looking back before the window", async () => {
+    const lake = await h.lake(fixture());
+
+    const answer = await lake.run('channels', { ...window, model: 'first' });
+    const noLookback = await lake.run('channels', { ...window, model: 'first', lookback: '0' });
+
+    expect(byTouch(answer.rows)).toEqual({
+      'search|google|cpc|spring|': { visits: 3, people: 1, leads: 1, orders: 1, revenue: 100 },
+      'referral||||news.example.org': { visits: 1, people: 1, leads: 0, orders: 1, revenue: 50 },
+      'email|newsletter|email|march|': { visits: 1, people: 1, leads: 1, orders: 0, revenue: 0 },
+      'email||||mail.google.com': { visits: 1, people: 1, leads: 0, orders: 0, revenue: 0 },
+    });
+    expect(byTouch(noLookback.rows)['direct||||']).toEqual({ visits: 1, people: 1, leads: 1, orders: 0, revenue: 0 });
+  });
+});
