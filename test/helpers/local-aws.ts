@@ -6,7 +6,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { lakeStreamEnv } from '../../functions/analytics/adapters/firehose-lake.js';
+import { LocalFirehose } from '../../local/emulators/firehose.js';
 import { type Emulators, startEmulators } from '../../local/emulators/start.js';
+import { lakeDirEnv, localDeliveryStreams } from '../../local/runtime/plugins/analytics.js';
 import { localAwsEnv, provision } from '../../local/runtime/provision.js';
 import { type IamCheck, type PolicySet, startIamCheck } from '../../local/iam/index.js';
 import { localStateMachinePrefix } from '../../local/runtime/plugins/scenarios.js';
@@ -23,12 +26,20 @@ export interface TestAws {
   doc: DynamoDBDocumentClient;
   /** The IAM check in front of the emulators (handlers' endpoints in `env` point at its proxies). */
   iam: IamCheck;
+  /** With `lake: true`: the local Firehose and the lake folder it writes (LAKE_DIR). */
+  lake?: { dir: string; firehose: LocalFirehose; flush(): Promise<void> };
   stop(): Promise<void>;
 }
 
 export interface TestAwsOptions {
   /** Check calls against this policy set instead of the one synthesized from infra/ (e.g. a grant removed). */
   policies?: PolicySet;
+  /**
+   * Start the local Firehose writing a lake in a temporary folder, and point the processor (its delivery
+   * streams) and lake readers (LAKE_DIR) at it, as local mode does. Its buffer never flushes on its own:
+   * call `lake.flush()` before reading.
+   */
+  lake?: boolean;
 }
 
 /**
@@ -41,7 +52,20 @@ export async function startTestAws(extraEnv: Record<string, string> = {}, opts: 
   const s3Dir = mkdtempSync(join(tmpdir(), 'nurture-test-s3-'));
   const emulators = await startEmulators({ ports: { dynamodb: 0, kinesis: 0, s3: 0, ses: 0 }, s3Dir });
   await provision(emulators);
-  const env = { ...localAwsEnv(emulators), ...extraEnv };
+  let lake: TestAws['lake'];
+  const lakeEnv: Record<string, string> = {};
+  if (opts.lake) {
+    const dir = mkdtempSync(join(tmpdir(), 'nurture-test-lake-'));
+    const firehose = new LocalFirehose({ lakeDir: dir, streams: { [localDeliveryStreams.events]: 'events', [localDeliveryStreams.identity]: 'identity' }, bufferSeconds: 3600 });
+    Object.assign(lakeEnv, {
+      AWS_ENDPOINT_URL_FIREHOSE: await firehose.listen(0),
+      [lakeStreamEnv.events]: localDeliveryStreams.events,
+      [lakeStreamEnv.identity]: localDeliveryStreams.identity,
+      [lakeDirEnv]: dir,
+    });
+    lake = { dir, firehose, flush: () => firehose.flush() };
+  }
+  const env = { ...localAwsEnv(emulators), ...lakeEnv, ...extraEnv };
   const iam = await startIamCheck({ repoRoot, env, stateMachinePrefix: localStateMachinePrefix, ...(opts.policies ? { policies: opts.policies } : {}) });
   Object.assign(process.env, env);
   const cfg = { region: emulators.region, credentials: emulators.credentials };
@@ -53,12 +77,17 @@ export async function startTestAws(extraEnv: Record<string, string> = {}, opts: 
     kinesis,
     doc,
     iam,
+    ...(lake ? { lake } : {}),
     async stop() {
       kinesis.destroy();
       doc.destroy();
       await iam.stop();
       await emulators.stop();
       rmSync(s3Dir, { recursive: true, force: true });
+      if (lake) {
+        await lake.firehose.close();
+        rmSync(lake.dir, { recursive: true, force: true });
+      }
     },
   };
 }

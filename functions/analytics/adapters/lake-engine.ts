@@ -25,3 +25,20 @@ export async function lakeEngineFromEnv(env: NodeJS.ProcessEnv = process.env): P
   const [{ AthenaEngine }, { athenaClient }] = await Promise.all([import('./athena-engine.js'), import('../../shared/aws/athena.js')]);
   return new AthenaEngine(athenaClient(), { workgroup: ATHENA_WORKGROUP, database: LAKE_DATABASE });
 }
+
+/** Whether the environment names a lake (local folder or Athena). */
+export function hasLake(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.LAKE_DIR || (env.ATHENA_WORKGROUP && env.LAKE_DATABASE));
+}
+
+/** The engine from the environment, opened on first use and then shared (a cold start does not pay for it). */
+export function lazyLakeEngine(env: NodeJS.ProcessEnv = process.env): () => Promise<LakeEngine> {
+  let engine: Promise<LakeEngine> | undefined;
+  return () => {
+    engine ??= lakeEngineFromEnv(env).catch((err: unknown) => {
+      engine = undefined;
+      throw err;
+    });
+    return engine;
+  };
+}

@@ -11,6 +11,7 @@ import {
   paginateScan,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { ActivityHistory } from '../../analytics/adapters/lake-activity.js';
 import { mainTable } from '../../shared/resources.js';
 import { followMerges } from '../domain/merge-chain.js';
 import { type ActivityEntry, archivePrefix, type ProfileItem, profilePk, profileSk, rankPartitionOf } from '../domain/profile.js';
@@ -18,6 +19,15 @@ import type { ActivityQuery, ProfileReads, RankRow } from '../domain/reads.js';
 
 /** Archive items read per query page (each holds the entries one update moved out of the profile item). */
 const archivePage = 10;
+/** Entries read from the lake for a query without a limit (a behaviour condition's window). */
+const maxLakeEntries = 1000;
+
+const pick = (q: ActivityQuery) => ({
+  ...(q.before !== undefined ? { before: q.before } : {}),
+  ...(q.beforeId !== undefined ? { beforeId: q.beforeId } : {}),
+  ...(q.since !== undefined ? { since: q.since } : {}),
+});
+
 /** Rounds of BatchGetItem retries for unprocessed keys (throttling) before giving up. */
 const batchGetRounds = 8;
 
@@ -41,6 +51,8 @@ export class ProfileReader implements ProfileReads {
     private readonly tableName: string,
     /** Strongly consistent reads (twice the cost): for writers that act on what they read (sending). */
     private readonly consistent = false,
+    /** The event lake's history (page views, heartbeats and everything older than the item keeps). */
+    private readonly history?: ActivityHistory,
   ) {}
 
   /** The live profile `profileId` resolves to (following merges); undefined when there is none. */
@@ -90,9 +102,10 @@ export class ProfileReader implements ProfileReads {
   }
 
   /**
-   * Activity of a profile and of those merged into it, newest first (by time, then id): its recent
-   * entries, then archive items, read until `limit` entries after the `before` cursor and not older
-   * than `since` are found.
+   * Activity of a profile and of those merged into it, newest first (by time, then id), `limit` entries
+   * after the `before` cursor and not older than `since`: the event lake's rows (every event, once the
+   * lake has it) merged with the entries the item keeps (the latest business events, with their points,
+   * at once) and archive items (written before the lake existed).
    */
   async activity(profile: Pick<ProfileItem, 'profileId' | 'recent' | 'merged'>, q: ActivityQuery = {}): Promise<ActivityEntry[]> {
     const limit = q.limit ?? Infinity;
@@ -101,10 +114,16 @@ export class ProfileReader implements ProfileReads {
     const out = new Map<string, ActivityEntry>();
     const recent = profile.recent ?? [];
     for (const e of recent) if (wanted(e)) out.set(e.id, e);
+    const merged = profile.merged ?? [];
+    if (this.history) {
+      const ids = [profile.profileId, ...merged.slice(0, q.merged ?? merged.length)];
+      const lake = await this.history.read({ profileIds: ids, limit: Number.isFinite(limit) ? limit : maxLakeEntries, ...pick(q) });
+      // The item's entry of the same event carries the points it earned: it wins.
+      for (const e of lake) if (wanted(e) && !out.has(e.id)) out.set(e.id, e);
+    }
     const oldestRecent = recent.reduce<string | undefined>((min, e) => (min === undefined || e.t < min ? e.t : min), undefined);
     // When the window starts inside the recent entries, the archive holds nothing newer.
     if (q.since && oldestRecent !== undefined && oldestRecent <= q.since) return newestFirst(out, limit);
-    const merged = profile.merged ?? [];
     for (const id of [profile.profileId, ...merged.slice(0, q.merged ?? merged.length)]) {
       let found = 0;
       const pages = paginateQuery(

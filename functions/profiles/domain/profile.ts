@@ -50,7 +50,7 @@ export interface ActivityEntry {
   path?: string;
   /** Points earned: [ruleId, points] pairs. */
   pts?: [string, number][];
-  /** Properties or traits: written by versions before the event lake (the lake keeps them now). */
+  /** Properties (track) or traits (identify), kept when small, so enrollment can test a goal's `where`. */
   data?: Record<string, unknown>;
 }
 
@@ -255,10 +255,12 @@ export function idKey(messageId: string): string {
 export const recentIdsKept = 24;
 /**
  * Activity entries kept on the profile item; older ones are read from the event lake. The item is
- * rewritten on every update and DynamoDB bills writes per started KB, so it is kept small: an entry
- * keeps no properties (the lake has them).
+ * rewritten on every update and DynamoDB bills writes per started KB, so it is kept small: it holds
+ * business events only (no page views or heartbeats), each with its properties only when small.
  */
 export const recentActivityKept = 5;
+/** Largest properties/traits object kept on an activity entry (JSON bytes); larger ones are left out. */
+export const activityDataBytes = 256;
 /** The profile item's lastSeenAt moves forward in steps of this (the lake has every event's time). */
 export const lastSeenStepMs = 3_600_000;
 /** Longest event/page name kept on an activity entry (ingest's own limit for names). */

@@ -3,6 +3,7 @@
  * processor keeps the latest entries on the profile item as `recent`, older ones in archive items
  * `a#<time>#<id>` with an `entries` list).
  */
+import type { ActivityHistory } from '../../analytics/adapters/lake-activity.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProfileReader } from '../../profiles/adapters/profile-reader.js';
 import type { ActivityEntry, ProfileItem } from '../../profiles/domain/profile.js';
@@ -32,8 +33,9 @@ function toActivity(e: ActivityEntry): Activity {
 export class ProfileFacts {
   private readonly profiles: ProfileReader;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string) {
-    this.profiles = new ProfileReader(doc, tableName, true);
+  /** `history`: the event lake, where behaviour conditions find page views and older activity. */
+  constructor(doc: DynamoDBDocumentClient, tableName: string, history?: ActivityHistory) {
+    this.profiles = new ProfileReader(doc, tableName, true, history);
   }
 
   /** The profile, or its survivor when it was merged; undefined when there is none. */

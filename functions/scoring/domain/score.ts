@@ -2,6 +2,7 @@ import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { boundEntry, latest, withinBounds } from '../../profiles/domain/bounds.js';
 import type { ScoreFold } from '../../profiles/domain/merge.js';
 import {
+  activityDataBytes,
   anonymousIdsKept,
   idKey,
   lastSeenStepMs,
@@ -11,6 +12,7 @@ import {
   seenEventsKept,
   type Stage,
 } from '../../profiles/domain/profile.js';
+import { storableValue } from '../../profiles/domain/storable.js';
 import { touchOf, withTouch } from '../../profiles/domain/touch.js';
 import { applyIdentity } from '../../profiles/domain/traits.js';
 import type { ActivityDetail, LeadIdentified, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
@@ -212,6 +214,8 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     const name = event.type === 'track' ? event.event : event.name;
     // The item keeps the latest business events (forms, orders, email engagement, identifies) for
     // scenarios to check at once; page views and heartbeats, most of the traffic, are in the lake only.
+    const data = event.type === 'identify' || event.type === 'alias' ? event.traits : event.properties;
+    const keep = data && Object.keys(data).length > 0 && JSON.stringify(data).length <= activityDataBytes && storableValue(data);
     if (event.type !== 'page' && event.event !== heartbeatEvent) state.recent.push(
       boundEntry({
         id: event.messageId,
@@ -220,6 +224,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
         ...(name ? { name } : {}),
         ...(path ? { path } : {}),
         ...(pts.length > 0 ? { pts } : {}),
+        ...(keep ? { data } : {}),
       }),
     );
 

@@ -31,7 +31,7 @@ const profile = (id: string, query?: Record<string, string>) =>
 
 beforeAll(async () => {
   bus = new LocalEventBus();
-  aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: await bus.listen(0), EVENT_BUS_NAME: 'test-bus' });
+  aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: await bus.listen(0), EVENT_BUS_NAME: 'test-bus' }, { lake: true });
   await putRules(aws);
   send = await publicPath(aws);
   ({ handler } = (await import('../../../functions/profiles/admin.js')) as unknown as { handler: typeof handler });
@@ -41,9 +41,10 @@ beforeAll(async () => {
   leadId = identified!.nurture.profileId!;
   await send('page', { anonymousId: 'phone', messageId: 'v-2', context: { page: { path: '/products/insight' } } });
   await send('identify', { anonymousId: 'phone', traits: { email: 'mia@northwind.example' } });
-  // Enough history for two pages of activity: most of it leaves the profile item for archive items.
+  // Enough history for two pages of activity: page views live in the event lake, not on the profile item.
   const views = Array.from({ length: 70 }, (_, i) => ({ type: 'page', anonymousId: 'laptop', messageId: `h-${i}`, timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), context: { page: { path: `/blog/${i}` } } }));
   await send('batch', { batch: views });
+  await aws.lake!.flush();
 }, 120_000);
 afterAll(async () => {
   await bus?.close();
