@@ -52,7 +52,8 @@ export function formatCsv(rows: Record<string, LakeValue>[]): string {
   return [columns.join(','), ...rows.map((r) => columns.map((c) => field(r[c])).join(','))].join('\n');
 }
 
-async function engineFor(opts: Record<string, string | boolean | undefined>): Promise<LakeEngine> {
+/** The lake engine a command runs on: Athena with `--aws`, else DuckDB over the local lake folder. */
+export async function engineFor(opts: Record<string, string | boolean | undefined>): Promise<LakeEngine> {
   if (opts.aws) {
     return new AthenaEngine(new AthenaClient({}), { workgroup: String(opts.workgroup), database: String(opts.database) });
   }

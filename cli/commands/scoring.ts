@@ -5,29 +5,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { ProfileReader } from '../../functions/profiles/adapters/profile-reader.js';
 import { activeRulesKey, rulesKey } from '../../functions/scoring/adapters/rules-source.js';
-import { backtest, formatReport, type ProfileHistory } from '../../functions/scoring/domain/backtest.js';
+import { backtest, formatReport } from '../../functions/scoring/domain/backtest.js';
+import { backtestLimits, lakeHistories } from '../../functions/scoring/adapters/lake-histories.js';
+import { DuckDbEngine } from '../../functions/analytics/adapters/duckdb-engine.js';
+import { engineFor } from './analytics.js';
 import { parseRules } from '../../functions/scoring/domain/rules.js';
 import { InvalidRulesError } from '../../functions/scoring/errors.js';
 import { formatProblem } from '../../functions/shared/problems.js';
 import { portsFromEnv } from '../../local/runtime/ports.js';
 import type { RegisterCommands } from './register.js';
 import { registerPoison } from './scoring-poison.js';
-
-export interface BacktestSource {
-  doc: DynamoDBDocumentClient;
-  table: string;
-}
-
-/** Reads every live profile's history (a full table scan: an offline tool, run it off-peak on AWS). */
-export async function readHistories({ doc, table }: BacktestSource): Promise<ProfileHistory[]> {
-  const reader = new ProfileReader(doc, table);
-  const out: ProfileHistory[] = [];
-  for await (const item of reader.scanLive(['profileId', 'known', 'email', 'recent', 'merged'])) {
-    const activity = await reader.activity({ profileId: String(item.profileId), recent: item.recent ?? [], merged: item.merged ?? [] });
-    out.push({ profileId: String(item.profileId), known: Boolean(item.known), ...(item.email ? { email: String(item.email) } : {}), activity });
-  }
-  return out;
-}
 
 async function rulesInForce(s3: S3Client, bucket: string): Promise<string> {
   for (const key of [activeRulesKey, rulesKey]) {
@@ -57,7 +44,7 @@ export const registerScoring: RegisterCommands = (program: Command) => {
   const scoring = program.command('scoring').description('Lead scoring tools');
   scoring
     .command('backtest')
-    .description('Replay stored activity through a draft ruleset (writes nothing) and compare it with the rules in force')
+    .description('Replay the event lake\'s history through a draft ruleset (writes nothing) and compare it with the rules in force')
     .argument('<draft>', 'draft rules YAML file')
     .option('--current <file>', 'compare against this file instead of the rules in force in the content bucket')
     .option('--top <n>', 'how many leads to rank', '20')
@@ -66,6 +53,10 @@ export const registerScoring: RegisterCommands = (program: Command) => {
     .option('--bucket <name>', 'content bucket name', 'nurture-content')
     .option('--dynamodb-endpoint <url>', 'local DynamoDB endpoint (default: a running npm start, port NURTURE_DYNAMODB_PORT or 4570)')
     .option('--s3-endpoint <url>', 'local S3 endpoint (default: a running npm start, port NURTURE_S3_PORT or 4572)')
+    .option('--days <n>', `days of history to replay, at most ${backtestLimits.maxDays}`, String(backtestLimits.defaultDays))
+    .option('--lake <folder>', 'local lake folder (default: LAKE_DIR, else <NURTURE_DATA_DIR or .nurture/data>/lake)')
+    .option('--workgroup <name>', 'Athena workgroup (with --aws)', 'nurture-reports')
+    .option('--database <name>', 'Glue database of the lake (with --aws)', 'nurture_lake')
     .option('--json', 'print the report as JSON')
     .action(async (draftFile: string, opts: Record<string, string | boolean>) => {
       const local = !opts.aws;
@@ -79,7 +70,10 @@ export const registerScoring: RegisterCommands = (program: Command) => {
       const current = opts.current
         ? parseOrExplain(readFileSync(String(opts.current), 'utf8'), String(opts.current))
         : parseOrExplain(await rulesInForce(s3, String(opts.bucket)), 'the rules in force');
-      const histories = await readHistories({ doc, table: String(opts.table) });
+      // The history comes from the event lake (one query); the table only says who each person is now.
+      const engine = await engineFor(opts);
+      const histories = await lakeHistories(engine, new ProfileReader(doc, String(opts.table)), { days: Number(opts.days), now: new Date() });
+      if (engine instanceof DuckDbEngine) engine.close();
       const top = Math.max(1, Math.min(500, Number(opts.top) || 20));
       const report = backtest(histories, current, draft, { top, asOf: new Date().toISOString() });
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));

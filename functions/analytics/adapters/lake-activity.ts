@@ -3,18 +3,10 @@
  * full. The profile reader (profiles/adapters/profile-reader.ts) merges it with what the profile item
  * keeps; a function without a lake (no engine) reads the item alone.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ActivityEntry } from '../../profiles/domain/profile.js';
 import { activitySpans, activitySql, entryOfRow, type LakeActivityQuery } from '../domain/activity-query.js';
 import type { LakeEngine } from '../domain/engine.js';
-
-/** The files to ship with a bundled function that reads activity, relative to the repository root. */
-export const activitySqlFiles = [{ from: 'functions/analytics/queries/activity.sql', to: 'activity.sql' }];
-
-const here = dirname(fileURLToPath(import.meta.url));
-const file = [join(here, '..', 'queries', 'activity.sql'), join(here, 'activity.sql')].find((f) => existsSync(f));
+import { querySql } from './query-sql.js';
 
 /** The port the profile reader asks for older activity. */
 export interface ActivityHistory {
@@ -22,15 +14,12 @@ export interface ActivityHistory {
 }
 
 export class LakeActivity implements ActivityHistory {
-  private readonly template: string;
+  private readonly template = querySql('activity');
 
   constructor(
     private readonly engine: () => Promise<LakeEngine>,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    if (!file) throw new Error(`activity.sql not found beside ${here}`);
-    this.template = readFileSync(file, 'utf8');
-  }
+  ) {}
 
   async read(q: LakeActivityQuery): Promise<ActivityEntry[]> {
     if (q.profileIds.length === 0) return [];

@@ -9,6 +9,8 @@ export interface ProfileHistory {
   profileId: string;
   known: boolean;
   email?: string;
+  /** The person's traits now (the lake keeps no traits): fit rules are judged on them. */
+  traits?: Record<string, unknown>;
   activity: ActivityEntry[];
 }
 
@@ -55,6 +57,7 @@ export function eventsOf(history: ProfileHistory): CollectedEvent[] {
 
 function replay(history: ProfileHistory, rules: RulesDoc, asOf: string): ScoringState {
   const start = emptyState(history.profileId);
+  if (history.traits) start.traits = structuredClone(history.traits);
   const events = eventsOf(history);
   // A known profile whose identify left the window still counts as known.
   if (history.known && !events.some((e) => e.type === 'identify')) {

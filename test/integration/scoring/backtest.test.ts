@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../../functions/scoring/domain/backtest.js';
 import { parseRules } from '../../../functions/scoring/domain/rules.js';
 import { LocalEventBus } from '../../../local/emulators/event-bus.js';
-import { readHistories } from '../../../cli/commands/scoring.js';
+import { DuckDbEngine } from '../../../functions/analytics/adapters/duckdb-engine.js';
+import { ProfileReader } from '../../../functions/profiles/adapters/profile-reader.js';
+import { lakeHistories } from '../../../functions/scoring/adapters/lake-histories.js';
 import { collected, pageView, track } from '../../helpers/events.js';
 import { kinesisBatch } from '../../helpers/kinesis-event.js';
 import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
@@ -39,7 +41,7 @@ const now = () => new Date().toISOString();
 
 beforeAll(async () => {
   bus = new LocalEventBus();
-  aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: await bus.listen(0), EVENT_BUS_NAME: 'b' });
+  aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: await bus.listen(0), EVENT_BUS_NAME: 'b' }, { lake: true });
   const s3 = new S3Client({ endpoint: aws.emulators.endpoints.s3, region: 'us-east-1', credentials: aws.emulators.credentials, forcePathStyle: true });
   await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'rules/scoring.yaml', Body: inForce }));
   s3.destroy();
@@ -60,6 +62,7 @@ beforeAll(async () => {
     ]),
     { awsRequestId: 'x', getRemainingTimeInMillis: () => 1e4 } as unknown as Context,
   );
+  await aws.lake!.flush();
   writeFileSync(join(dir, 'draft.yaml'), draft);
   writeFileSync(join(dir, 'current.yaml'), inForce);
 });
@@ -72,7 +75,11 @@ afterAll(async () => {
 describe('scoring back-test', () => {
   it('shows how the ranking and the MQL list would change, without writing anything', async () => {
     const before = (await aws.doc.send(new ScanCommand({ TableName: aws.env.TABLE_NAME }))).Items;
-    const histories = await readHistories({ doc: aws.doc, table: aws.env.TABLE_NAME! });
+    const engine = await DuckDbEngine.open(aws.lake!.dir);
+    const histories = await lakeHistories(engine, new ProfileReader(aws.doc, aws.env.TABLE_NAME!), { days: 30, now: new Date() });
+    engine.close();
+    // Page views are replayed from the lake (the profile items no longer keep them).
+    expect(histories.find((h) => h.email === 'pricer@firm.com')?.activity.filter((e) => e.type === 'page')).toHaveLength(3);
     const report = backtest(histories, parseRules(inForce), parseRules(draft), { top: 3, asOf: now() });
     expect(report.current.top.map((o) => o.email)).toEqual(['filler@firm.com', 'pricer@firm.com', 'glance@firm.com']);
     expect(report.draft.top.map((o) => o.email)).toEqual(['pricer@firm.com', 'filler@firm.com', 'glance@firm.com']);
@@ -84,7 +91,7 @@ describe('scoring back-test', () => {
 
   it('is a command that prints the comparison, and names the bad line of an invalid draft', async () => {
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'scoring', 'backtest', ...args, '--dynamodb-endpoint', aws.emulators.endpoints.dynamodb, '--s3-endpoint', aws.emulators.endpoints.s3, '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!]);
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'scoring', 'backtest', ...args, '--dynamodb-endpoint', aws.emulators.endpoints.dynamodb, '--s3-endpoint', aws.emulators.endpoints.s3, '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!, '--lake', aws.lake!.dir]);
     const { stdout } = await run([join(dir, 'draft.yaml'), '--top', '3']);
     expect(stdout).toContain('Back-test of rules v2 against v1 in force');
     expect(stdout).toMatch(/pricer@firm\.com\s+2 → 1\s+↑1/);
@@ -97,7 +104,7 @@ describe('scoring back-test', () => {
     const port = (url: string) => new URL(url).port;
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', 'scoring', 'backtest', join(dir, 'draft.yaml'), '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!],
+      ['--import', 'tsx', 'cli/main.ts', 'scoring', 'backtest', join(dir, 'draft.yaml'), '--table', aws.env.TABLE_NAME!, '--bucket', aws.env.CONTENT_BUCKET!, '--lake', aws.lake!.dir],
       { env: { ...process.env, NURTURE_DYNAMODB_PORT: port(aws.emulators.endpoints.dynamodb), NURTURE_S3_PORT: port(aws.emulators.endpoints.s3) } },
     );
     expect(stdout).toContain('Back-test of rules v2 against v1 in force');

@@ -1,0 +1,28 @@
+/**
+ * The SQL texts of lake queries that are not reports (functions/analytics/queries/), read on first use.
+ * In a Lambda bundle they lie beside the entry: infra ships `querySqlFiles` with functions that read them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const querySqlNames = ['activity', 'backtest'] as const;
+export type QueryName = (typeof querySqlNames)[number];
+
+/** The files to ship with a bundled function, relative to the repository root. */
+export const querySqlFiles = querySqlNames.map((n) => ({ from: `functions/analytics/queries/${n}.sql`, to: `${n}.sql` }));
+
+const here = dirname(fileURLToPath(import.meta.url));
+const texts = new Map<QueryName, string>();
+
+/** The SQL template of a lake query. */
+export function querySql(name: QueryName): string {
+  let text = texts.get(name);
+  if (text === undefined) {
+    const file = [join(here, '..', 'queries', `${name}.sql`), join(here, `${name}.sql`)].find((f) => existsSync(f));
+    if (!file) throw new Error(`${name}.sql not found beside ${here}`);
+    text = readFileSync(file, 'utf8');
+    texts.set(name, text);
+  }
+  return text;
+}
