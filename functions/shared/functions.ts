@@ -16,7 +16,10 @@ export type FunctionName =
   | 'sesEvents'
   | 'enroll'
   | 'scenarioSteps'
-  | 'scenariosAdmin';
+  | 'scenariosAdmin'
+  | 'analyticsAdmin'
+  | 'lakeErasures'
+  | 'lakeErase';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -33,4 +36,7 @@ export const functionEntries: Record<FunctionName, string> = {
   enroll: 'functions/scenarios/enroll.ts',
   scenarioSteps: 'functions/scenarios/steps.ts',
   scenariosAdmin: 'functions/scenarios/admin.ts',
+  analyticsAdmin: 'functions/analytics/admin.ts',
+  lakeErasures: 'functions/analytics/erasures.ts',
+  lakeErase: 'functions/analytics/erase.ts',
 };
