@@ -7,7 +7,7 @@ import '../shared/zod-messages.js';
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
 import { json, parseBody, routesOf } from '../shared/http.js';
 import { adminErrorResponses, type JsonSchema } from '../shared/route-docs.js';
-import { type ErasureStore, newErasureRequest } from './domain/erase-job.js';
+import { type ErasureRequest, type ErasureStore, newErasureRequest } from './domain/erase-job.js';
 import { profileIdPattern } from './domain/erasure.js';
 
 /** What the erasure requests function wires at module load (adapters/erasure-store.ts). */
@@ -16,10 +16,10 @@ export interface ErasureRoutesPorts {
   newId(): string;
   now(): Date;
   /**
-   * Carries out pending requests at once, where the lake is files this function can rewrite (local mode);
+   * Carries out a new request at once, where the lake is files this function can rewrite (local mode);
    * absent on AWS, where the daily job does.
    */
-  runNow?: () => Promise<void>;
+  runNow?: (request: ErasureRequest) => Promise<ErasureRequest>;
 }
 
 /** Body of POST /v1/admin/analytics/erasures. */
@@ -64,8 +64,7 @@ export const erasureRoutes = routesOf<ErasureRoutesPorts>('lakeErasures', [
       const { profileId } = parseBody(erasureBody, req);
       const request = newErasureRequest(ports.newId(), profileId, ports.now());
       await ports.store.create(request);
-      if (ports.runNow) await ports.runNow();
-      const current = (await ports.store.get(request.requestId)) ?? request;
+      const current = ports.runNow ? await ports.runNow(request) : request;
       return json(202, current, { location: `${erasurePath}/${request.requestId}` });
     },
   },

@@ -14,5 +14,5 @@ export const handler = httpFunction('lakeErasures', erasureRoutes, {
   store: runner?.store ?? new DynamoErasureStore(documentClient(), env.TABLE_NAME),
   newId: () => randomUUID(),
   now: () => new Date(),
-  ...(runner ? { runNow: async () => void (await runner.run()) } : {}),
+  ...(runner ? { runNow: runner.eraseNow } : {}),
 });

@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { documentClient } from '../../shared/aws/dynamodb.js';
 import { s3Client } from '../../shared/aws/s3.js';
 import { EnvError, parseEnv, required } from '../../shared/env.js';
-import { type EraseJobPorts, type LakeFiles, type RunSummary, runErasures } from '../domain/erase-job.js';
+import { type EraseJobPorts, eraseRequest, type ErasureRequest, type LakeFiles, type RunSummary, runErasures } from '../domain/erase-job.js';
 import { erasureTmpPrefix } from '../domain/erasure.js';
 import { AthenaLakeFiles } from './athena-lake-files.js';
 import { DuckDbLakeFiles } from './duckdb-lake-files.js';
@@ -64,14 +64,19 @@ export function lakeFilesOf(env: ErasureEnv): () => Promise<LakeFiles> {
   };
 }
 
-/** One run of the erasure job with this environment's store and lake. */
-export function erasureRunner(env: ErasureEnv): { store: DynamoErasureStore; run: () => Promise<RunSummary> } {
+/** The erasure job with this environment's store and lake: a run over every pending request, or one request now. */
+export function erasureRunner(env: ErasureEnv): {
+  store: DynamoErasureStore;
+  run: () => Promise<RunSummary>;
+  eraseNow: (request: ErasureRequest) => Promise<ErasureRequest>;
+} {
   const store = new DynamoErasureStore(documentClient(), env.TABLE_NAME);
   const lake = lakeFilesOf(env);
   const settleMs = Number(env.LAKE_SETTLE_SECONDS ?? 0) * 1000;
-  const run = async () => {
-    const ports: EraseJobPorts = { store, lake: await lake(), now: () => new Date() };
-    return runErasures(ports, { settleMs, deadline: Date.now() + runBudgetMs });
+  const ports = async (): Promise<EraseJobPorts> => ({ store, lake: await lake(), now: () => new Date() });
+  return {
+    store,
+    run: async () => runErasures(await ports(), { settleMs, deadline: Date.now() + runBudgetMs }),
+    eraseNow: async (request) => eraseRequest(request, await ports(), Date.now() + runBudgetMs),
   };
-  return { store, run };
 }
