@@ -41,11 +41,13 @@ export class DuckDbLakeFiles implements LakeFiles {
 
   /**
    * Writes the kept rows beside the file and renames them over it (a rename within one folder is atomic,
-   * so a reader sees the old file or the new one); a file with no rows left is deleted.
+   * so a reader sees the old file or the new one); a file with no rows left is deleted. The rows come
+   * through the table's view, as Athena's come through the table: a column the file lacks is written null.
    */
   async rewrite(file: FileToRewrite, ids: readonly string[]): Promise<void> {
+    await this.defineView(file.table);
     const temporary = `${file.file}.erasing`;
-    const kept = keptRowsSql(file.table, ids, `read_parquet(${sqlString(file.file)}, hive_partitioning = false)`);
+    const kept = keptRowsSql(file.table, ids, file.table, [`filename = ${sqlString(file.file)}`]);
     await this.db.run(`COPY (${kept}) TO ${sqlString(temporary)} (FORMAT parquet)`);
     const count = await this.db.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${sqlString(temporary)})`);
     if (Number(count.getRowObjectsJS()[0]?.n ?? 0) === 0) {
@@ -67,14 +69,19 @@ export class DuckDbLakeFiles implements LakeFiles {
     const dir = join(this.lakeDir, table);
     const partitions = existsSync(dir) ? readdirSync(dir).filter((p) => p.startsWith(`${partitionColumn.name}=`)) : [];
     const files = partitions.flatMap((p) => readdirSync(join(dir, p)).filter((f) => f.endsWith('.parquet')).map((f) => join(dir, p, f)));
-    const typed = (value: (name: string) => string) => columns.map((c) => `CAST(${value(c.name)} AS ${sqlTypes[c.type]}) AS ${c.name}`).join(', ');
+    const typed = (present: (name: string) => boolean) =>
+      columns.map((c) => `CAST(${present(c.name) ? c.name : 'NULL'} AS ${sqlTypes[c.type]}) AS ${c.name}`).join(', ');
     let source: string;
     if (files.length === 0) {
       // read_parquet fails on a pattern matching no file: an empty table of the same shape instead.
-      source = `SELECT ${typed(() => 'NULL')}, CAST(NULL AS VARCHAR) AS ${partitionColumn.name}, CAST(NULL AS VARCHAR) AS filename WHERE false`;
+      source = `SELECT ${typed(() => false)}, CAST(NULL AS VARCHAR) AS ${partitionColumn.name}, CAST(NULL AS VARCHAR) AS filename WHERE false`;
     } else {
       const pattern = sqlString(join(dir, `${partitionColumn.name}=*`, '*.parquet'));
-      source = `SELECT ${typed((name) => name)}, ${partitionColumn.name}, filename FROM read_parquet(${pattern}, filename = true, hive_partitioning = true, union_by_name = true, hive_types = {'${partitionColumn.name}': VARCHAR})`;
+      const read = `read_parquet(${pattern}, filename = true, hive_partitioning = true, union_by_name = true, hive_types = {'${partitionColumn.name}': VARCHAR})`;
+      // A column no file has (a writer that left it out) reads as null, as Athena reads it.
+      const described = await this.db.runAndReadAll(`DESCRIBE SELECT * FROM ${read}`);
+      const present = new Set(described.getRowObjectsJS().map((c) => String(c.column_name)));
+      source = `SELECT ${typed((name) => present.has(name))}, ${partitionColumn.name}, filename FROM ${read}`;
     }
     await this.db.run(`CREATE OR REPLACE VIEW ${table} AS ${source}`);
     return files.reduce((sum, f) => sum + statSync(f).size, 0);

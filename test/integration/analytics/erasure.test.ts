@@ -17,6 +17,8 @@ type HttpHandler = (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGateway
 const ctx = { awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 let aws: TestAws;
 let lakeDir: string;
+// The instance is kept: a connection alone does not keep it from being garbage-collected.
+let instance: DuckDBInstance;
 let duck: DuckDBConnection;
 let requests: HttpHandler;
 let job: (event: unknown, c: Context) => Promise<{ done: number; pending: number }>;
@@ -85,7 +87,7 @@ const person = ['p_mia', 'p_anon', 'p_old'];
 beforeAll(async () => {
   lakeDir = mkdtempSync(join(tmpdir(), 'nurture-lake-'));
   aws = await startTestAws({ LAKE_DIR: lakeDir });
-  const instance = await DuckDBInstance.create(':memory:');
+  instance = await DuckDBInstance.create(':memory:');
   duck = await instance.connect();
   await writeFile('events', '2026-01-05', 'a.parquet', [event('p_old', 0, '2026-01-05'), event('p_anon', 1, '2026-01-05'), event('p_bob', 2, '2026-01-05'), event('p_ann', 3, '2026-01-05')]);
   await writeFile('events', '2026-01-05', 'b.parquet', [event('p_anon', 4, '2026-01-05'), event('p_anon', 5, '2026-01-05')]);
@@ -99,6 +101,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   duck?.closeSync();
+  instance?.closeSync();
   await aws?.stop();
   rmSync(lakeDir, { recursive: true, force: true });
 });
