@@ -3,6 +3,7 @@
  * HTTP API (infra/routes.ts), local mode's server routes to the same functions, and the OpenAPI document
  * (functions/api/openapi.ts) is built from their docs.
  */
+import { erasureRoutes } from '../analytics/erasure-routes.js';
 import { ingestRoutes } from '../ingest/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { scenariosRoutes } from '../scenarios/routes.js';
@@ -13,4 +14,4 @@ import type { RouteDoc } from '../shared/route-docs.js';
 /** A route with its documentation. */
 export type DocumentedRoute = RouteDef & { readonly doc: RouteDoc };
 
-export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes];
+export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...erasureRoutes];
