@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { defaultLakeRetentionDays } from '../functions/analytics/domain/lake.js';
 import { closest } from '../functions/shared/suggest.js';
 
 /** SES sandbox recipients listed in the send function's policy: the sandbox is for tests, and an IAM role's inline policies hold 10,240 characters. */
 export const maxSandboxRecipients = 50;
+
+/** Athena stops a query of the lake that would scan more than this (GiB) unless `nurture:athenaScanLimitGb` says otherwise. */
+export const defaultAthenaScanLimitGb = 10;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const logRetentionChoices = [
@@ -71,6 +75,13 @@ export const configSchema = z.object({
     .default('UTC'),
   /** `opt-out`: known addresses get marketing mail until they unsubscribe; `opt-in`: only with consent granted. */
   consentMode: z.enum(['opt-out', 'opt-in']).default('opt-out'),
+  /** Days the event lake keeps its rows (S3 lifecycle expires older files; 1-3650). */
+  lakeRetentionDays: z.number().int().min(1).max(3650).default(defaultLakeRetentionDays),
+  /**
+   * GiB one Athena query of the lake may scan before Athena cancels it (the workgroup's enforced limit;
+   * Athena bills by bytes scanned). 1-10240.
+   */
+  athenaScanLimitGb: z.number().int().min(1).max(10_240).default(defaultAthenaScanLimitGb),
 });
 
 export type NurtureConfig = z.infer<typeof configSchema>;
@@ -92,6 +103,8 @@ export const contextKeys = {
   quietHours: 'nurture:quietHours',
   defaultTimeZone: 'nurture:defaultTimeZone',
   consentMode: 'nurture:consentMode',
+  lakeRetentionDays: 'nurture:lakeRetentionDays',
+  athenaScanLimitGb: 'nurture:athenaScanLimitGb',
 } as const satisfies Record<keyof NurtureConfig, string>;
 
 /** Parses context values; a string value (from `-c key=value`) holding JSON or a comma list is accepted. */
@@ -116,7 +129,7 @@ export function parseConfig(read: (key: string) => unknown, givenKeys: readonly 
 }
 
 const listFields = new Set(['writeKeys', 'allowedOrigins', 'sesSandboxRecipients']);
-const numberFields = new Set(['shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek']);
+const numberFields = new Set(['shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek', 'lakeRetentionDays', 'athenaScanLimitGb']);
 
 function coerce(value: unknown, field: string): unknown {
   if (typeof value !== 'string') return value;

@@ -8,6 +8,8 @@ import type { DefinedBucket } from './nurture-function.js';
 /** Marketer-owned content (email templates and the like), with server access logs for an audit trail. */
 export class Content extends Construct {
   readonly content: DefinedBucket;
+  /** Server access logs of the stack's buckets (each under its own prefix). */
+  readonly accessLogs: Bucket;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -16,17 +18,17 @@ export class Content extends Construct {
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
     // Server access log delivery supports SSE-S3 target buckets only (not SSE-KMS).
-    const accessLogs = new Bucket(this, 'AccessLogs', {
+    const accessLogs = (this.accessLogs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ expiration: Duration.days(365) }],
-    });
+    }));
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This is the access log bucket of the content bucket; logging it would need yet another bucket.',
+      reason: 'This is the access log bucket of the content and lake buckets; logging it would need yet another bucket.',
     });
 
     const bucket = new Bucket(this, contentBucket.id, {

@@ -1,3 +1,5 @@
+import { Duration } from 'aws-cdk-lib';
+import { querySqlFiles } from '../functions/analytics/adapters/query-sql.js';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type DefinedBucket, type DefinedTable, NurtureFunction } from './nurture-function.js';
@@ -29,6 +31,11 @@ export class Identity extends Construct {
         name: 'adminProfiles',
         description: 'Admin read API: a profile with its score breakdown and activity; hot leads by score',
         logRetention: props.logRetention,
+        // Activity beyond the item's recent business events is an Athena query on the event lake
+        // (infra/analytics.ts grants it): up to three spans of days, each a few seconds at most.
+        timeout: Duration.seconds(29),
+        files: [...defaultRules.files, ...querySqlFiles],
+        lazyModules: ['@duckdb/node-api'],
       })
         // Point reads, identity lookups and queries on the ranking index; no writes.
         .bindTable(props.profiles, 'read')

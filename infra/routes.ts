@@ -61,7 +61,9 @@ export class FunctionRegistry {
       }
       let integration = integrations.get(route.fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascalCase(route.fn)}Integration`, entry.fn);
+        // One invoke permission per function, not one per route: a function serves all its routes, and a
+        // permission per route costs a stack resource each (the stack's 500 are shared with scenarios).
+        integration = new HttpLambdaIntegration(`${pascalCase(route.fn)}Integration`, entry.fn, { scopePermissionToRoute: false });
         integrations.set(route.fn, integration);
       }
       const admin = route.auth === 'admin';

@@ -1,3 +1,4 @@
+import { querySqlFiles } from '../functions/analytics/adapters/query-sql.js';
 import { join } from 'node:path';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -104,6 +105,10 @@ export class Scenarios extends Construct {
         name: 'scenarioSteps',
         description: 'Scenario tasks without a direct integration: branch facts, time of day, wait-for-event tokens, points',
         logRetention,
+        // Behaviour conditions count page views and older activity with Athena queries on the event lake.
+        timeout: Duration.seconds(60),
+        files: querySqlFiles,
+        lazyModules: ['@duckdb/node-api'],
       })
         // Get/Query (profile, activity history), Put (task tokens), Update (waitingFor): no delete or scan.
         .bindTable(profiles, 'read')

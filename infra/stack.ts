@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { Analytics } from './analytics.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
 import { Identity } from './identity.js';
@@ -30,6 +31,7 @@ export class NurtureStack extends Stack {
   readonly identity: Identity;
   readonly sending: Sending;
   readonly scenarios: Scenarios;
+  readonly analytics: Analytics;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -54,6 +56,18 @@ export class NurtureStack extends Stack {
       processor: this.scoring.process,
       ...(props.scenariosDir ? { dir: props.scenariosDir } : {}),
     });
+
+    this.analytics = new Analytics(this, 'Analytics', {
+      config,
+      logRetention,
+      profiles: this.profiles.main,
+      accessLogs: this.content.accessLogs,
+      process: this.scoring.process,
+      functions,
+    });
+    // Readers of activity history beyond what the profile item keeps.
+    this.analytics.grantLakeReads(this.identity.adminProfiles);
+    this.analytics.grantLakeReads(this.scenarios.steps);
 
     // Every route of functions/api/routes.ts, after all capabilities registered their functions.
     functions.addRoutes(this.ingest.api);
@@ -89,6 +103,14 @@ export class NurtureStack extends Stack {
     new CfnOutput(this, 'DashboardName', {
       value: this.observability.dashboard.dashboardName,
       description: 'CloudWatch dashboard: ingest, processor, lead stages, scenarios, email',
+    });
+    new CfnOutput(this, 'LakeBucketName', {
+      value: this.analytics.bucket.bucketName,
+      description: 'Event lake (Parquet under events/ and identity/, dt= partitions); query it in the Athena workgroup below',
+    });
+    new CfnOutput(this, 'AthenaWorkgroup', {
+      value: this.analytics.workgroup.name,
+      description: `Athena workgroup of the lake (database ${this.analytics.databaseName}; scan limit ${config.athenaScanLimitGb} GiB a query)`,
     });
     new CfnOutput(this, 'ProcessFailuresQueueUrl', {
       value: this.scoring.failures.queueUrl,

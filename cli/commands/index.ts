@@ -1,9 +1,10 @@
 import { registerAnalytics } from './analytics.js';
 import { registerScenarios } from './scenarios.js';
 import { registerCost } from './cost.js';
+import { registerLake } from './lake.js';
 import { registerScoring } from './scoring.js';
 import { registerTemplates } from './templates.js';
 import type { RegisterCommands } from './register.js';
 
 /** Every capability's commands; each lives in its own file beside this one. */
-export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics];
+export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake];

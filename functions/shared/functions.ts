@@ -17,7 +17,9 @@ export type FunctionName =
   | 'enroll'
   | 'scenarioSteps'
   | 'scenariosAdmin'
-  | 'analyticsAdmin';
+  | 'analyticsAdmin'
+  | 'lakeErasures'
+  | 'lakeErase';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -35,4 +37,6 @@ export const functionEntries: Record<FunctionName, string> = {
   scenarioSteps: 'functions/scenarios/steps.ts',
   scenariosAdmin: 'functions/scenarios/admin.ts',
   analyticsAdmin: 'functions/analytics/admin.ts',
+  lakeErasures: 'functions/analytics/erasures.ts',
+  lakeErase: 'functions/analytics/erase.ts',
 };

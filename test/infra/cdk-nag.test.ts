@@ -54,9 +54,19 @@ describe('cdk-nag AwsSolutions', () => {
     const rulesReaders = [stack.scoring.process, stack.scoring.rulesCheck, stack.scoring.sweep, stack.identity.adminProfiles];
     const bucketId = logicalIdOf(stack.content.content.bucket);
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
+    const lakeId = logicalIdOf(stack.analytics.bucket);
+    const lakeObjects = (path: string, prefixes: string[]) => prefixes.map((p) => `${path} AwsSolutions-IAM5[Resource::<${lakeId}.Arn>/${p}*]`);
     expect(found.map((a) => `${a.path} ${a.id}`).sort()).toEqual(
       [
         'Nurture/Content/AccessLogs AwsSolutions-S1',
+        // S3 object ARNs of the lake, per role and prefix: queries read the tables and write results,
+        // erasure also rewrites through its temporary prefix, Firehose writes one table and its errors.
+        ...lakeObjects('Nurture/Analytics/AdminRole', ['events/', 'identity/', 'athena-results/']),
+        ...lakeObjects('Nurture/Identity/AdminProfilesRole', ['events/', 'identity/', 'athena-results/']),
+        ...lakeObjects('Nurture/Scenarios/StepsRole', ['events/', 'identity/', 'athena-results/']),
+        ...lakeObjects('Nurture/Analytics/EraseRole', ['events/', 'identity/', 'athena-results/', 'erasure-tmp/']),
+        ...lakeObjects('Nurture/Analytics/Delivery/EventsPolicy', ['events/', 'errors/events/']),
+        ...lakeObjects('Nurture/Analytics/Delivery/IdentityPolicy', ['identity/', 'errors/identity/']),
         'Nurture/Scoring/ProcessFailures AwsSolutions-SQS3',
         `${notificationsHandler.node.path}/Role AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]`,
         // Per public route, not on the API: admin routes are checked (and pass with the IAM authorizer).

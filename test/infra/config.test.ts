@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../infra/config.js';
+import { defaultLakeRetentionDays } from '../../functions/analytics/domain/lake.js';
+import { defaultAthenaScanLimitGb, parseConfig } from '../../infra/config.js';
 import { baseContext, buildTestApp, removeOutdirs } from './synth.js';
 
 afterAll(removeOutdirs);
@@ -23,6 +24,8 @@ describe('deployment config from cdk.json context', () => {
       quietHours: '21:00-08:00',
       defaultTimeZone: 'UTC',
       consentMode: 'opt-out',
+      lakeRetentionDays: defaultLakeRetentionDays,
+      athenaScanLimitGb: defaultAthenaScanLimitGb,
     });
   });
 
@@ -67,6 +70,10 @@ describe('deployment config from cdk.json context', () => {
     ['nurture:scenarioCaps', { 'cart-reminder': { perMonth: 3 } }],
     ['nurture:consentMode', 'maybe'],
     ['nurture:sesSandboxRecipients', ['not an address']],
+    ['nurture:lakeRetentionDays', 0],
+    ['nurture:lakeRetentionDays', 'forever'],
+    ['nurture:athenaScanLimitGb', 0],
+    ['nurture:athenaScanLimitGb', 2.5],
   ])('fails the app build naming %s when it is %j', (key, value) => {
     expect(() => buildTestApp({ [key]: value })).toThrow(new RegExp(`${key}:`));
   });

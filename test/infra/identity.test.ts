@@ -33,14 +33,25 @@ describe('admin profiles function', () => {
     }
   });
 
-  it('may read the rules and no other object', () => {
+  it('may read the rules and no other object of the content bucket', () => {
     const bucketArn = getAtt(stack.content.content.bucket);
-    const s3 = roleStatements(template, stack.identity.adminProfiles).filter((s) =>
-      actionsOf(s).some((a) => a.startsWith('s3:')),
+    const contentId = JSON.stringify(bucketArn['Fn::GetAtt'][0]);
+    const s3 = roleStatements(template, stack.identity.adminProfiles).filter(
+      (s) => actionsOf(s).some((a) => a.startsWith('s3:')) && JSON.stringify(s.Resource).includes(contentId),
     );
     expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
     expect(s3.find((s) => actionsOf(s).includes('s3:GetObject'))?.Resource).toEqual({
       'Fn::Join': ['', [bucketArn, '/rules/*']],
     });
+  });
+
+  it('reads older activity from the event lake through the Athena workgroup, and writes only query results', () => {
+    const lakeId = JSON.stringify(getAtt(stack.analytics.bucket)['Fn::GetAtt'][0]);
+    const statements = roleStatements(template, stack.identity.adminProfiles);
+    const writes = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const w of writes) expect(JSON.stringify(w.Resource)).toContain('athena-results/');
+    expect(statements.some((s) => actionsOf(s).includes('athena:StartQueryExecution'))).toBe(true);
+    expect(statements.filter((s) => actionsOf(s).includes('s3:GetObject')).some((s) => JSON.stringify(s.Resource).includes(lakeId))).toBe(true);
   });
 });
