@@ -97,7 +97,9 @@ export const registerAnalytics: RegisterCommands = (program: Command) => {
         console.log(opts.csv ? formatCsv(rows) : formatTable(withTotals(rows, answer.totals)));
         if (!opts.csv) {
           const params = Object.entries(answer.parameters as object).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : text(v)}`);
-          console.error(`\n${report} ${params.join(' ')} · ${rows.length} rows · ${answer.bytesScanned} bytes read · ${answer.elapsedMs} ms on ${answer.engine}`);
+          // repeat-visitors counts all its members; the rows may stop at --limit.
+          const members = typeof answer.members === 'number' ? ` of ${answer.members} members` : '';
+          console.error(`\n${report} ${params.join(' ')} · ${rows.length} rows${members} · ${answer.bytesScanned} bytes read · ${answer.elapsedMs} ms on ${answer.engine}`);
         }
       } finally {
         if (engine instanceof DuckDbEngine) engine.close();
