@@ -28,8 +28,13 @@ const first = ['Aiko', 'Ben', 'Carla', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro',
 const last = ['Sato', 'Miller', 'Rossi', 'Patel', 'Novak', 'Haddad', 'Chen', 'Tanaka', 'Silva', 'Berg', 'Lee', 'Wolf'];
 const companies = ['Northwind', 'Globex', 'Initech', 'Umbrella Health', 'Stark Retail', 'Wayne Logistics', 'Hooli', 'Vandelay Imports'];
 const titles = ['Head of Data', 'Marketing Manager', 'Analyst', 'VP Sales', 'Founder', 'Engineer', 'Director of Operations'];
-/** Where visitors come from: a campaign (UTM values) and the site that referred them, or neither (direct). */
-const arrivals: { campaign?: { source: string; medium: string; name: string }; referrer?: string }[] = [
+/** Where a visitor comes from: a campaign (UTM values) and the site that referred them, or neither (direct). */
+export interface Arrival {
+  campaign?: { source: string; medium: string; name: string };
+  referrer?: string;
+}
+/** Where the demo's visitors come from, one picked per visitor. */
+export const arrivals: readonly Arrival[] = [
   { campaign: { source: 'google', medium: 'cpc', name: 'brand' }, referrer: 'https://www.google.com/' },
   { campaign: { source: 'newsletter', medium: 'email', name: 'june-digest' } },
   { campaign: { source: 'linkedin', medium: 'social', name: 'forecast-launch' }, referrer: 'https://www.linkedin.com/' },
@@ -152,7 +157,10 @@ export function cast(all: readonly Persona[], visitors: number, random: () => nu
 /** One visitor: its sessions as Segment batches (one POST per session, like the tracker's batching). */
 export interface Visitor {
   persona: string;
+  bot: boolean;
   anonymousId: string;
+  /** Where every session of the visitor came from. */
+  arrival: Arrival;
   /** Addresses the visitor identified with (empty for anonymous visitors and bots). */
   emails: string[];
   batches: { batch: Record<string, unknown>[] }[];
@@ -162,7 +170,8 @@ export function visitor(p: Persona, random: () => number, now = Date.now()): Vis
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const anonymousId = randomUUID();
   const ua = p.bot ? pick(bots) : pick(browsers);
-  const { campaign, referrer } = pick(arrivals);
+  const arrival = pick(arrivals);
+  const { campaign, referrer } = arrival;
   const emails: string[] = [];
   const batches = p.sessions().map(({ daysAgo, steps }) => {
     let t = now - daysAgo * 86_400_000;
@@ -196,5 +205,5 @@ export function visitor(p: Persona, random: () => number, now = Date.now()): Vis
     }
     return { batch };
   });
-  return { persona: p.name, anonymousId, emails, batches };
+  return { persona: p.name, bot: p.bot === true, anonymousId, arrival, emails, batches };
 }

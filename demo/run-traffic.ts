@@ -2,7 +2,7 @@
  * The core of `npm run demo`: simulated visitors (demo/personas.ts) posted through the public API, as the
  * tracker would post them. Callable from tests; demo/traffic.ts is the command line around it.
  */
-import { cast, personas, seededRandom, visitor } from './personas.js';
+import { type Arrival, cast, personas, seededRandom, visitor } from './personas.js';
 
 /** Most visitors one run simulates, and the fastest rate (visitors started per second). */
 export const demoLimits = { visitors: 5_000, rate: 200 } as const;
@@ -32,6 +32,21 @@ export interface TrafficResult {
   emails: string[];
   /** Who identified with which address. */
   people: { persona: string; email: string }[];
+  /** Every visitor sent, in order: the run's own record of who came, from where, as whom. */
+  sent: SentVisitor[];
+  /** Visitors and events that were not bots: what reaches the event lake (bots never do). */
+  humanVisitors: number;
+  humanEvents: number;
+}
+
+/** One visitor of the run as the demo made it up. */
+export interface SentVisitor {
+  persona: string;
+  bot: boolean;
+  anonymousId: string;
+  arrival: Arrival;
+  emails: string[];
+  events: number;
 }
 
 /** The API did not accept a batch. */
@@ -88,8 +103,7 @@ export async function runTraffic(opts: TrafficOptions): Promise<TrafficResult> {
   const random = seededRandom(opts.seed ?? 7);
   const all = personas(random);
   const byPersona: Record<string, number> = Object.fromEntries(all.map((p) => [p.name, 0]));
-  const people: { persona: string; email: string }[] = [];
-  let events = 0;
+  const sent: SentVisitor[] = [];
 
   const startedAt = new Date();
   const inFlight = new Set<Promise<void>>();
@@ -97,8 +111,7 @@ export async function runTraffic(opts: TrafficOptions): Promise<TrafficResult> {
   for (const [i, p] of cast(all, visitors, random).entries()) {
     const v = visitor(p, random);
     byPersona[p.name]!++;
-    people.push(...v.emails.map((email) => ({ persona: p.name, email })));
-    events += v.batches.reduce((n, b) => n + b.batch.length, 0);
+    sent.push({ persona: p.name, bot: v.bot, anonymousId: v.anonymousId, arrival: v.arrival, emails: v.emails, events: v.batches.reduce((n, b) => n + b.batch.length, 0) });
     const run = (async () => {
       // One visitor's sessions in order, as one browser would send them.
       for (const body of v.batches) await post(apiUrl, opts.writeKey, body);
@@ -113,5 +126,17 @@ export async function runTraffic(opts: TrafficOptions): Promise<TrafficResult> {
   }
   await Promise.all(inFlight);
   if (failures.length > 0) throw failures[0];
-  return { startedAt, visitors, byPersona: Object.fromEntries(Object.entries(byPersona).filter(([, n]) => n > 0)), events, emails: people.map((p) => p.email), people };
+  const people = sent.flatMap((v) => v.emails.map((email) => ({ persona: v.persona, email })));
+  const humans = sent.filter((v) => !v.bot);
+  return {
+    startedAt,
+    visitors,
+    byPersona: Object.fromEntries(Object.entries(byPersona).filter(([, n]) => n > 0)),
+    events: sent.reduce((n, v) => n + v.events, 0),
+    emails: people.map((p) => p.email),
+    people,
+    sent,
+    humanVisitors: humans.length,
+    humanEvents: humans.reduce((n, v) => n + v.events, 0),
+  };
 }

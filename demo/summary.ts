@@ -3,6 +3,7 @@
  * in it is a count Nurture reports, so it never promises what did not happen.
  */
 import { loadScenarios } from '../functions/scenarios/adapters/scenario-files.js';
+import { type AccessLogs, type ChannelLine, inquiryEvent, type LakeArrival, pricingGlob } from './access-logs.js';
 import { leadsCountLimit, type Outcome, type ScenarioOutcome, summaryStages } from './outcome.js';
 import type { TrafficResult } from './run-traffic.js';
 
@@ -95,5 +96,85 @@ export function formatSummary(outcome: Outcome, ctx: SummaryContext): string {
   if (outcome.scenarios.some((s) => s.running > 0)) {
     lines.push('- journeys still running go on in the background (NURTURE_TIME_SCALE=86400 npm start: a day a second)');
   }
+  return lines.join('\n');
+}
+
+/** The command of each report as the summary suggests it (the demo's pages and goal as parameters). */
+export const reportCommands: readonly { report: string; args: string }[] = [
+  { report: 'traffic', args: '' },
+  { report: 'pages', args: '' },
+  { report: 'paths', args: '--after /pricing.html' },
+  { report: 'funnel', args: `--steps "${pricingGlob},event:${inquiryEvent}"` },
+  { report: 'repeat-visitors', args: `--path "${pricingGlob}"` },
+  { report: 'channels', args: '' },
+];
+
+/** Most channel rows the summary lists (most visits first). */
+export const summaryChannelRows = 8;
+
+/** `45 s`, `12 min`, `5 h`, `2.1 days`. */
+export function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
+/** `search  google / cpc / brand (google.com)`, `search  bing.com`, `direct`. */
+function channelName(c: ChannelLine): string {
+  const campaign = [c.utm_source, c.utm_medium, c.utm_campaign].filter(Boolean).join(' / ');
+  const source = campaign ? `${campaign}${c.referrer_domain ? ` (${c.referrer_domain})` : ''}` : (c.referrer_domain ?? '');
+  return `${c.channel.padEnd(8)} ${source}`.trimEnd();
+}
+
+export interface AccessLogContext {
+  apiUrl: string;
+  /** Appended to every command when the lake is not where `nurture analytics` looks by default (` --lake <dir>`). */
+  lakeOption?: string;
+}
+
+/**
+ * The closing section on the event lake: visits and visitors, top pages with dwell, the repeat pricing
+ * visitors without an order (and whether they are the run's pricing repeaters), pricing → inquiry, channels,
+ * then the command of each report. Every number is one a report answered.
+ */
+export function formatAccessLogs(logs: AccessLogs, lake: LakeArrival, ctx: AccessLogContext): string {
+  const lines = [`What the access logs say (event lake, ${logs.from} to ${logs.to} UTC: this run and any earlier data):`];
+  if (!lake.complete) lines.push(`  (the lake holds ${lake.rows} of this run's ${lake.expected} events so far: the numbers below may fall short of it)`);
+  const t = logs.traffic;
+  lines.push(`  ${plural(t.visits, 'visit')} by ${plural(t.visitors, 'visitor')} (${t.known_visitors} known, ${t.anonymous_visitors} anonymous); bots are never counted`);
+  if (logs.topPages.length > 0) {
+    lines.push('  Top pages:');
+    const width = Math.max(...logs.topPages.map((p) => p.page.length));
+    for (const p of logs.topPages) {
+      // Dwell comes from the tracker's heartbeats: a page left before the first one has none.
+      const dwell = p.avg_dwell_seconds > 0 ? `${duration(p.avg_dwell_seconds)} dwell on average` : 'no dwell measured';
+      lines.push(`    ${p.page.padEnd(width)}  ${plural(p.page_views, 'view')} by ${plural(p.visitors, 'visitor')}, ${dwell}`);
+    }
+  }
+  const r = logs.pricingRepeat;
+  const all = r.runRepeatersIn === r.runRepeaters;
+  const whose =
+    r.runRepeaters === 0
+      ? ''
+      : all && r.members === r.runRepeaters
+        ? ` — the ${plural(r.runRepeaters, 'pricing repeater')} of this run`
+        : `, among them ${all ? 'all' : r.runRepeatersIn} of this run's ${plural(r.runRepeaters, 'pricing repeater')}`;
+  lines.push(`  Came back to ${pricingGlob} (${r.visits}+ visits within ${r.days} days) without an order: ${plural(r.members, 'person', 'people')}${whose}`);
+  const f = logs.funnel;
+  if (f.entered > 0) {
+    const median = f.medianSeconds === null ? '' : `, ${duration(f.medianSeconds)} after pricing (median)`;
+    lines.push(`  ${pricingGlob} → ${inquiryEvent} within 7 days: ${f.reached} of ${plural(f.entered, 'person', 'people')} (${Math.round((100 * f.reached) / f.entered)}%)${median}`);
+  }
+  if (logs.channels.length > 0) {
+    lines.push('  Channels (last touch):');
+    const shown = logs.channels.slice(0, summaryChannelRows);
+    const width = Math.max(...shown.map((c) => channelName(c).length));
+    for (const c of shown) lines.push(`    ${channelName(c).padEnd(width)}  ${plural(c.visits, 'visit')}, ${plural(c.leads, 'lead')}, ${plural(c.orders, 'order')}`);
+  }
+  const lakeFlag = ctx.lakeOption ?? '';
+  lines.push('', 'Run each report (--from/--to YYYY-MM-DD for another window, --json for the whole answer):');
+  for (const c of reportCommands) lines.push(`  npm run nurture -- analytics ${c.report}${c.args ? ` ${c.args}` : ''}${lakeFlag}`);
+  lines.push(`  or over HTTP: curl -H "Authorization: Bearer <admin token>" "${ctx.apiUrl.replace(/\/$/, '')}/v1/admin/analytics/repeat-visitors?path=${pricingGlob}"`);
   return lines.join('\n');
 }

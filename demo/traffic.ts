@@ -1,16 +1,17 @@
 /**
  * `npm run demo`: simulated visitors for a running `npm start` (demo/run-traffic.ts), then what they made
- * happen, read back from Nurture (demo/outcome.ts, demo/summary.ts). The command line only: options,
- * the local secrets, a progress bar.
+ * happen, read back from Nurture (demo/outcome.ts, demo/summary.ts), and what the event lake's reports say
+ * about them (demo/access-logs.ts). The command line only: options, the local secrets, a progress bar.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { type LocalPorts, portsFromEnv } from '../local/runtime/ports.js';
+import { readAccessLogs, waitForLake } from './access-logs.js';
 import { OutcomeReadError, settledOutcome } from './outcome.js';
 import { demoLimits, runTraffic, TrafficError } from './run-traffic.js';
-import { formatSummary, personaLine, scenarioNotes } from './summary.js';
+import { formatAccessLogs, formatSummary, personaLine, scenarioNotes } from './summary.js';
 
 /** Longest wait for the numbers to settle after the last visitor (seconds; --wait), and its upper bound. */
 export const defaultSettleSeconds = 60;
@@ -94,9 +95,17 @@ console.log(`Scoring, scenarios and mail run in the background now; reading back
 
 const notes = scenarioNotes(process.env.NURTURE_SCENARIOS_DIR ?? join(process.cwd(), 'statemachines'));
 const source = { apiUrl, adminToken, inboxUrl: values.inbox!, since: traffic.startedAt, recipients: traffic.emails };
+// The lake of the npm start whose data folder this is; `nurture analytics` finds it without --lake when it
+// is where that command looks by default (LAKE_DIR, else <NURTURE_DATA_DIR or .nurture/data>/lake).
+const lakeDir = join(values['data-dir']!, 'lake');
+const cliLakeDir = process.env.LAKE_DIR ?? join(process.env.NURTURE_DATA_DIR ?? join(process.cwd(), '.nurture', 'data'), 'lake');
 try {
   const outcome = await settledOutcome(source, maxWaitMs);
   console.log(formatSummary(outcome, { apiUrl, inboxUrl: values.inbox!, notes }));
+  const lake = await waitForLake(lakeDir, traffic);
+  const logs = await readAccessLogs({ apiUrl, adminToken }, traffic);
+  const lakeOption = resolve(lakeDir) === resolve(cliLakeDir) ? '' : ` --lake ${lakeDir}`;
+  console.log(`\n${formatAccessLogs(logs, lake, { apiUrl, lakeOption })}`);
 } catch (err) {
   // A wrong admin token (401) or a Nurture that stopped: say so rather than print numbers not read.
   console.error(`Could not read back what happened: ${err instanceof OutcomeReadError ? err.message : String(err)}`);

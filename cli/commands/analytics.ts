@@ -44,6 +44,16 @@ export function formatTable(rows: Record<string, LakeValue>[]): string {
   return [line(columns, numeric), line(widths.map((w) => '-'.repeat(w)), numeric), ...rows.map((r) => line(columns.map((c) => text(r[c])), numeric))].join('\n');
 }
 
+/**
+ * The table's rows and, when the answer has `totals` (traffic: the whole window, each person once), a last
+ * row `total` holding them. CSV and JSON keep rows and totals apart.
+ */
+export function withTotals(rows: Record<string, LakeValue>[], totals: unknown): Record<string, LakeValue>[] {
+  if (rows.length === 0 || !totals || typeof totals !== 'object') return rows;
+  const [first] = Object.keys(rows[0]!);
+  return [...rows, { ...Object.fromEntries(Object.keys(rows[0]!).map((c) => [c, null])), ...(totals as Record<string, LakeValue>), [first!]: 'total' }];
+}
+
 /** Rows as CSV (RFC 4180 quoting). */
 export function formatCsv(rows: Record<string, LakeValue>[]): string {
   if (rows.length === 0) return '';
@@ -85,10 +95,12 @@ export const registerAnalytics: RegisterCommands = (program: Command) => {
         if (opts.json) return console.log(JSON.stringify(answer, null, 2));
         if (Array.isArray(answer.ids)) return console.log((answer.ids as string[]).join('\n'));
         const rows = (answer.rows ?? []) as Record<string, LakeValue>[];
-        console.log(opts.csv ? formatCsv(rows) : formatTable(rows));
+        console.log(opts.csv ? formatCsv(rows) : formatTable(withTotals(rows, answer.totals)));
         if (!opts.csv) {
           const params = Object.entries(answer.parameters as object).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : text(v)}`);
-          console.error(`\n${report} ${params.join(' ')} · ${rows.length} rows · ${answer.bytesScanned} bytes read · ${answer.elapsedMs} ms on ${answer.engine}`);
+          // repeat-visitors counts all its members; the rows may stop at --limit.
+          const members = typeof answer.members === 'number' ? ` of ${answer.members} members` : '';
+          console.error(`\n${report} ${params.join(' ')} · ${rows.length} rows${members} · ${answer.bytesScanned} bytes read · ${answer.elapsedMs} ms on ${answer.engine}`);
         }
       } finally {
         if (engine instanceof DuckDbEngine) engine.close();

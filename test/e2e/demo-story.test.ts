@@ -1,9 +1,15 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAccessLogs, waitForLake } from '../../demo/access-logs.js';
 import { readOutcome } from '../../demo/outcome.js';
+import { arrivals } from '../../demo/personas.js';
 import { runTraffic, type TrafficResult } from '../../demo/run-traffic.js';
-import { formatSummary, scenarioNotes } from '../../demo/summary.js';
+import { formatAccessLogs, formatSummary, scenarioNotes } from '../../demo/summary.js';
+import { reportNames } from '../../functions/analytics/reports/index.js';
+import type { TrafficTotals } from '../../functions/analytics/reports/traffic.js';
 import { loadScenarios } from '../../functions/scenarios/adapters/scenario-files.js';
 import type { Scenario } from '../../functions/scenarios/domain/schema.js';
 import { lambdaContext } from '../../local/emulators/api-gateway.js';
@@ -12,20 +18,27 @@ import { repoRoot } from '../../local/runtime/context.js';
 import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { inbox, type InboxMail } from '../helpers/sending.js';
 
+const execFileAsync = promisify(execFile);
+
 /**
  * The demo's story, as `npm run demo` tells it: the simulated visitors, sent through the public API to
  * local mode, make every example scenario in statemachines/ enroll someone and deliver the mail on the
- * path the scenario documents; and the closing text of the demo says exactly what happened.
+ * path the scenario documents; the event lake's reports (admin API and `nurture analytics`) tell the same
+ * story as the demo's own record of who came; and the closing text of the demo says exactly what happened.
  *
  * Time: a simulated day passes in a real second (time scale 86,400), so the longest journey (dormant
  * re-engagement: next weekday morning + 7 days + 7 days) ends within ~20 s of its start. The whole file
- * takes about 40-60 s on 2 cores; the bounds below are generous for a busy CI runner.
+ * takes about 50-75 s on 2 cores (the access-log test ~15 s of it, mostly the CLI's own process start);
+ * the bounds below are generous for a busy CI runner.
  */
 const timeScale = 86_400;
 /** Visitors: enough for every persona at least once (there are 10), small enough to stay quick. */
 const visitors = 40;
 /** Longest wait for every journey to end (real time). */
 const journeysTimeoutMs = 75_000;
+/** Longest wait for the run's events to reach the lake, and for `nurture analytics` to answer (a tsx start). */
+const lakeTimeoutMs = 15_000;
+const cliTimeoutMs = 60_000;
 
 /**
  * The path each example scenario takes for the demo's people, and the mail on it (template ids). Nobody
@@ -47,6 +60,8 @@ const story: Record<string, { templates: string[]; step?: string }> = {
 };
 
 let local: LocalNurture;
+/** The demo run of the first test; the access-log test reads the lake it left. */
+let demoRun: TrafficResult | undefined;
 const handoffs: { scenarioId?: string; profileId?: string }[] = [];
 const scenarios: Scenario[] = loadScenarios(join(repoRoot, 'statemachines'));
 
@@ -108,6 +123,7 @@ describe('the demo story', () => {
 
     // Act: the demo's visitors, through the public API.
     const traffic: TrafficResult = await runTraffic({ apiUrl: local.apiUrl, writeKey: local.secrets.writeKey, visitors, rate: 200, seed: 7 });
+    demoRun = traffic;
     expect(Object.keys(traffic.byPersona)).toHaveLength(10);
 
     // The lapsed leads (last seen 4 weeks ago) become dormant once the daily sweep finds them quiet for the
@@ -199,6 +215,102 @@ describe('the demo story', () => {
     for (const m of expectedMail.values()) for (const [t, n] of m) perTemplate.set(t, (perTemplate.get(t) ?? 0) + n);
     for (const [t, n] of perTemplate) expect(text).toMatch(new RegExp(`(^  |, )${n} ${t}(,|$)`, 'm'));
   }, journeysTimeoutMs + 90_000);
+
+  it('the access logs tell the same story: each report over the lake through the admin API, the demo closing text, and the CLI', async () => {
+    const traffic = demoRun;
+    expect(traffic, 'the demo traffic of the test above').toBeDefined();
+    if (!traffic) return;
+    const lakeDir = local.env.LAKE_DIR!;
+    // The stream processor's rows reach the lake through the local Firehose's buffer: wait for every human event.
+    const lake = await waitForLake(lakeDir, traffic, lakeTimeoutMs);
+    expect(lake, 'every human event of the run is in the lake').toMatchObject({ complete: true, expected: traffic.humanEvents });
+    // The command a marketer runs, against the demo's lake (a process of its own: slow to start, so it runs
+    // while the API is asked).
+    const cli = execFileAsync('npm', ['run', '--silent', 'nurture', '--', 'analytics', 'traffic', '--lake', lakeDir], { cwd: repoRoot, timeout: cliTimeoutMs });
+
+    const report = async <T>(name: string, query: Record<string, string> = {}) => {
+      const { status, body } = await admin<T & { parameters: Record<string, unknown> }>(`/v1/admin/analytics/${name}?${new URLSearchParams(query)}`);
+      expect(status, `${name} ${JSON.stringify(query)}: ${JSON.stringify(body).slice(0, 300)}`).toBe(200);
+      return body;
+    };
+    const idsOf = async (persona: string) =>
+      Promise.all(
+        traffic.people
+          .filter((p) => p.persona === persona)
+          .map(async ({ email }) => (await admin<{ profile: { profileId: string } }>(`/v1/admin/profiles/email:${email}`)).body.profile.profileId),
+      );
+    const humans = traffic.sent.filter((v) => !v.bot);
+    const count = (persona: string) => humans.filter((v) => v.persona === persona).length;
+    expect(traffic.sent.length - humans.length, 'the run sent bots too').toBeGreaterThan(0);
+
+    // traffic: every human visitor once over the window; the bots are not there.
+    const t = await report<{ totals: TrafficTotals }>('traffic');
+    expect(t.totals.visitors).toBe(traffic.humanVisitors);
+    expect(t.totals.known_visitors).toBe(humans.filter((v) => v.emails.length > 0).length);
+
+    // repeat-visitors: the members are exactly the run's pricing repeaters (none of them ordered).
+    const repeaters = (await idsOf('pricing repeater')).sort();
+    expect(repeaters.length).toBeGreaterThan(0);
+    const repeat = await report<{ members: number; rows: { profile_id: string; visits: number }[] }>('repeat-visitors', { path: '/pricing*' });
+    expect(repeat.parameters).toMatchObject({ path: '/pricing*', without: 'Order Completed' });
+    expect(repeat.rows.map((r) => r.profile_id).sort()).toEqual(repeaters);
+    expect(repeat.members).toBe(repeaters.length);
+    // Buyers came to pricing twice: with two visits enough, only their order keeps them out.
+    const buyers = await idsOf('buyer');
+    expect(buyers.length).toBeGreaterThan(0);
+    const twice = await report<{ rows: { profile_id: string }[] }>('repeat-visitors', { path: '/pricing*', visits: '2' });
+    expect(twice.rows.map((r) => r.profile_id).filter((id) => buyers.includes(id)), 'buyers among repeat visitors without an order').toEqual([]);
+    const twiceAnyone = await report<{ rows: { profile_id: string }[] }>('repeat-visitors', { path: '/pricing*', visits: '2', without: '' });
+    expect(twiceAnyone.rows.map((r) => r.profile_id)).toEqual(expect.arrayContaining(buyers));
+
+    // channels: each of the run's arrivals is one row, with as many people as came that way.
+    const channels = await report<{ rows: { channel: string; utm_source: string | null; utm_medium: string | null; utm_campaign: string | null; referrer_domain: string | null; people: number }[] }>('channels');
+    const classOf = (a: (typeof humans)[number]['arrival']) => {
+      const domain = a.referrer ? new URL(a.referrer).hostname.replace(/^www\./, '') : null;
+      const channel = a.campaign ? ({ cpc: 'search', email: 'email', social: 'social' } as Record<string, string>)[a.campaign.medium] : domain ? ({ 'google.com': 'search', 'bing.com': 'search', 'linkedin.com': 'social' } as Record<string, string>)[domain] : 'direct';
+      return { channel, utm_source: a.campaign?.source ?? null, utm_medium: a.campaign?.medium ?? null, utm_campaign: a.campaign?.name ?? null, referrer_domain: domain };
+    };
+    const expected = new Map<string, ReturnType<typeof classOf> & { people: number }>();
+    for (const v of humans) {
+      const c = classOf(v.arrival);
+      const key = JSON.stringify(c);
+      expected.set(key, { ...c, people: (expected.get(key)?.people ?? 0) + 1 });
+    }
+    expect(channels.rows.map(({ channel, utm_source, utm_medium, utm_campaign, referrer_domain, people }) => ({ channel, utm_source, utm_medium, utm_campaign, referrer_domain, people }))).toEqual(
+      expect.arrayContaining([...expected.values()]),
+    );
+    expect(channels.rows).toHaveLength(expected.size);
+    expect(new Set(channels.rows.map((r) => r.utm_campaign).filter(Boolean)), 'the three demo campaigns').toEqual(new Set(arrivals.flatMap((a) => (a.campaign ? [a.campaign.name] : []))));
+    expect(new Set(channels.rows.map((r) => r.channel))).toEqual(new Set(['search', 'email', 'social', 'direct']));
+
+    // pages: pricing was dwelt on (the repeaters' heartbeats).
+    const pages = await report<{ rows: { page: string; page_views: number; avg_dwell_seconds: number }[] }>('pages');
+    expect(pages.rows.find((r) => r.page === '/pricing.html')?.avg_dwell_seconds).toBeGreaterThan(0);
+
+    // funnel: everyone who viewed pricing enters; competitors and form fillers go on to a form within 7 days.
+    const funnel = await report<{ rows: { step: number; people: number }[] }>('funnel', { steps: '/pricing*,event:Form Submitted' });
+    const pricingViewers = ['competitor', 'pricing repeater', 'form filler', 'buyer', 'cart abandoner'].reduce((n, p) => n + count(p), 0);
+    expect(funnel.rows.map((r) => [r.step, r.people])).toEqual([
+      [1, pricingViewers],
+      [2, count('competitor') + count('form filler')],
+    ]);
+
+    // The demo's closing text says the same.
+    const text = formatAccessLogs(await readAccessLogs({ apiUrl: local.apiUrl, adminToken: local.secrets.adminToken }, traffic), lake, { apiUrl: local.apiUrl });
+    console.log(text);
+    expect(text).toContain(`by ${traffic.humanVisitors} visitors`);
+    expect(text).toContain(`without an order: ${repeaters.length} ${repeaters.length === 1 ? 'person' : 'people'} — the ${repeaters.length} pricing repeater`);
+    for (const c of ['brand', 'june-digest', 'forecast-launch']) expect(text).toContain(c);
+    for (const r of reportNames) expect(text).toContain(`npm run nurture -- analytics ${r}`);
+
+    // The CLI prints the traffic table: a header, a rule, a row per day and the window's total.
+    const { stdout } = await cli;
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]!.split(/\s+/)).toEqual(['day', 'visits', 'visitors', 'new_visitors', 'returning_visitors', 'known_visitors', 'anonymous_visitors']);
+    expect(lines[1]).toMatch(/^-+( +-+){6}$/);
+    expect(lines.slice(2, -1).every((l) => /^\d{4}-\d{2}-\d{2} /.test(l))).toBe(true);
+    expect(lines.at(-1)!.split(/\s+/).slice(0, 3)).toEqual(['total', String(t.totals.visits), String(traffic.humanVisitors)]);
+  }, lakeTimeoutMs + cliTimeoutMs);
 });
 
 /** A template's subject line, with its Liquid parts as wildcards. */

@@ -2,9 +2,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identify, merge, page } from './fixture-lake.js';
-import { analyticsHarness } from './harness.js';
+import { analyticsHarness, type Answer } from './harness.js';
 
 const h = analyticsHarness();
+/** The traffic answer's counts over the whole window. */
+const totals = (a: Answer) => (a as Answer & { totals?: unknown }).totals;
 
 /**
  * A: anonymous `anon-a` on 03-01 (four page views: a gap of exactly 30 minutes starts a new session, 29:59.999
@@ -46,6 +48,16 @@ describe('traffic report', () => {
     expect(answer.parameters).toEqual({ from: '2024-03-01', to: '2024-03-02', lookback: 30 });
   });
 
+  it('counts each visitor of the window once in the totals, however many days they came', async () => {
+    const lake = await h.lake(fixture());
+
+    const answer = await lake.run('traffic', { from: '2024-03-01', to: '2024-03-02' });
+
+    // A (anon-a + user-a) came on both days, B on 03-02 after 02-20 (the lookback), C and D on 03-01: four
+    // people, five visitors summed by day. New: A, C, D; returning: B. Known by 03-02: A and C.
+    expect(totals(answer)).toEqual({ visits: 6, visitors: 4, new_visitors: 3, returning_visitors: 1, known_visitors: 2, anonymous_visitors: 2 });
+  });
+
   it('answers the same when a delivery is replayed into another file (at-least-once)', async () => {
     const rows = fixture();
     const lake = await h.lake(rows);
@@ -56,6 +68,7 @@ describe('traffic report', () => {
     const after = await lake.run('traffic', { from: '2024-03-01', to: '2024-03-02' });
 
     expect(after.rows).toEqual(before.rows);
+    expect(totals(after)).toEqual(totals(before));
     expect(after.bytesScanned).toBeGreaterThan(before.bytesScanned);
   });
 
@@ -74,6 +87,7 @@ describe('traffic report', () => {
     const answer = await lake.run('traffic', { from: '2024-03-01', to: '2024-03-02' });
 
     expect(answer.rows).toEqual([]);
+    expect(totals(answer)).toEqual({ visits: 0, visitors: 0, new_visitors: 0, returning_visitors: 0, known_visitors: 0, anonymous_visitors: 0 });
     expect(answer.bytesScanned).toBe(0);
   });
 
