@@ -87,9 +87,8 @@ export const assumptions = {
   reportRangeDays: 30,
   /** S3 GET requests Athena makes per Parquet object a query reads: the footer, then its columns (one merged range in a small file). */
   athenaGetsPerObject: 2,
-  /** Bytes stored per profile item and per activity entry (archives included). */
+  /** Bytes stored per profile item (history lives in the event lake, priced with it; no archive items). */
   profileItemBytes: 3_000,
-  activityEntryBytes: 180,
   /** Tracked opens and clicks per email that reach the API. */
   trackedRequestsPerEmail: 0.4,
 } as const;
@@ -219,7 +218,7 @@ export function monthlyCost(v: Volume, u: Usage): CostResult {
   }
   const dynamoEvents = (eventWru * prices.dynamoPerMillionWru + eventRru * prices.dynamoPerMillionRru) / 1e6;
   add('DynamoDB', `${fmt(wru)} write units, ${fmt(rru)} read units`, (wru * prices.dynamoPerMillionWru + rru * prices.dynamoPerMillionRru) / 1e6, dynamoEvents);
-  const storageGb = gb(v.leads * assumptions.profileItemBytes + v.events * assumptions.activityEntryBytes);
+  const storageGb = gb(v.leads * assumptions.profileItemBytes);
   add('DynamoDB', `storage ${storageGb.toFixed(1)} GB (grows month by month)`, storageGb * prices.dynamoStorageGbMonth, 0, true);
 
   const busEvents = v.events * u.scoring.busEventsPerEvent + v.executions;
