@@ -8,6 +8,7 @@
  * strings are quoted with their quotes doubled (both engines read `''` as one quote and treat backslashes
  * as plain characters), integers are checked to be safe integers, lists become `(VALUES …) AS t(cols)`.
  */
+import { globPattern } from '../../shared/glob.js';
 import { TemplateError } from '../errors.js';
 
 /** A piece of SQL produced by this module (a literal or a VALUES list); templates accept nothing else. */
@@ -80,15 +81,5 @@ export function renderSql(template: string, fragments: Readonly<Record<string, s
  * everything else literal. `/products/**` matches `/products/a/b`; `/blog/*` matches `/blog/x` only.
  */
 export function globToRegex(glob: string): string {
-  let out = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      out += '.*';
-      i++;
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += /[\\^$.|+()[\]{}]/.test(c) ? `\\${c}` : c;
-  }
-  return `${out}$`;
+  return globPattern(glob);
 }

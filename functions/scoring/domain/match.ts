@@ -1,23 +1,14 @@
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
+import { globPattern } from '../../shared/glob.js';
 import type { Match, ValueTest } from './rules.js';
 
 const globCache = new Map<string, RegExp>();
 
-/** Glob to RegExp: `*` matches within one path segment, `**` across segments, `?` one character. */
+/** Glob to RegExp (shared/glob.ts), case-insensitive: `*` within one path segment, `**` across segments. */
 export function globToRegExp(glob: string): RegExp {
   let re = globCache.get(glob);
   if (!re) {
-    let out = '';
-    for (let i = 0; i < glob.length; i++) {
-      const c = glob[i]!;
-      if (c === '*' && glob[i + 1] === '*') {
-        out += '.*';
-        i++;
-      } else if (c === '*') out += '[^/]*';
-      else if (c === '?') out += '[^/]';
-      else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    re = new RegExp(`^${out}$`, 'i');
+    re = new RegExp(globPattern(glob), 'i');
     globCache.set(glob, re);
   }
   return re;
