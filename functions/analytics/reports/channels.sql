@@ -8,17 +8,23 @@ rules AS (
   -- Channel rules (ord, field, pattern, channel), first match wins; see channelRules in channels.ts.
   SELECT ord, field, pattern, channel FROM {{channel_rules}}
 ),
+session_starts AS (
+  SELECT session_id, person, min(ts) AS start_ts, min(dt) AS start_dt, max(view_no) AS page_views
+  FROM ev_s
+  GROUP BY session_id, person
+),
+touch_rows AS (
+  -- The rows that can be a session's touch: its first page view (view_no 1), its first event.
+  SELECT session_id, type, view_no, starts, utm_source, utm_medium, utm_campaign, referrer_domain
+  FROM ev_s
+  WHERE (type = 'page' AND view_no = 1) OR starts = 1
+),
 touches AS (
   -- A session's touch: the campaign and referrer of its first page view (its first event when it has none).
-  SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
-  FROM (
-    SELECT session_id, person, utm_source, utm_medium, utm_campaign, referrer_domain,
-      min(ts) OVER (PARTITION BY session_id) AS start_ts,
-      min(dt) OVER (PARTITION BY session_id) AS start_dt,
-      row_number() OVER (PARTITION BY session_id ORDER BY CASE WHEN type = 'page' THEN 0 ELSE 1 END, ts, message_id) AS rn
-    FROM ev_s
-  ) firsts
-  WHERE rn = 1
+  SELECT s.session_id, s.person, s.start_ts, s.start_dt, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer_domain
+  FROM session_starts s
+  JOIN touch_rows t ON t.session_id = s.session_id
+  WHERE (s.page_views > 0 AND t.type = 'page' AND t.view_no = 1) OR (s.page_views = 0 AND t.starts = 1)
 ),
 sources AS (
   SELECT DISTINCT utm_source, utm_medium, referrer_domain FROM touches
