@@ -9,22 +9,24 @@ rules AS (
   SELECT ord, field, pattern, channel FROM {{channel_rules}}
 ),
 session_starts AS (
-  SELECT session_id, person, min(ts) AS start_ts, min(dt) AS start_dt, max(view_no) AS page_views
-  FROM ev_s
+  -- Each session's start, and the time of its touch: its first page view, else its first event.
+  SELECT session_id, person, min(first_ts) AS start_ts, min(first_dt) AS start_dt, min(first_page_ts) AS first_page_ts,
+    coalesce(min(first_page_ts), min(first_ts)) AS touch_ts
+  FROM session_buckets
   GROUP BY session_id, person
 ),
-touch_rows AS (
-  -- The rows that can be a session's touch: its first page view (view_no 1), its first event.
-  SELECT session_id, type, view_no, starts, utm_source, utm_medium, utm_campaign, referrer_domain
-  FROM ev_s
-  WHERE (type = 'page' AND view_no = 1) OR starts = 1
-),
 touches AS (
-  -- A session's touch: the campaign and referrer of its first page view (its first event when it has none).
-  SELECT s.session_id, s.person, s.start_ts, s.start_dt, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer_domain
-  FROM session_starts s
-  JOIN touch_rows t ON t.session_id = s.session_id
-  WHERE (s.page_views > 0 AND t.type = 'page' AND t.view_no = 1) OR (s.page_views = 0 AND t.starts = 1)
+  -- A session's touch: the campaign and referrer of its first page view (its first event when it has
+  -- none), ranked only among the events at the touch's millisecond.
+  SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
+  FROM (
+    SELECT s.session_id, s.person, s.start_ts, s.start_dt, e.utm_source, e.utm_medium, e.utm_campaign, e.referrer_domain,
+      row_number() OVER (PARTITION BY s.session_id ORDER BY CASE WHEN e.type = 'page' THEN 0 ELSE 1 END, e.message_id) AS rn
+    FROM session_starts s
+    JOIN ev e ON e.person = s.person AND e.ts = s.touch_ts
+    WHERE s.first_page_ts IS NULL OR e.type = 'page'
+  ) firsts
+  WHERE rn = 1
 ),
 sources AS (
   SELECT DISTINCT utm_source, utm_medium, referrer_domain FROM touches
@@ -60,13 +62,15 @@ first_touch AS (
 ),
 known AS (
   -- The event that made the person known (first with a user id, or first identify call) and its session.
-  SELECT person, session_id, dt FROM (
-    SELECT person, session_id, dt,
+  SELECT k.person, sb.session_id, k.dt
+  FROM (
+    SELECT person, ts, dt,
       row_number() OVER (PARTITION BY person ORDER BY ts, message_id) AS rn
-    FROM ev_s
+    FROM ev
     WHERE user_id IS NOT NULL OR type = 'identify'
-  ) knowns
-  WHERE rn = 1
+  ) k
+  JOIN session_buckets sb ON sb.person = k.person AND sb.bucket = k.ts - k.ts % {{session_gap_ms}}
+  WHERE k.rn = 1
 ),
 facts AS (
   SELECT person, session_id, 1 AS visits, 0 AS leads, 0 AS orders, CAST(0 AS double) AS revenue
@@ -74,8 +78,10 @@ facts AS (
   UNION ALL
   SELECT person, session_id, 0, 1, 0, CAST(0 AS double) FROM known WHERE dt >= {{from_dt}}
   UNION ALL
-  SELECT person, session_id, 0, 0, 1, coalesce(revenue, 0)
-  FROM ev_s WHERE type = 'track' AND event = {{order_event}} AND dt >= {{from_dt}}
+  SELECT o.person, sb.session_id, 0, 0, 1, coalesce(o.revenue, 0)
+  FROM ev o
+  JOIN session_buckets sb ON sb.person = o.person AND sb.bucket = o.ts - o.ts % {{session_gap_ms}}
+  WHERE o.type = 'track' AND o.event = {{order_event}} AND o.dt >= {{from_dt}}
 ),
 credited AS (
   SELECT f.*, CASE WHEN {{model}} = 'first' THEN ft.session_id ELSE f.session_id END AS touch_session

@@ -6,15 +6,24 @@ page_groups AS (
   -- (label, pattern) per glob; one row of NULLs when no glob is given: every path is its own group.
   SELECT label, pattern FROM {{groups}}
 ),
+numbered AS (
+  -- Page views and heartbeats numbered by the page views up to them in their session: a page view and
+  -- the heartbeats up to the next page view share its number.
+  SELECT session_id, person, type, path, seconds,
+    sum(CASE WHEN type = 'page' THEN 1 ELSE 0 END) OVER (
+      PARTITION BY session_id ORDER BY ts, CASE WHEN type = 'page' THEN 0 ELSE 1 END, message_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS view_no
+  FROM ev_s
+  WHERE type = 'page' OR (type = 'track' AND event = 'Page Ping')
+),
 views AS (
-  -- view_no (sessions fragment) numbers a session's page views; the events after one share its number.
-  SELECT session_id, person, view_no, path FROM ev_s WHERE type = 'page' AND path IS NOT NULL
+  SELECT session_id, person, view_no, path FROM numbered WHERE type = 'page' AND path IS NOT NULL
 ),
 pings AS (
-  -- Seconds of the Page Ping heartbeats per session, view number and path.
+  -- Seconds of the heartbeats per session, view number and path.
   SELECT session_id, view_no, path, sum(seconds) AS seconds
-  FROM ev_s
-  WHERE type = 'track' AND event = 'Page Ping' AND path IS NOT NULL
+  FROM numbered
+  WHERE type = 'track' AND path IS NOT NULL
   GROUP BY session_id, view_no, path
 ),
 edges AS (

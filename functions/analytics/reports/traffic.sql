@@ -12,11 +12,11 @@ known_since AS (
   SELECT person, min(dt) AS known_dt FROM ev WHERE user_id IS NOT NULL OR type = 'identify' GROUP BY person
 ),
 visits AS (
-  -- A visit counts on the day of its first event (the one that starts it: no session ids needed).
-  SELECT dt AS day, count(*) AS visits
-  FROM ev_gap
-  WHERE starts = 1 AND dt >= {{from_dt}}
-  GROUP BY dt
+  -- A visit counts on the day of its first event.
+  SELECT first_dt AS day, count(*) AS visits
+  FROM session_buckets
+  WHERE starts = 1 AND first_dt >= {{from_dt}}
+  GROUP BY first_dt
 ),
 visitors AS (
   SELECT d.day,
