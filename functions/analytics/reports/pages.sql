@@ -7,14 +7,19 @@ page_groups AS (
   SELECT label, pattern FROM {{groups}}
 ),
 numbered AS (
-  -- Page views and heartbeats numbered by the page views up to them in their session: a page view and
-  -- the heartbeats up to the next page view share its number.
-  SELECT session_id, person, type, path, seconds,
-    sum(CASE WHEN type = 'page' THEN 1 ELSE 0 END) OVER (
-      PARTITION BY session_id ORDER BY ts, CASE WHEN type = 'page' THEN 0 ELSE 1 END, message_id
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS view_no
-  FROM ev_s
-  WHERE type = 'page' OR (type = 'track' AND event = 'Page Ping')
+  -- Page views and heartbeats numbered by the session's page views up to them (the person's page views up
+  -- to them less those before the session): a page view and the heartbeats up to the next page view
+  -- share its number. One sort of the person's events, with no session ids yet.
+  SELECT sb.session_id, n.person, n.type, n.path, n.seconds, n.pages_so_far - sb.session_pages_before AS view_no
+  FROM (
+    SELECT person, type, path, seconds, ts,
+      sum(CASE WHEN type = 'page' THEN 1 ELSE 0 END) OVER (
+        PARTITION BY person ORDER BY ts, CASE WHEN type = 'page' THEN 0 ELSE 1 END, message_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS pages_so_far
+    FROM ev
+    WHERE type = 'page' OR (type = 'track' AND event = 'Page Ping')
+  ) n
+  JOIN session_buckets sb ON sb.person = n.person AND sb.bucket = n.ts - n.ts % {{session_gap_ms}}
 ),
 views AS (
   SELECT session_id, person, view_no, path FROM numbered WHERE type = 'page' AND path IS NOT NULL
