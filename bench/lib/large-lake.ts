@@ -4,7 +4,7 @@
  * (`events/dt=…/`, `identity/dt=…/`) with the column types of functions/analytics/domain/lake.ts.
  *
  * The mix, every choice a hash of the session, view or person, so a size always makes the same lake:
- * - Sessions of 1 to 15 page views (mean about 3) two minutes apart, over the 30 paths of `sitePaths`
+ * - Sessions of 1 to 15 page views (mean about 2.5) two minutes apart, over the 30 paths of `sitePaths`
  *   (popular ones first); each view followed by 0 to 6 `Page Ping` heartbeats of 15 seconds.
  * - People: about one per 2.2 sessions, a few coming back often (a skewed pick of the person per session).
  *   Devices 58% desktop, 37% mobile, 5% tablet, per person.

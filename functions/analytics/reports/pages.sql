@@ -22,14 +22,14 @@ numbered AS (
   JOIN session_buckets sb ON sb.person = n.person AND sb.bucket = n.ts - n.ts % {{session_gap_ms}}
 ),
 views AS (
-  SELECT session_id, person, view_no, path FROM numbered WHERE type = 'page' AND path IS NOT NULL
-),
-pings AS (
-  -- Seconds of the heartbeats per session, view number and path.
-  SELECT session_id, view_no, path, sum(seconds) AS seconds
+  -- Each page view with its dwell: grouped by session, view number and path, a view's page row and the
+  -- heartbeats on its path fall in one group (a session has one page row per view number), heartbeats on
+  -- other paths in groups without a page row, which are left out.
+  SELECT session_id, person, view_no, path, coalesce(sum(CASE WHEN type = 'track' THEN seconds END), 0) AS seconds
   FROM numbered
-  WHERE type = 'track' AND path IS NOT NULL
-  GROUP BY session_id, view_no, path
+  WHERE path IS NOT NULL
+  GROUP BY session_id, person, view_no, path
+  HAVING max(CASE WHEN type = 'page' THEN 1 ELSE 0 END) = 1
 ),
 edges AS (
   SELECT session_id, min(view_no) AS first_view, max(view_no) AS last_view FROM views GROUP BY session_id
@@ -42,13 +42,10 @@ path_groups AS (
   JOIN page_groups g ON g.pattern IS NULL OR regexp_like(p.path, g.pattern)
 ),
 grouped AS (
-  -- Dwell of a page view: the seconds its Page Ping heartbeats report on the same path before the next
-  -- page view (a view is one session_id and view_no, so at most one pings row matches).
-  SELECT pg.page, v.session_id, v.person, coalesce(p.seconds, 0) AS seconds,
+  SELECT pg.page, v.session_id, v.person, v.seconds,
     CASE WHEN v.view_no = e.first_view THEN 1 ELSE 0 END AS is_entry,
     CASE WHEN v.view_no = e.last_view THEN 1 ELSE 0 END AS is_exit
   FROM views v
-  LEFT JOIN pings p ON p.session_id = v.session_id AND p.view_no = v.view_no AND p.path = v.path
   JOIN edges e ON e.session_id = v.session_id
   JOIN path_groups pg ON pg.path = v.path
 ),
