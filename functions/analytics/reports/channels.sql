@@ -8,15 +8,23 @@ rules AS (
   -- Channel rules (ord, field, pattern, channel), first match wins; see channelRules in channels.ts.
   SELECT ord, field, pattern, channel FROM {{channel_rules}}
 ),
+session_starts AS (
+  -- Each session's start, and the time of its touch: its first page view, else its first event.
+  SELECT session_id, person, min(first_ts) AS start_ts, min(first_dt) AS start_dt, min(first_page_ts) AS first_page_ts,
+    coalesce(min(first_page_ts), min(first_ts)) AS touch_ts
+  FROM session_buckets
+  GROUP BY session_id, person
+),
 touches AS (
-  -- A session's touch: the campaign and referrer of its first page view (its first event when it has none).
+  -- A session's touch: the campaign and referrer of its first page view (its first event when it has
+  -- none), ranked only among the events at the touch's millisecond.
   SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
   FROM (
-    SELECT session_id, person, utm_source, utm_medium, utm_campaign, referrer_domain,
-      min(ts) OVER (PARTITION BY session_id) AS start_ts,
-      min(dt) OVER (PARTITION BY session_id) AS start_dt,
-      row_number() OVER (PARTITION BY session_id ORDER BY CASE WHEN type = 'page' THEN 0 ELSE 1 END, ts, message_id) AS rn
-    FROM ev_s
+    SELECT s.session_id, s.person, s.start_ts, s.start_dt, e.utm_source, e.utm_medium, e.utm_campaign, e.referrer_domain,
+      row_number() OVER (PARTITION BY s.session_id ORDER BY CASE WHEN e.type = 'page' THEN 0 ELSE 1 END, e.message_id) AS rn
+    FROM session_starts s
+    JOIN ev e ON e.person = s.person AND e.ts = s.touch_ts
+    WHERE s.first_page_ts IS NULL OR e.type = 'page'
   ) firsts
   WHERE rn = 1
 ),
@@ -54,13 +62,15 @@ first_touch AS (
 ),
 known AS (
   -- The event that made the person known (first with a user id, or first identify call) and its session.
-  SELECT person, session_id, dt FROM (
-    SELECT person, session_id, dt,
+  SELECT k.person, sb.session_id, k.dt
+  FROM (
+    SELECT person, ts, dt,
       row_number() OVER (PARTITION BY person ORDER BY ts, message_id) AS rn
-    FROM ev_s
+    FROM ev
     WHERE user_id IS NOT NULL OR type = 'identify'
-  ) knowns
-  WHERE rn = 1
+  ) k
+  JOIN session_buckets sb ON sb.person = k.person AND sb.bucket = k.ts - k.ts % {{session_gap_ms}}
+  WHERE k.rn = 1
 ),
 facts AS (
   SELECT person, session_id, 1 AS visits, 0 AS leads, 0 AS orders, CAST(0 AS double) AS revenue
@@ -68,8 +78,10 @@ facts AS (
   UNION ALL
   SELECT person, session_id, 0, 1, 0, CAST(0 AS double) FROM known WHERE dt >= {{from_dt}}
   UNION ALL
-  SELECT person, session_id, 0, 0, 1, coalesce(revenue, 0)
-  FROM ev_s WHERE type = 'track' AND event = {{order_event}} AND dt >= {{from_dt}}
+  SELECT o.person, sb.session_id, 0, 0, 1, coalesce(o.revenue, 0)
+  FROM ev o
+  JOIN session_buckets sb ON sb.person = o.person AND sb.bucket = o.ts - o.ts % {{session_gap_ms}}
+  WHERE o.type = 'track' AND o.event = {{order_event}} AND o.dt >= {{from_dt}}
 ),
 credited AS (
   SELECT f.*, CASE WHEN {{model}} = 'first' THEN ft.session_id ELSE f.session_id END AS touch_session

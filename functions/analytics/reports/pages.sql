@@ -7,60 +7,74 @@ page_groups AS (
   SELECT label, pattern FROM {{groups}}
 ),
 numbered AS (
-  -- Each event numbered by the page views before it in its session: a page view and the events up to the
-  -- next page view share its number.
-  SELECT ev_s.*,
-    sum(CASE WHEN type = 'page' THEN 1 ELSE 0 END) OVER (
-      PARTITION BY session_id ORDER BY ts, CASE WHEN type = 'page' THEN 0 ELSE 1 END, message_id
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS view_no
-  FROM ev_s
+  -- Page views and heartbeats numbered by the session's page views up to them (the person's page views up
+  -- to them less those before the session): a page view and the heartbeats up to the next page view
+  -- share its number. One sort of the person's events, with no session ids yet.
+  SELECT sb.session_id, n.person, n.type, n.path, n.seconds, n.pages_so_far - sb.session_pages_before AS view_no
+  FROM (
+    SELECT person, type, path, seconds, ts,
+      sum(CASE WHEN type = 'page' THEN 1 ELSE 0 END) OVER (
+        PARTITION BY person ORDER BY ts, CASE WHEN type = 'page' THEN 0 ELSE 1 END, message_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS pages_so_far
+    FROM ev
+    WHERE type = 'page' OR (type = 'track' AND event = 'Page Ping')
+  ) n
+  JOIN session_buckets sb ON sb.person = n.person AND sb.bucket = n.ts - n.ts % {{session_gap_ms}}
 ),
 views AS (
-  SELECT session_id, person, view_no, path FROM numbered WHERE type = 'page' AND path IS NOT NULL
-),
-dwell AS (
-  -- Dwell of a page view: the seconds its Page Ping heartbeats report on the same path before the next page view.
-  SELECT v.session_id, v.view_no, coalesce(sum(n.seconds), 0) AS seconds
-  FROM views v
-  LEFT JOIN numbered n ON n.session_id = v.session_id AND n.view_no = v.view_no AND n.type = 'track' AND n.event = 'Page Ping' AND n.path = v.path
-  GROUP BY v.session_id, v.view_no
+  -- Each page view with its dwell: grouped by session, view number and path, a view's page row and the
+  -- heartbeats on its path fall in one group (a session has one page row per view number), heartbeats on
+  -- other paths in groups without a page row, which are left out.
+  SELECT session_id, person, view_no, path, coalesce(sum(CASE WHEN type = 'track' THEN seconds END), 0) AS seconds
+  FROM numbered
+  WHERE path IS NOT NULL
+  GROUP BY session_id, person, view_no, path
+  HAVING max(CASE WHEN type = 'page' THEN 1 ELSE 0 END) = 1
 ),
 edges AS (
   SELECT session_id, min(view_no) AS first_view, max(view_no) AS last_view FROM views GROUP BY session_id
 ),
 path_groups AS (
-  -- A path counts in every group whose glob it matches (patterns tried once per distinct path).
-  SELECT p.path, coalesce(g.label, p.path) AS page
+  -- A path counts in every group whose glob it matches (patterns tried once per distinct path; a glob
+  -- given twice is one group).
+  SELECT DISTINCT p.path, coalesce(g.label, p.path) AS page
   FROM (SELECT DISTINCT path FROM views) p
   JOIN page_groups g ON g.pattern IS NULL OR regexp_like(p.path, g.pattern)
 ),
 grouped AS (
-  SELECT pg.page, v.session_id, v.person, d.seconds,
-    CASE WHEN v.view_no = e.first_view THEN v.session_id END AS entry_session,
-    CASE WHEN v.view_no = e.last_view THEN v.session_id END AS exit_session
+  SELECT pg.page, v.session_id, v.person, v.seconds,
+    CASE WHEN v.view_no = e.first_view THEN 1 ELSE 0 END AS is_entry,
+    CASE WHEN v.view_no = e.last_view THEN 1 ELSE 0 END AS is_exit
   FROM views v
-  JOIN dwell d ON d.session_id = v.session_id AND d.view_no = v.view_no
   JOIN edges e ON e.session_id = v.session_id
   JOIN path_groups pg ON pg.path = v.path
 ),
-ranked AS (
-  SELECT page, seconds,
-    row_number() OVER (PARTITION BY page ORDER BY seconds) AS rn,
-    count(*) OVER (PARTITION BY page) AS n
-  FROM grouped
+dwell_counts AS (
+  -- Dwell times take few distinct values, so the exact median is found among (page, seconds, views) rows
+  -- rather than by ranking every view: `upto` views have at most `seconds`; the median is the mean of the
+  -- values at positions lo = floor((n + 1) / 2) and hi = floor(n / 2) + 1 (the same one when n is odd).
+  SELECT page, seconds, views,
+    sum(views) OVER (PARTITION BY page ORDER BY seconds ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+    floor((sum(views) OVER (PARTITION BY page) + 1) / 2.0) AS lo,
+    floor(sum(views) OVER (PARTITION BY page) / 2.0) + 1 AS hi
+  FROM (SELECT page, seconds, count(*) AS views FROM grouped GROUP BY page, seconds) d
 ),
 medians AS (
-  -- Exact median: the middle value, or the mean of the two middle values (rows rn with n <= 2 rn <= n + 2).
-  SELECT page, avg(seconds) AS median_seconds FROM ranked WHERE rn * 2 BETWEEN n AND n + 2 GROUP BY page
+  SELECT page,
+    (min(CASE WHEN upto - views < lo AND lo <= upto THEN seconds END) + min(CASE WHEN upto - views < hi AND hi <= upto THEN seconds END)) / 2 AS median_seconds
+  FROM dwell_counts
+  GROUP BY page
 ),
 totals AS (
+  -- A session has one first and one last page view, so entries and exits are counts of views, not of
+  -- distinct sessions.
   SELECT page,
     count(*) AS page_views,
     count(DISTINCT person) AS visitors,
     avg(seconds) AS avg_seconds,
     count(DISTINCT session_id) AS sessions,
-    count(DISTINCT entry_session) AS entries,
-    count(DISTINCT exit_session) AS exits
+    sum(is_entry) AS entries,
+    sum(is_exit) AS exits
   FROM grouped
   GROUP BY page
 )

@@ -23,7 +23,11 @@ next_pages AS (
 ),
 goals AS (
   -- The first goal event of each session that has one.
-  SELECT session_id, min(ts) AS goal_ts FROM ev_s WHERE type = 'track' AND event = {{goal}} GROUP BY session_id
+  SELECT sb.session_id, min(g.ts) AS goal_ts
+  FROM ev g
+  JOIN session_buckets sb ON sb.person = g.person AND sb.bucket = g.ts - g.ts % {{session_gap_ms}}
+  WHERE g.type = 'track' AND g.event = {{goal}}
+  GROUP BY sb.session_id
 ),
 sequences AS (
   -- The first `steps` pages viewed before the goal.

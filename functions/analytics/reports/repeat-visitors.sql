@@ -4,13 +4,15 @@ WITH
 {{> events_by_person}},
 {{> sessions}},
 sessions AS (
-  SELECT person, session_id, min(ts) AS start_ts, max(ts) AS last_ts,
-    max(CASE WHEN {{path_pattern}} IS NULL OR (type = 'page' AND regexp_like(path, {{path_pattern}})) THEN 1 ELSE 0 END) AS counts
-  FROM ev_s
-  GROUP BY person, session_id
+  SELECT person, session_id, min(first_ts) AS start_ts, max(last_ts) AS last_ts FROM session_buckets GROUP BY person, session_id
+),
+viewed AS (
+  -- Sessions with a page view at `path`, when one is given.
+  SELECT DISTINCT session_id FROM ev_s WHERE {{path_pattern}} IS NOT NULL AND type = 'page' AND regexp_like(path, {{path_pattern}})
 ),
 counted AS (
-  SELECT person, session_id, start_ts, last_ts FROM sessions WHERE counts = 1
+  SELECT person, session_id, start_ts, last_ts FROM sessions
+  WHERE {{path_pattern}} IS NULL OR session_id IN (SELECT session_id FROM viewed)
 ),
 spans AS (
   -- A person qualifies when some session is followed by `visits` - 1 more within `days` days: the

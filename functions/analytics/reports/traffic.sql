@@ -14,10 +14,10 @@ known_since AS (
 ),
 visits AS (
   -- A visit counts on the day of its first event.
-  SELECT start_dt AS day, count(*) AS visits
-  FROM (SELECT session_id, min(dt) AS start_dt FROM ev_s GROUP BY session_id) s
-  WHERE start_dt >= {{from_dt}}
-  GROUP BY start_dt
+  SELECT first_dt AS day, count(*) AS visits
+  FROM session_buckets
+  WHERE starts = 1 AND first_dt >= {{from_dt}}
+  GROUP BY first_dt
 ),
 visitors AS (
   SELECT d.day,
