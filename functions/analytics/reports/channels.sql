@@ -9,23 +9,33 @@ rules AS (
   SELECT ord, field, pattern, channel FROM {{channel_rules}}
 ),
 session_starts AS (
-  -- Each session's start, and the time of its touch: its first page view, else its first event.
-  SELECT session_id, person, min(first_ts) AS start_ts, min(first_dt) AS start_dt, min(first_page_ts) AS first_page_ts,
-    coalesce(min(first_page_ts), min(first_ts)) AS touch_ts
+  -- Each session's start and its first page view (none: the session is no visit).
+  SELECT session_id, person, min(first_ts) AS start_ts, min(first_dt) AS start_dt, min(first_page_ts) AS first_page_ts
   FROM session_buckets
   GROUP BY session_id, person
 ),
 touches AS (
-  -- A session's touch: the campaign and referrer of its first page view (its first event when it has
-  -- none), ranked only among the events at the touch's millisecond.
+  -- A visit and its touch: a session with a page view, and the campaign and referrer of its first page
+  -- view, ranked only among the page views at that millisecond. A session without a page view (events
+  -- a server sent, points a scenario granted) is no visit and brings no touch.
   SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
   FROM (
     SELECT s.session_id, s.person, s.start_ts, s.start_dt, e.utm_source, e.utm_medium, e.utm_campaign, e.referrer_domain,
-      row_number() OVER (PARTITION BY s.session_id ORDER BY CASE WHEN e.type = 'page' THEN 0 ELSE 1 END, e.message_id) AS rn
+      row_number() OVER (PARTITION BY s.session_id ORDER BY e.message_id) AS rn
     FROM session_starts s
-    JOIN ev e ON e.person = s.person AND e.ts = s.touch_ts
-    WHERE s.first_page_ts IS NULL OR e.type = 'page'
+    JOIN ev e ON e.person = s.person AND e.ts = s.first_page_ts AND e.type = 'page'
   ) firsts
+  WHERE rn = 1
+),
+last_touch AS (
+  -- Under last touch, what happens in a session counts for the latest visit that began at or before it:
+  -- the session itself when it is a visit.
+  SELECT session_id, touch_session FROM (
+    SELECT s.session_id, t.session_id AS touch_session,
+      row_number() OVER (PARTITION BY s.session_id ORDER BY t.start_ts DESC, t.session_id DESC) AS rn
+    FROM session_starts s
+    JOIN touches t ON t.person = s.person AND t.start_ts <= s.start_ts
+  ) latest
   WHERE rn = 1
 ),
 sources AS (
@@ -84,9 +94,10 @@ facts AS (
   WHERE o.type = 'track' AND o.event = {{order_event}} AND o.dt >= {{from_dt}}
 ),
 credited AS (
-  SELECT f.*, CASE WHEN {{model}} = 'first' THEN ft.session_id ELSE f.session_id END AS touch_session
+  SELECT f.*, CASE WHEN {{model}} = 'first' THEN ft.session_id ELSE lt.touch_session END AS touch_session
   FROM facts f
   JOIN first_touch ft ON ft.person = f.person
+  LEFT JOIN last_touch lt ON lt.session_id = f.session_id
 )
 SELECT c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain,
   sum(cr.visits) AS visits,

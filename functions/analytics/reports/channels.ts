@@ -47,8 +47,8 @@ export const channels = defineReport({
   summary: 'Channels: visits, leads and orders by source, first or last touch',
   description:
     'Rows by `channel` (search, social, email, direct, referral, other: channelRules in functions/analytics/reports/channels.ts), `utm_source`, ' +
-    '`utm_medium`, `utm_campaign` and `referrer_domain` of the credited touch (a session\'s first page view). `model=last` (default): everything counts ' +
-    'for the session it happened in; `model=first`: for the person\'s first session in the window and the `lookback` days before it (default 30). ' +
+    '`utm_medium`, `utm_campaign` and `referrer_domain` of the credited touch (a visit: a session with a page view, credited by its first page view). `model=last` (default): everything counts ' +
+    'for the latest visit that began at or before its session (a session without a page view, e.g. a server-sent order, is no visit); `model=first`: for the person\'s first session in the window and the `lookback` days before it (default 30). ' +
     '`visits`, `people`, `leads` (people who became known: their first event with a user id or identify call falls in the window), `orders` ' +
     '(Order Completed events) and `revenue`. MQLs are not counted: stage changes are not lake rows yet.',
   query: channelsQuery,

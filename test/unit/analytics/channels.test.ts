@@ -46,6 +46,22 @@ describe('channels report', () => {
     });
   });
 
+  it('counts no visit for a session without a page view, and credits its order to the latest visit before it', async () => {
+    const lake = await h.lake({
+      events: [
+        page('c5', '2024-03-02 09:00', '/', { utm_source: 'linkedin', utm_medium: 'social', utm_campaign: 'launch' }),
+        // Two days later a server sends the order (no page view: no visit, no touch of its own).
+        track('c5', '2024-03-04 12:00', 'Order Completed', { revenue: 70 }),
+        // Points a scenario granted, alone in their session.
+        track('c6', '2024-03-05 08:00', 'Scenario Points Added', {}),
+      ],
+    });
+
+    const answer = await lake.run('channels', { ...window, model: 'last' });
+
+    expect(byTouch(answer.rows)).toEqual({ 'social|linkedin|social|launch|': { visits: 1, people: 1, leads: 0, orders: 1, revenue: 70 } });
+  });
+
   it("credits everything to the person's first touch, looking back before the window", async () => {
     const lake = await h.lake(fixture());
 
