@@ -2,6 +2,7 @@
 -- referrer domain, and the channel these classify as), by first touch or last touch (`model`).
 -- Reads the window and `lookback` days before it (first touches and earlier identifications happen there).
 WITH
+{{> persons}},
 {{> events_by_person}},
 {{> sessions}},
 rules AS (

@@ -1,6 +1,7 @@
 -- Funnel: people who reached each step in order, each step after the previous one and within `within`
 -- of the first; conversion, drop-off and the median time between consecutive steps.
 WITH
+{{> persons}},
 {{> events_by_person}},
 steps AS (
   -- (step, kind, pattern, label): kind 'page' matches page views whose path matches the pattern (a glob as

@@ -1,5 +1,6 @@
 -- Pages by path (or by the `group` globs): page views, visitors, dwell time, entry and exit rates.
 WITH
+{{> persons}},
 {{> events_by_person}},
 {{> sessions}},
 page_groups AS (

@@ -1,6 +1,7 @@
 -- Paths: the page read next after `after` (kind 'next'), and the first pages of sessions in which the
 -- `goal` event happened (kind 'sequence'), most common first.
 WITH
+{{> persons}},
 {{> events_by_person}},
 {{> sessions}},
 views AS (

@@ -1,6 +1,7 @@
 -- Repeat visitors: people with at least `visits` sessions starting within `days` days of each other (only
 -- sessions that viewed `path`, when given), and without the `without` event in the window.
 WITH
+{{> persons}},
 {{> events_by_person}},
 {{> sessions}},
 sessions AS (

@@ -2,6 +2,7 @@
 -- with day NULL for the whole window (a person visiting on three days is one visitor there, three by day).
 -- Reads the window and `lookback` days before it (first visits and identifications happen there too).
 WITH
+{{> persons}},
 {{> events_by_person}},
 {{> sessions}},
 first_seen AS (

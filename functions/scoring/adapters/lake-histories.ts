@@ -5,6 +5,7 @@
  * each person is now.
  */
 import { querySql } from '../../analytics/adapters/query-sql.js';
+import { sqlFragments } from '../../analytics/adapters/report-sql.js';
 import { entryOfRow } from '../../analytics/domain/activity-query.js';
 import type { LakeEngine } from '../../analytics/domain/engine.js';
 import { dtOf } from '../../analytics/domain/lake.js';
@@ -32,7 +33,7 @@ export async function lakeHistories(
 ): Promise<ProfileHistory[]> {
   const days = Math.min(backtestLimits.maxDays, Math.max(1, Math.floor(opts.days)));
   const to = opts.now.getTime();
-  const sql = renderSql(querySql('backtest'), {}, {
+  const sql = renderSql(querySql('backtest'), sqlFragments, {
     from_dt: sqlString(dtOf(to - days * 86_400_000)),
     to_dt: sqlString(dtOf(to)),
     limit: sqlInt(backtestLimits.maxEvents + 1),

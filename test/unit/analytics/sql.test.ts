@@ -28,7 +28,7 @@ describe('report SQL', () => {
   });
 
   it('follows exactly maxMergeHops merges', () => {
-    const fragment = readFileSync(join(import.meta.dirname, '../../../functions/analytics/reports/_events.sql'), 'utf8');
+    const fragment = readFileSync(join(import.meta.dirname, '../../../functions/analytics/reports/_persons.sql'), 'utf8');
 
     expect(fragment.match(/LEFT JOIN merges m\d/g)).toHaveLength(maxMergeHops - 1);
     expect(fragment).toContain(`maxMergeHops = ${maxMergeHops}`);
