@@ -77,7 +77,9 @@ describe('the whole path, as a new user meets it', () => {
 
     const lead = await until(() => admin<ProfileView>(`/v1/admin/profiles/email:${email}`), (p) => p.profile?.stage === 'mql', 'the lead to become MQL');
     expect(lead.profile.profileId).toBe(anonymous.profile.profileId);
-    expect(lead.activity.some((a) => a.path === '/products/insight.html')).toBe(true);
+    // Page views come from the event lake, written every second locally: wait for it rather than race it.
+    const history = await until(() => admin<ProfileView>(`/v1/admin/profiles/email:${email}`), (p) => p.activity.some((a) => a.path === '/products/insight.html'), 'the page views in the lake');
+    expect(history.activity.some((a) => a.path === '/products/insight.html')).toBe(true);
 
     const enrolled = await until(
       () => admin<Executions>('/v1/admin/scenarios/mql-welcome/executions'),
