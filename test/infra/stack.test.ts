@@ -302,3 +302,20 @@ describe('default scoring rules on a fresh deployment', () => {
     }
   });
 });
+
+describe('function bundles', () => {
+  it('load without the native DuckDB package, which Lambda does not have: it is imported only where local mode runs it', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Code: { S3Key?: string } } }[];
+    const bundles = functions
+      .filter((f) => f.Properties.Code.S3Key)
+      .map((f) => join(outdir, `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs'))
+      .filter((file) => existsSync(file));
+    expect(bundles.length).toBeGreaterThanOrEqual(10);
+    const readsLake = bundles.filter((file) => readFileSync(file, 'utf8').includes('@duckdb/node-api'));
+    // The profile API, scenario steps, reports and erasure can reach the DuckDB engine; none imports it at load.
+    expect(readsLake.length).toBeGreaterThanOrEqual(4);
+    // A static import (`…from"@duckdb/node-api"`) runs at load; `import("@duckdb/node-api")` only when called.
+    for (const file of readsLake) expect(readFileSync(file, 'utf8')).not.toMatch(/from\s*["']@duckdb\/node-api["']/);
+  });
+});
+

@@ -12,7 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+// Type-only: the module is loaded in open(), so a Lambda bundle (where @duckdb/node-api is left out) that
+// merely contains this file does not fail at init for want of the native package.
+import type { DuckDBInstance } from '@duckdb/node-api';
 import { type LakeEngine, type LakeRecord, type LakeResult, type LakeValue } from '../domain/engine.js';
 import { type LakeColumnType, lakeTables, type LakeTable, partitionColumn } from '../domain/lake.js';
 import { QueryFailedError } from '../errors.js';
@@ -78,7 +80,7 @@ export class DuckDbEngine implements LakeEngine {
 
   /** An engine over `lakeDir` (the folder holding `events/` and `identity/`), on a new in-memory DuckDB or the one given. */
   static async open(lakeDir: string, instance?: DuckDBInstance): Promise<DuckDbEngine> {
-    const db = instance ?? (await DuckDBInstance.create(':memory:'));
+    const db = instance ?? (await (await import('@duckdb/node-api')).DuckDBInstance.create(':memory:'));
     const conn = await db.connect();
     try {
       for (const m of trinoCompatMacros) await conn.run(m.sql);
