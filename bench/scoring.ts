@@ -33,6 +33,7 @@ import { startLocal } from '../local/runtime/runtime.js';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { FirehoseLake } from '../functions/analytics/adapters/firehose-lake.js';
 import { LocalFirehose } from '../local/emulators/firehose.js';
+import { loadResults } from '../cli/bench-results.js';
 import { countIndexWrites } from './lib/index-writes.js';
 import { saveResults } from './lib/results.js';
 
@@ -88,15 +89,6 @@ function workload(): CollectedEvent[] {
     if (--v.left <= 0) active.splice(i, 1);
   }
   return out;
-}
-
-/** The figures of the last run, to print beside this one's. */
-function previousFigures(): Record<string, number> | undefined {
-  try {
-    return (JSON.parse(readFileSync('bench/results/scoring.json', 'utf8')) as { figures: Record<string, number> }).figures;
-  } catch {
-    return undefined;
-  }
 }
 
 function counted(endpoint: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
@@ -200,7 +192,8 @@ rmSync(lakeDir, { recursive: true, force: true });
 console.log('\nStream processor against local DynamoDB (batches of 100)');
 console.log(`DynamoDB write requests per event: ${(counts.writes / events.length).toFixed(3)} (target ≤ 1.2) ${counts.writes / events.length <= 1.2 ? 'OK' : 'MISSED'}`);
 console.log(`DynamoDB read requests per event:  ${(counts.reads / events.length).toFixed(3)} (BatchGetItem counts once per call)`);
-const before = previousFigures();
+// The figures of the last run, to print beside this one's.
+const before = loadResults('scoring')?.figures;
 const per = (n: number) => n / events.length;
 const was = (k: string, digits = 2) => (before?.[k] === undefined ? 'not measured' : before[k]!.toFixed(digits));
 console.log(`DynamoDB write units per event, table: ${per(counts.writeUnits).toFixed(2)} (before: ${was('writeUnitsPerEvent')}); read units per event: ${per(counts.readUnits).toFixed(2)}`);

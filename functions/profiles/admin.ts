@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { LakeActivity } from '../analytics/adapters/lake-activity.js';
-import { hasLake, lazyLakeEngine } from '../analytics/adapters/lake-engine.js';
+import { lakeActivityFromEnv } from '../analytics/adapters/lake-activity.js';
 import { DynamoLinkStore } from '../identity/adapters/dynamo-link-store.js';
 import { keyString } from '../identity/domain/keys.js';
 import { defaultRulesFromEnv, RulesSource } from '../scoring/adapters/rules-source.js';
@@ -19,7 +18,7 @@ const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultR
 /** Admin read API over profiles and leads (admin routes: IAM on AWS, the admin token locally). */
 export const handler = httpFunction('adminProfiles', profilesAdminRoutes, {
   // Activity beyond the item's latest business events comes from the event lake.
-  profiles: new ProfileReader(doc, env.TABLE_NAME, false, hasLake() ? new LakeActivity(lazyLakeEngine()) : undefined),
+  profiles: new ProfileReader(doc, env.TABLE_NAME, false, lakeActivityFromEnv()),
   linkedProfile: async (key) => (await links.get([key])).get(keyString(key))?.profileId,
   rules: () => rules.current(),
   now: () => new Date(),

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { LakeActivity } from '../analytics/adapters/lake-activity.js';
-import { hasLake, lazyLakeEngine } from '../analytics/adapters/lake-engine.js';
+import { lakeActivityFromEnv } from '../analytics/adapters/lake-activity.js';
 import { KinesisSink } from '../ingest/adapters/kinesis-sink.js';
 import { documentClient } from '../shared/aws/dynamodb.js';
 import { kinesisClient } from '../shared/aws/kinesis.js';
@@ -18,7 +17,7 @@ const tokens = { doc, sfn: sfnClient(), tableName: env.TABLE_NAME };
 const sink = new KinesisSink(kinesisClient(), env.EVENTS_STREAM_NAME);
 const ports: StepPorts = {
   // Behaviour conditions count page views and older activity in the event lake.
-  facts: new ProfileFacts(doc, env.TABLE_NAME, hasLake() ? new LakeActivity(lazyLakeEngine()) : undefined),
+  facts: new ProfileFacts(doc, env.TABLE_NAME, lakeActivityFromEnv()),
   registerWait: (action) => registerWait(tokens, action),
   publishPoints: (action) => publishPoints(sink, action),
   now: () => new Date(),

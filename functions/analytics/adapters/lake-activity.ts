@@ -6,6 +6,7 @@
 import type { ActivityEntry } from '../../profiles/domain/profile.js';
 import { activitySpans, activitySql, entryOfRow, type LakeActivityQuery } from '../domain/activity-query.js';
 import type { LakeEngine } from '../domain/engine.js';
+import { hasLake, lazyLakeEngine } from './lake-engine.js';
 import { querySql } from './query-sql.js';
 
 /** The port the profile reader asks for older activity. */
@@ -32,4 +33,9 @@ export class LakeActivity implements ActivityHistory {
     }
     return out;
   }
+}
+
+/** The lake's history for a function, when its environment names a lake (the engine opens on first use). */
+export function lakeActivityFromEnv(env: NodeJS.ProcessEnv = process.env): LakeActivity | undefined {
+  return hasLake(env) ? new LakeActivity(lazyLakeEngine(env)) : undefined;
 }

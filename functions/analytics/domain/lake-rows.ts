@@ -4,6 +4,8 @@
  * row (a function that threw here would fail the same Kinesis batch on every retry).
  */
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
+import { referrerDomain } from '../../profiles/domain/touch.js';
+import { heartbeatEvent } from '../../scoring/domain/score.js';
 import { dtOf, type EventRow, type IdentityRow, lakeLimits } from './lake.js';
 
 /** Where the stream processor writes lake rows (Firehose on AWS, the local Firehose stand-in locally). */
@@ -11,9 +13,6 @@ export interface LakeSink {
   events(rows: EventRow[]): Promise<void>;
   identity(rows: IdentityRow[]): Promise<void>;
 }
-
-/** The track event a heartbeat is (tracker/src/index.ts sends it with properties.seconds). */
-const heartbeat = 'Page Ping';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -27,24 +26,6 @@ export function bounded(v: unknown, max: number): string | null {
 }
 
 const text = (v: unknown) => bounded(v, lakeLimits.maxTextChars);
-
-/** Host of a URL in lower case without `www.`; undefined when it is not an absolute URL. */
-function hostOf(url: unknown): string | undefined {
-  if (typeof url !== 'string' || url === '') return undefined;
-  try {
-    const host = new URL(url).hostname.toLowerCase();
-    return host === '' ? undefined : host.replace(/^www\./, '');
-  } catch {
-    return undefined;
-  }
-}
-
-/** The referrer's host, unless there is none or it is the page's own site (an internal link). */
-function referrerDomain(page: Record<string, unknown> | undefined): string | null {
-  const referrer = hostOf(page?.referrer);
-  if (!referrer || referrer === hostOf(page?.url)) return null;
-  return text(referrer);
-}
 
 /** Epoch ms of an ISO time, or undefined. */
 function msOf(iso: unknown): number | undefined {
@@ -95,13 +76,13 @@ export function eventRow(event: CollectedEvent, profileId: string): EventRow {
     event: isTrack ? text(event.event) : null,
     name: text(event.name),
     path: bounded(path, lakeLimits.maxPathChars),
-    referrer_domain: referrerDomain(page),
+    referrer_domain: text(referrerDomain(page)),
     utm_source: text(campaign.source),
     utm_medium: text(campaign.medium),
     utm_campaign: text(campaign.name),
     utm_term: text(campaign.term),
     utm_content: text(campaign.content),
-    seconds: isTrack && event.event === heartbeat ? finite(props?.seconds) : null,
+    seconds: isTrack && event.event === heartbeatEvent ? finite(props?.seconds) : null,
     revenue: isTrack ? (finite(props?.revenue) ?? finite(props?.total)) : null,
     properties: isTrack ? propertiesJson(props) : null,
     device: text(isRecord(event.nurture?.ua) ? event.nurture.ua.device : undefined),

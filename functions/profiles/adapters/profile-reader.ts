@@ -207,26 +207,23 @@ export class ProfileReader implements ProfileReads {
     const out = new Map<string, ProfileItem>();
     const unique = [...new Set(profileIds)];
     for (let i = 0; i < unique.length; i += 100) {
-      let request: BatchGetCommandOutput['UnprocessedKeys'] = {
-        [this.tableName]: { Keys: unique.slice(i, i + 100).map((id) => ({ pk: profilePk(id), sk: profileSk })), ConsistentRead: this.consistent },
-      };
-      for (let round = 0; request; round++) {
-        if (round >= batchGetRounds) throw new Error(`profile read left unprocessed keys after ${batchGetRounds} rounds`);
-        const res: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of res.Responses?.[this.tableName] ?? []) out.set(String(item.pk).slice(2), strip<ProfileItem>(item));
-        request = res.UnprocessedKeys?.[this.tableName]?.Keys?.length ? res.UnprocessedKeys : undefined;
-      }
+      const items = await this.batchGet(unique.slice(i, i + 100).map((id) => ({ pk: profilePk(id), sk: profileSk })), (item) => String(item.pk).slice(2));
+      for (const [id, item] of items) out.set(id, strip<ProfileItem>(item));
     }
     return out;
   }
 
-  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
+  /** Items by key (at most 100), keyed by `keyOf` (default: the sort key, for items of one partition). */
+  private async batchGet(
+    keys: { pk: string; sk: string }[],
+    keyOf: (item: Record<string, unknown>) => string = (item) => String(item.sk),
+  ): Promise<Map<string, Record<string, unknown>>> {
     const out = new Map<string, Record<string, unknown>>();
     let request: BatchGetCommandOutput['UnprocessedKeys'] = { [this.tableName]: { Keys: keys, ConsistentRead: this.consistent } };
     // BatchGet may return UnprocessedKeys under throttling; loop until all are read.
     for (let round = 0; request && Object.keys(request).length > 0 && round < batchGetRounds; round++) {
       const res: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of res.Responses?.[this.tableName] ?? []) out.set(String(item.sk), item);
+      for (const item of res.Responses?.[this.tableName] ?? []) out.set(keyOf(item), item);
       request = res.UnprocessedKeys?.[this.tableName]?.Keys?.length ? res.UnprocessedKeys : undefined;
     }
     if (request && Object.keys(request).length > 0) throw new Error(`profile read left unprocessed keys after ${batchGetRounds} rounds`);

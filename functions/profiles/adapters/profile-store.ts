@@ -5,6 +5,7 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
   emptyState,
@@ -187,58 +188,39 @@ export class ProfileStore<Outbox = unknown> {
    * already replaced it.
    */
   async clearOutbox(profileId: string, version: number): Promise<void> {
-    this.counter.writes++;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: profilePk(profileId), sk: profileSk },
-          UpdateExpression: 'REMOVE outbox',
-          ConditionExpression: 'v = :v',
-          ExpressionAttributeValues: { ':v': version },
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+    await this.conditionally(profileId, { UpdateExpression: 'REMOVE outbox', ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': version } });
   }
 
-  /** Marks a merged profile so its id keeps resolving to the survivor. Idempotent. */
+  /** Marks a merged profile so its id keeps resolving to the survivor. Idempotent; the first merge stands. */
   async tombstone(mergedId: string, survivorId: string): Promise<void> {
-    this.counter.writes++;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: profilePk(mergedId), sk: profileSk },
-          UpdateExpression: 'SET mergedInto = :s, profileId = :id REMOVE gsi1pk, gsi1sk',
-          ConditionExpression: 'attribute_not_exists(mergedInto) OR mergedInto = :s',
-          ExpressionAttributeValues: { ':s': survivorId, ':id': mergedId },
-        }),
-      );
-    } catch (err) {
-      // Already merged elsewhere: the first merge stands.
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+    await this.conditionally(mergedId, {
+      UpdateExpression: 'SET mergedInto = :s, profileId = :id REMOVE gsi1pk, gsi1sk',
+      ConditionExpression: 'attribute_not_exists(mergedInto) OR mergedInto = :s',
+      ExpressionAttributeValues: { ':s': survivorId, ':id': mergedId },
+    });
   }
 
   /**
    * Makes a lead dormant unless it was active since it was read (conditional on lastSeenAt and stage).
    * False when it was: the sweep leaves it alone.
    */
-  async markDormant(profileId: string, from: string, lastSeenAt: unknown): Promise<boolean> {
+  markDormant(profileId: string, from: string, lastSeenAt: unknown): Promise<boolean> {
+    return this.conditionally(profileId, {
+      // Bumping v makes a concurrent processor update re-read and see the new stage.
+      UpdateExpression: 'SET stage = :dormant, stageBeforeDormant = :stage, gsi1pk = :pk, v = v + :one',
+      ConditionExpression: 'lastSeenAt = :seen AND stage = :stage',
+      ExpressionAttributeValues: { ':dormant': 'dormant', ':stage': from, ':pk': rankPartition('dormant', profileId), ':one': 1, ':seen': lastSeenAt },
+    });
+  }
+
+  /** A conditional update of a profile item; false when its condition did not hold. */
+  private async conditionally(
+    profileId: string,
+    update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>,
+  ): Promise<boolean> {
     this.counter.writes++;
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: profilePk(profileId), sk: profileSk },
-          // Bumping v makes a concurrent processor update re-read and see the new stage.
-          UpdateExpression: 'SET stage = :dormant, stageBeforeDormant = :stage, gsi1pk = :pk, v = v + :one',
-          ConditionExpression: 'lastSeenAt = :seen AND stage = :stage',
-          ExpressionAttributeValues: { ':dormant': 'dormant', ':stage': from, ':pk': rankPartition('dormant', profileId), ':one': 1, ':seen': lastSeenAt },
-        }),
-      );
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: profilePk(profileId), sk: profileSk }, ...update }));
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;

@@ -276,32 +276,27 @@ async function processProfile(
       // write. The lake keeps the event; a redelivery finds the same nothing to do. Its bus events (a
       // known lead's page view) go out at least once, as every bus event does.
       if (update.outbox.events.length > 0) await ports.publish(update.outbox.events);
-      await resumeWaits(pid, stored, update.chunk, ports);
-      applied += update.applied;
-      if (update.chunk.length === todo.length) return applied;
-      stored = (await ports.profiles.load([pid])).get(pid)!;
-      continue;
-    }
-    const indexed = ranked(next);
-    const ok = await ports.profiles.save(stored, next, {
-      shard,
-      seq: maxSeq(update.chunk),
-      outbox: update.outbox,
-      ...(indexed ? { rank: { pk: ports.rankPartition(next.stage, pid), key: rankKey(next.score.value, next.score.asOf, rules.halfLifeDays) } } : {}),
-    });
-    if (!ok) {
-      attempt++;
-      await new Promise((r) => setTimeout(r, Math.random() * raceBackoffMs * attempt));
-      stored = (await ports.profiles.load([pid])).get(pid)!;
-      continue;
-    }
-    for (const e of update.outbox.events) {
-      if (e.detailType === 'lead.stage_changed') {
-        const to = (e.detail as { to: string }).to;
-        stagesEntered[to] = (stagesEntered[to] ?? 0) + 1;
+    } else {
+      const ok = await ports.profiles.save(stored, next, {
+        shard,
+        seq: maxSeq(update.chunk),
+        outbox: update.outbox,
+        ...(ranked(next) ? { rank: { pk: ports.rankPartition(next.stage, pid), key: rankKey(next.score.value, next.score.asOf, rules.halfLifeDays) } } : {}),
+      });
+      if (!ok) {
+        attempt++;
+        await new Promise((r) => setTimeout(r, Math.random() * raceBackoffMs * attempt));
+        stored = (await ports.profiles.load([pid])).get(pid)!;
+        continue;
       }
+      for (const e of update.outbox.events) {
+        if (e.detailType === 'lead.stage_changed') {
+          const to = (e.detail as { to: string }).to;
+          stagesEntered[to] = (stagesEntered[to] ?? 0) + 1;
+        }
+      }
+      await runOutbox(pid, update.outbox, stored.version + 1, ports);
     }
-    await runOutbox(pid, update.outbox, stored.version + 1, ports);
     await resumeWaits(pid, stored, update.chunk, ports);
     applied += update.applied;
     if (update.chunk.length === todo.length) return applied;
