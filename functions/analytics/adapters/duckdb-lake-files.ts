@@ -16,6 +16,12 @@ const toValue = (v: unknown): LakeValue =>
 
 export class DuckDbLakeFiles implements LakeFiles {
   readonly fileColumn = 'filename' as const;
+  /**
+   * Operations run one at a time: a rewrite renames or deletes files that another operation's view
+   * (a glob over the folder) may be reading, and they share one connection. The job's concurrent
+   * rewrites (erasureLimits.rewriteConcurrency, for Athena) queue here.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly lakeDir: string,
@@ -30,7 +36,21 @@ export class DuckDbLakeFiles implements LakeFiles {
     return new DuckDbLakeFiles(lakeDir, instance, await instance.connect());
   }
 
-  async query(sql: string): Promise<LakeResult> {
+  query(sql: string): Promise<LakeResult> {
+    return this.serially(() => this.queryNow(sql));
+  }
+
+  rewrite(file: FileToRewrite, ids: readonly string[]): Promise<void> {
+    return this.serially(() => this.rewriteNow(file, ids));
+  }
+
+  private serially<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async queryNow(sql: string): Promise<LakeResult> {
     const started = Date.now();
     let bytesScanned = 0;
     for (const table of Object.keys(lakeTables) as LakeTable[]) bytesScanned += await this.defineView(table);
@@ -44,7 +64,7 @@ export class DuckDbLakeFiles implements LakeFiles {
    * so a reader sees the old file or the new one); a file with no rows left is deleted. The rows come
    * through the table's view, as Athena's come through the table: a column the file lacks is written null.
    */
-  async rewrite(file: FileToRewrite, ids: readonly string[]): Promise<void> {
+  private async rewriteNow(file: FileToRewrite, ids: readonly string[]): Promise<void> {
     await this.defineView(file.table);
     const temporary = `${file.file}.erasing`;
     const kept = keptRowsSql(file.table, ids, file.table, [`filename = ${sqlString(file.file)}`]);
