@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { Channels } from './channels.js';
 import { Analytics } from './analytics.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
@@ -32,6 +33,7 @@ export class NurtureStack extends Stack {
   readonly sending: Sending;
   readonly scenarios: Scenarios;
   readonly analytics: Analytics;
+  readonly channels: Channels;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -65,6 +67,8 @@ export class NurtureStack extends Stack {
       process: this.scoring.process,
       functions,
     });
+    this.channels = new Channels(this, 'Channels', { config, logRetention, profiles: this.profiles.main, events: this.ingest.events, functions });
+
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);
     this.analytics.grantLakeReads(this.scenarios.steps);

@@ -5,6 +5,7 @@
  */
 import { analyticsRoutes } from '../analytics/routes.js';
 import { erasureRoutes } from '../analytics/erasure-routes.js';
+import { channelsRoutes } from '../channels/routes.js';
 import { ingestRoutes } from '../ingest/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { scenariosRoutes } from '../scenarios/routes.js';
@@ -15,4 +16,4 @@ import type { RouteDoc } from '../shared/route-docs.js';
 /** A route with its documentation. */
 export type DocumentedRoute = RouteDef & { readonly doc: RouteDoc };
 
-export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...erasureRoutes];
+export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...erasureRoutes, ...channelsRoutes];

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Report templates and the fragments they include (`{{> events_by_person}}`), by file name without `.sql`. */
-export const reportSqlNames = ['_persons', '_events', '_sessions', 'traffic', 'pages', 'paths', 'funnel', 'repeat-visitors', 'channels'] as const;
+export const reportSqlNames = ['_persons', '_events', '_sessions', '_classify', 'traffic', 'pages', 'paths', 'funnel', 'repeat-visitors', 'channels'] as const;
 
 /** The files to ship with a bundled function, relative to the repository root. */
 export const reportSqlFiles = reportSqlNames.map((n) => ({ from: `functions/analytics/reports/${n}.sql`, to: `${n}.sql` }));
@@ -26,4 +26,4 @@ const texts = load();
 export const reportTemplate = (name: string): string | undefined => (name.startsWith('_') ? undefined : texts[name]);
 
 /** The fragments templates include, by the name they are included as. */
-export const sqlFragments: Readonly<Record<string, string>> = { persons: texts._persons!, events_by_person: texts._events!, sessions: texts._sessions! };
+export const sqlFragments: Readonly<Record<string, string>> = { persons: texts._persons!, events_by_person: texts._events!, sessions: texts._sessions!, classify: texts._classify! };

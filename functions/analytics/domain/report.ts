@@ -4,6 +4,7 @@
  * by adapters/report-sql.ts and handed in.
  */
 import type * as core from 'zod/v4/core';
+import type { Medium } from '../../channels/domain/registry.js';
 import type { LakeRecord } from './engine.js';
 import type { SqlLiteral } from './sql.js';
 
@@ -14,13 +15,19 @@ export interface RenderedParams {
   used: Record<string, unknown>;
 }
 
+/** What a report may need beyond its parameters, read by runReport before rendering. */
+export interface ReportContext {
+  /** The media registry in force (the operator's media, then the defaults): channels/domain/registry.ts. */
+  media: readonly Medium[];
+}
+
 export interface ReportDef<S extends core.$ZodType = core.$ZodType> {
   readonly name: string;
   readonly summary: string;
   readonly description: string;
   readonly query: S;
   /** Literals of the template; throws BadRequestError for checks across parameters. `today` is a UTC day. */
-  render(params: core.output<S>, today: string): RenderedParams;
+  render(params: core.output<S>, today: string, ctx: ReportContext): RenderedParams;
   /** The answer's data part from the rows (default `{ rows }`). */
   shape?(rows: LakeRecord[], params: core.output<S>): Record<string, unknown>;
 }

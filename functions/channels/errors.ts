@@ -1,0 +1,4 @@
+/** Errors of channels: the media registry, ad costs and offline touches. */
+export class ChannelsError extends Error {
+  override name = 'ChannelsError';
+}
