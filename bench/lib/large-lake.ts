@@ -154,6 +154,8 @@ SELECT
     WHEN ch >= 0.81 THEN ['march-newsletter', 'spring-sale', 'webinar-invite', 'product-update'][1 + pick % 4] END AS utm_campaign,
   CASE WHEN ch >= 0.91 THEN ['nurture', 'marketing automation', 'lead scoring', 'email automation'][1 + pick % 4] END AS utm_term,
   CASE WHEN ch >= 0.81 AND ch < 0.91 THEN ['cta-top', 'cta-bottom'][1 + pick % 2] END AS utm_content,
+  CASE WHEN j = 0 AND ch >= 0.91 THEN 'gclid' END AS click_id_type,
+  CASE WHEN j = 0 AND ch >= 0.91 THEN 'Cj0K' || sid END AS click_id,
   CASE WHEN kind = 'ping' THEN 15.0 END AS seconds,
   CASE WHEN kind = 'extra' AND extra = 'Order Completed' THEN CAST(20 + hash(sid, j, 'revenue') % 480 AS DOUBLE) END AS revenue,
   CASE kind WHEN 'ping' THEN '{"seconds":15,"path":"' || path || '"}'

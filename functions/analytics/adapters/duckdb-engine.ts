@@ -57,7 +57,8 @@ export function relationSql(lakeDir: string, table: LakeTable): string {
   if (!hasFiles(dir)) {
     return `SELECT ${columns.map((c) => `CAST(NULL AS ${duckType[c.type]}) AS ${c.name}`).join(', ')} WHERE false`;
   }
-  const source = `read_parquet(${quote(join(dir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'${partitionColumn.name}': VARCHAR})`;
+  // union_by_name: files written before a column was added to the contract read it as NULL (as Athena does).
+  const source = `read_parquet(${quote(join(dir, '*', '*.parquet'))}, hive_partitioning = true, union_by_name = true, hive_types = {'${partitionColumn.name}': VARCHAR})`;
   return `SELECT ${columns.map((c) => `CAST(${c.name} AS ${duckType[c.type]}) AS ${c.name}`).join(', ')} FROM ${source}`;
 }
 

@@ -52,6 +52,7 @@ function propertiesJson(props: Record<string, unknown> | undefined): string | nu
  *   properties.path (the tracker's heartbeat sets it), then context.page.path (the page it happened on).
  * - `referrer_domain`: context.page.referrer's host, lower case, without `www.`; null for internal links.
  * - `utm_*`: context.campaign (ingest fills it from the page URL when the client did not).
+ * - `click_id_type`, `click_id`: nurture.clickId, the ad click id ingest found on the page URL.
  * - `seconds`: properties.seconds of a `Page Ping` heartbeat; `revenue`: properties.revenue, else
  *   properties.total, when a number.
  * - `properties`: track events only, when its JSON is within maxPropertiesBytes. Identify traits are never
@@ -64,6 +65,7 @@ export function eventRow(event: CollectedEvent, profileId: string): EventRow {
   const campaign = isRecord(context.campaign) ? context.campaign : {};
   const props = isRecord(event.properties) ? event.properties : undefined;
   const isTrack = event.type === 'track';
+  const clickId = isRecord(event.nurture) && isRecord(event.nurture.clickId) ? event.nurture.clickId : undefined;
   const path = isTrack ? (props?.path ?? page?.path) : (page?.path ?? props?.path);
   const received = msOf(event.receivedAt) ?? 0;
   const ts = msOf(event.timestamp) ?? received;
@@ -82,6 +84,8 @@ export function eventRow(event: CollectedEvent, profileId: string): EventRow {
     utm_campaign: text(campaign.name),
     utm_term: text(campaign.term),
     utm_content: text(campaign.content),
+    click_id_type: text(clickId?.type),
+    click_id: text(clickId?.value),
     seconds: isTrack && event.event === heartbeatEvent ? finite(props?.seconds) : null,
     revenue: isTrack ? (finite(props?.revenue) ?? finite(props?.total)) : null,
     properties: isTrack ? propertiesJson(props) : null,

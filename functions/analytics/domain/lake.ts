@@ -41,6 +41,10 @@ export interface EventRow {
   utm_campaign: string | null;
   utm_term: string | null;
   utm_content: string | null;
+  /** The ad click id's type found on the landing page URL (`gclid`, `fbclid`, …: channels/domain/registry.ts clickIdTypes). */
+  click_id_type: string | null;
+  /** The ad click id's value (kept for offline conversion uploads), at most maxTextChars. */
+  click_id: string | null;
   /** Seconds of attention a heartbeat (Page Ping) reports. */
   seconds: number | null;
   /** properties.revenue (or properties.total) of track events, e.g. Order Completed. */
@@ -86,6 +90,8 @@ export const eventColumns: readonly LakeColumn[] = [
   { name: 'utm_campaign', type: 'string', comment: 'utm_campaign' },
   { name: 'utm_term', type: 'string', comment: 'utm_term' },
   { name: 'utm_content', type: 'string', comment: 'utm_content' },
+  { name: 'click_id_type', type: 'string', comment: 'ad click id type (gclid, fbclid, yclid, ...)' },
+  { name: 'click_id', type: 'string', comment: 'ad click id value' },
   { name: 'seconds', type: 'double', comment: 'heartbeat seconds' },
   { name: 'revenue', type: 'double', comment: 'order revenue' },
   { name: 'properties', type: 'string', comment: 'track properties as JSON (bounded)' },

@@ -38,6 +38,8 @@ export interface CollectedEvent {
     profileId?: string;
     /** Profiles this identify/alias showed to be the same person, to merge into profileId. */
     mergeFrom?: string[];
+    /** The ad click id on the page URL (`gclid=…`), by channels/domain/registry.ts clickIdTypes. */
+    clickId?: { type: string; value: string };
   };
 }
 

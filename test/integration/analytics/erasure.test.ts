@@ -30,7 +30,7 @@ function event(profileId: string, n: number, dt: string, extra: Partial<EventRow
     message_id: `${profileId}-${dt}-${n}`, profile_id: profileId, anonymous_id: `anon-${profileId}`, user_id: null,
     type: n % 2 ? 'track' : 'page', event: n % 2 ? 'Page Ping' : null, name: null, path: `/p/${n}`,
     referrer_domain: n === 0 ? 'news.example' : null, utm_source: null, utm_medium: null, utm_campaign: null,
-    utm_term: null, utm_content: null, seconds: n % 2 ? 15.5 : null, revenue: n === 2 ? 1234.5 : null,
+    utm_term: null, utm_content: null, click_id_type: null, click_id: null, seconds: n % 2 ? 15.5 : null, revenue: n === 2 ? 1234.5 : null,
     properties: n % 2 ? '{"seconds":15.5}' : null, device: 'desktop', ts, received: ts + 120, ...extra,
   } as Row;
 }

@@ -37,6 +37,8 @@ export function event(e: EventInput): EventRow {
     utm_campaign: null,
     utm_term: null,
     utm_content: null,
+    click_id_type: null,
+    click_id: null,
     seconds: null,
     revenue: null,
     properties: null,

@@ -18,7 +18,7 @@ describe('event rows', () => {
         page: { path: '/pricing', url: 'https://www.acme.example/pricing', referrer: 'https://WWW.Google.COM/search?q=acme' },
         campaign: { source: 'newsletter', medium: 'email', name: 'june', term: 'crm', content: 'hero' },
       },
-      nurture: { v: 1, bot: false, ua: { browser: 'Firefox', device: 'mobile' } },
+      nurture: { v: 1, bot: false, ua: { browser: 'Firefox', device: 'mobile' }, clickId: { type: 'gclid', value: 'Cj0KCQ' } },
     });
     expect(eventRow(page, 'p-1')).toEqual({
       message_id: page.messageId,
@@ -35,6 +35,8 @@ describe('event rows', () => {
       utm_campaign: 'june',
       utm_term: 'crm',
       utm_content: 'hero',
+      click_id_type: 'gclid',
+      click_id: 'Cj0KCQ',
       seconds: null,
       revenue: null,
       properties: null,
