@@ -1,4 +1,5 @@
 import { registerAnalytics } from './analytics.js';
+import { registerChannels } from './channels.js';
 import { registerScenarios } from './scenarios.js';
 import { registerCost } from './cost.js';
 import { registerLake } from './lake.js';
@@ -7,4 +8,4 @@ import { registerTemplates } from './templates.js';
 import type { RegisterCommands } from './register.js';
 
 /** Every capability's commands; each lives in its own file beside this one. */
-export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake];
+export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels];
