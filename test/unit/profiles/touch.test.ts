@@ -65,6 +65,8 @@ describe('first and last touch on the profile', () => {
     expect(referrerDomain({ referrer: 'not a url', url: 'https://example.com/' })).toBeUndefined();
     expect(referrerDomain({ referrer: 'https://example.com/a', url: 'https://www.example.com/b' })).toBeUndefined();
     expect(referrerDomain({ referrer: 'https://t.co/abc', url: 'https://www.example.com/b' })).toBe('t.co');
+    // The Gmail app on Android refers as an app: the registry knows that host as webmail.
+    expect(referrerDomain({ referrer: 'android-app://com.google.android.gm/', url: 'https://www.example.com/b' })).toBe('com.google.android.gm');
   });
 
   it('lets a branch condition test the touches', () => {
