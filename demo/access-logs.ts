@@ -68,7 +68,11 @@ export interface PageLine {
 }
 
 export interface ChannelLine {
+  /** The channel group (functions/channels/domain/registry.ts channelGroups). */
   channel: string;
+  /** The medium's id and display name in the media registry. */
+  medium: string;
+  medium_name: string;
   utm_source: string | null;
   utm_medium: string | null;
   utm_campaign: string | null;

@@ -120,11 +120,13 @@ export function duration(seconds: number): string {
   return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
-/** `search  google / cpc / brand (google.com)`, `search  bing.com`, `direct`. */
+/** `paid_search    Google Ads: google / cpc / brand (google.com)`, `organic_search Bing (organic): bing.com`, `direct`. */
 function channelName(c: ChannelLine): string {
   const campaign = [c.utm_source, c.utm_medium, c.utm_campaign].filter(Boolean).join(' / ');
   const source = campaign ? `${campaign}${c.referrer_domain ? ` (${c.referrer_domain})` : ''}` : (c.referrer_domain ?? '');
-  return `${c.channel.padEnd(8)} ${source}`.trimEnd();
+  // An unregistered medium is named by the referrer or utm_source the line shows anyway.
+  const medium = c.channel === 'direct' || c.medium_name === c.referrer_domain || c.medium_name === c.utm_source?.toLowerCase() ? '' : `${c.medium_name}: `;
+  return `${c.channel.padEnd(14)} ${medium}${source}`.trimEnd();
 }
 
 export interface AccessLogContext {

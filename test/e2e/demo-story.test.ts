@@ -267,7 +267,8 @@ describe('the demo story', () => {
     const channels = await report<{ rows: { channel: string; utm_source: string | null; utm_medium: string | null; utm_campaign: string | null; referrer_domain: string | null; people: number }[] }>('channels');
     const classOf = (a: (typeof humans)[number]['arrival']) => {
       const domain = a.referrer ? new URL(a.referrer).hostname.replace(/^www\./, '') : null;
-      const channel = a.campaign ? ({ cpc: 'search', email: 'email', social: 'social' } as Record<string, string>)[a.campaign.medium] : domain ? ({ 'google.com': 'search', 'bing.com': 'search', 'linkedin.com': 'social' } as Record<string, string>)[domain] : 'direct';
+      // Channel groups of the default media registry (functions/channels/domain/registry.ts).
+      const channel = a.campaign ? ({ cpc: 'paid_search', email: 'email', social: 'organic_social' } as Record<string, string>)[a.campaign.medium] : domain ? ({ 'google.com': 'organic_search', 'bing.com': 'organic_search', 'linkedin.com': 'organic_social' } as Record<string, string>)[domain] : 'direct';
       return { channel, utm_source: a.campaign?.source ?? null, utm_medium: a.campaign?.medium ?? null, utm_campaign: a.campaign?.name ?? null, referrer_domain: domain };
     };
     const expected = new Map<string, ReturnType<typeof classOf> & { people: number }>();
@@ -281,7 +282,7 @@ describe('the demo story', () => {
     );
     expect(channels.rows).toHaveLength(expected.size);
     expect(new Set(channels.rows.map((r) => r.utm_campaign).filter(Boolean)), 'the three demo campaigns').toEqual(new Set(arrivals.flatMap((a) => (a.campaign ? [a.campaign.name] : []))));
-    expect(new Set(channels.rows.map((r) => r.channel))).toEqual(new Set(['search', 'email', 'social', 'direct']));
+    expect(new Set(channels.rows.map((r) => r.channel))).toEqual(new Set(['paid_search', 'organic_search', 'email', 'organic_social', 'direct']));
 
     // pages: pricing was dwelt on (the repeaters' heartbeats).
     const pages = await report<{ rows: { page: string; page_views: number; avg_dwell_seconds: number }[] }>('pages');

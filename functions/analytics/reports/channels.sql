@@ -1,14 +1,11 @@
 -- Channels: visits, leads and orders by the touch they are credited to (utm source, medium, campaign,
--- referrer domain, and the channel these classify as), by first touch or last touch (`model`).
+-- referrer domain, and the medium and channel group the media registry classifies these and the ad click
+-- id type as: the "classify" fragment), by first touch or last touch (`model`).
 -- Reads the window and `lookback` days before it (first touches and earlier identifications happen there).
 WITH
 {{> persons}},
 {{> events_by_person}},
 {{> sessions}},
-rules AS (
-  -- Channel rules (ord, field, pattern, channel), first match wins; see channelRules in channels.ts.
-  SELECT ord, field, pattern, channel FROM {{channel_rules}}
-),
 session_starts AS (
   -- Each session's start and its first page view (none: the session is no visit).
   SELECT session_id, person, min(first_ts) AS start_ts, min(first_dt) AS start_dt, min(first_page_ts) AS first_page_ts
@@ -16,12 +13,12 @@ session_starts AS (
   GROUP BY session_id, person
 ),
 touches AS (
-  -- A visit and its touch: a session with a page view, and the campaign and referrer of its first page
+  -- A visit and its touch: a session with a page view, and the campaign, referrer and click id of its first page
   -- view, ranked only among the page views at that millisecond. A session without a page view (events
   -- a server sent, points a scenario granted) is no visit and brings no touch.
-  SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain
+  SELECT session_id, person, start_ts, start_dt, utm_source, utm_medium, utm_campaign, referrer_domain, click_id_type
   FROM (
-    SELECT s.session_id, s.person, s.start_ts, s.start_dt, e.utm_source, e.utm_medium, e.utm_campaign, e.referrer_domain,
+    SELECT s.session_id, s.person, s.start_ts, s.start_dt, e.utm_source, e.utm_medium, e.utm_campaign, e.referrer_domain, e.click_id_type,
       row_number() OVER (PARTITION BY s.session_id ORDER BY e.message_id) AS rn
     FROM session_starts s
     JOIN ev e ON e.person = s.person AND e.ts = s.first_page_ts AND e.type = 'page'
@@ -39,30 +36,17 @@ last_touch AS (
   ) latest
   WHERE rn = 1
 ),
-sources AS (
-  SELECT DISTINCT utm_source, utm_medium, referrer_domain FROM touches
+touch_keys AS (
+  SELECT DISTINCT utm_source, utm_medium, utm_campaign, referrer_domain, click_id_type FROM touches
 ),
-matched AS (
-  -- The first rule matching each distinct source (patterns tried once per source, not per session).
-  SELECT s.utm_source, s.utm_medium, s.referrer_domain, min(r.ord) AS ord
-  FROM sources s
-  JOIN rules r ON (r.field = 'medium' AND regexp_like(lower(s.utm_medium), r.pattern))
-    OR (r.field = 'source' AND regexp_like(lower(s.utm_source), r.pattern))
-    OR (r.field = 'referrer' AND regexp_like(s.referrer_domain, r.pattern))
-  GROUP BY s.utm_source, s.utm_medium, s.referrer_domain
-),
+{{> classify}},
 classified AS (
-  -- No rule: a referrer is a referral, campaign tags alone are 'other', nothing at all is direct.
-  SELECT t.*, coalesce(r.channel,
-    CASE WHEN t.referrer_domain IS NOT NULL THEN 'referral'
-      WHEN t.utm_source IS NOT NULL OR t.utm_medium IS NOT NULL OR t.utm_campaign IS NOT NULL THEN 'other'
-      ELSE 'direct' END) AS channel
+  SELECT t.*, c.medium, c.medium_name, c.channel
   FROM touches t
-  -- Null-safe equality as coalesce to '' (node-sql-parser, the Trino syntax check, lacks IS NOT DISTINCT FROM;
-  -- '' and NULL match no rule alike).
-  LEFT JOIN matched m ON coalesce(m.utm_source, '') = coalesce(t.utm_source, '') AND coalesce(m.utm_medium, '') = coalesce(t.utm_medium, '')
-    AND coalesce(m.referrer_domain, '') = coalesce(t.referrer_domain, '')
-  LEFT JOIN rules r ON r.ord = m.ord
+  -- Null-safe equality as coalesce to '' (the Trino syntax check lacks IS NOT DISTINCT FROM; '' is no lake value).
+  JOIN touch_classes c ON coalesce(c.utm_source, '') = coalesce(t.utm_source, '') AND coalesce(c.utm_medium, '') = coalesce(t.utm_medium, '')
+    AND coalesce(c.utm_campaign, '') = coalesce(t.utm_campaign, '') AND coalesce(c.referrer_domain, '') = coalesce(t.referrer_domain, '')
+    AND coalesce(c.click_id_type, '') = coalesce(t.click_id_type, '')
 ),
 first_touch AS (
   -- The person's first session in what was read (the window and the lookback).
@@ -100,7 +84,7 @@ credited AS (
   JOIN first_touch ft ON ft.person = f.person
   LEFT JOIN last_touch lt ON lt.session_id = f.session_id
 )
-SELECT c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain,
+SELECT c.channel, c.medium, c.medium_name, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain,
   sum(cr.visits) AS visits,
   count(DISTINCT cr.person) AS people,
   sum(cr.leads) AS leads,
@@ -108,6 +92,6 @@ SELECT c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain,
   round(sum(cr.revenue), 2) AS revenue
 FROM credited cr
 JOIN classified c ON c.session_id = cr.touch_session
-GROUP BY c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
-ORDER BY visits DESC, orders DESC, c.channel, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
+GROUP BY c.channel, c.medium, c.medium_name, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
+ORDER BY visits DESC, orders DESC, c.channel, c.medium, c.utm_source, c.utm_medium, c.utm_campaign, c.referrer_domain
 LIMIT {{limit}}

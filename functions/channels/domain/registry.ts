@@ -128,12 +128,19 @@ export const defaultMedia: readonly Medium[] = [
   { id: 'display', name: 'Display (other)', group: 'display', match: [{ medium: ['display', 'banner', 'interstitial', 'retargeting', 'remarketing'] }] },
   { id: 'youtube', name: 'YouTube', group: 'video', match: [{ referrer: ['youtube.com', 'youtu.be'] }, { source: ['youtube'] }] },
   // Email.
-  { id: 'newsletter', name: 'Newsletter', group: 'email', match: [{ medium: ['email', 'e-mail', 'e_mail', 'mail', 'newsletter'] }, { source: ['newsletter', 'nurture', 'email'] }] },
+  {
+    id: 'newsletter',
+    name: 'Newsletter',
+    group: 'email',
+    // メルマガ (mail magazine) is how Japanese senders often tag a newsletter.
+    match: [{ medium: ['email', 'e-mail', 'e_mail', 'mail', 'newsletter', 'mail*magazine', 'mailmaga', 'merumaga', 'melmaga'] }, { source: ['newsletter', 'nurture', 'email'] }],
+  },
   {
     id: 'webmail',
     name: 'Webmail',
     group: 'email',
-    match: [{ referrer: ['mail.google.com', 'outlook.live.com', 'outlook.office.com', 'outlook.office365.com', 'mail.yahoo.com', 'mail.yahoo.co.jp', 'mail.proton.me'] }],
+    // com.google.android.gm: the Gmail app on Android (an android-app:// referrer), else Google organic.
+    match: [{ referrer: ['mail.google.com', 'com.google.android.gm', 'outlook.live.com', 'outlook.office.com', 'outlook.office365.com', 'mail.yahoo.com', 'mail.yahoo.co.jp', 'mail.proton.me'] }],
   },
   { id: 'affiliate', name: 'Affiliate', group: 'affiliate', match: [{ medium: ['affiliate*', 'partner*'] }] },
   // Organic social (after the paid media: an ad click from Facebook carries a paid medium or click id).
@@ -161,7 +168,7 @@ export const defaultMedia: readonly Medium[] = [
     name: 'Search (other)',
     group: 'organic_search',
     match: [
-      { referrer: ['duckduckgo.com', 'baidu.com', 'yandex.*', 'ecosia.org', 'qwant.com', 'search.brave.com', 'startpage.com', 'naver.com', 'goo.ne.jp'] },
+      { referrer: ['duckduckgo.com', 'baidu.com', 'yandex.*', 'ecosia.org', 'qwant.com', 'search.brave.com', 'startpage.com', 'naver.com', 'goo.ne.jp', 'search.smt.docomo.ne.jp', 'search.auone.jp'] },
       { medium: ['organic', 'search'] },
     ],
   },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
 import { withNameTraits } from '../../identity/domain/names.js';
+import { clickIdOf, pageParams } from './click-id.js';
 import { limits } from './limits.js';
 import type { SegmentMessage } from './schema.js';
 
@@ -38,7 +39,7 @@ export interface CollectedEvent {
     profileId?: string;
     /** Profiles this identify/alias showed to be the same person, to merge into profileId. */
     mergeFrom?: string[];
-    /** The ad click id on the page URL (`gclid=…`), by channels/domain/registry.ts clickIdTypes. */
+    /** The ad click id on the page URL (`gclid=…`) of a page or track event: ingest/domain/click-id.ts. */
     clickId?: { type: string; value: string };
   };
 }
@@ -103,24 +104,14 @@ const utmFields: Record<string, keyof Campaign> = {
 export function campaignOf(context: Record<string, unknown> | undefined): Campaign | undefined {
   const given = context?.campaign;
   if (given && typeof given === 'object' && Object.keys(given).length > 0) return given as Campaign;
-  const page = context?.page as { url?: unknown; search?: unknown } | undefined;
-  const search = typeof page?.search === 'string' && page.search ? page.search : queryOf(page?.url);
-  if (!search) return undefined;
-  const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
+  const params = pageParams(context);
+  if (!params) return undefined;
   const campaign: Campaign = {};
   for (const [param, field] of Object.entries(utmFields)) {
     const value = params.get(param);
     if (value) campaign[field] = value.slice(0, 512);
   }
   return Object.keys(campaign).length > 0 ? campaign : undefined;
-}
-
-function queryOf(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined;
-  const q = url.indexOf('?');
-  if (q < 0) return undefined;
-  const hash = url.indexOf('#', q);
-  return url.slice(q + 1, hash < 0 ? undefined : hash);
 }
 
 export interface UserAgentInfo {
@@ -175,7 +166,10 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Turns a validated message into the stream envelope: ids, corrected time, UTM, UA, bot flag, no raw IP. */
+/**
+ * Turns a validated message into the stream envelope: ids, corrected time, UTM, ad click id, UA, bot flag,
+ * no raw IP. `nurture` is built here alone: a `nurture` field the client sent is dropped.
+ */
 export function enrich(message: SegmentMessage, meta: RequestMeta): CollectedEvent {
   const {
     writeKey: _writeKey,
@@ -185,6 +179,8 @@ export function enrich(message: SegmentMessage, meta: RequestMeta): CollectedEve
     sentAt: ownSentAt,
     originalTimestamp,
     messageId,
+    // Ingest's own envelope: what a client sends under this name is never trusted.
+    nurture: _clientNurture,
     ...rest
   } = message;
   const { ip, ...context } = { ...(meta.context ?? {}), ...(ownContext ?? {}) } as Record<string, unknown> & {
@@ -196,6 +192,8 @@ export function enrich(message: SegmentMessage, meta: RequestMeta): CollectedEve
   const userAgent = typeof context.userAgent === 'string' ? context.userAgent : meta.userAgentHeader;
   const campaign = campaignOf(context);
   if (campaign) context.campaign = campaign;
+  // Page views and the track events sent from a page (the tracker puts context.page on every message).
+  const clickId = rest.type === 'page' || rest.type === 'track' ? clickIdOf(context) : undefined;
   const ipPrefix = truncateIp(ip ?? meta.sourceIp);
   const agent = userAgent ? userAgentInfo(userAgent) : undefined;
   // Segment's reserved name traits, kept consistent (firstName/lastName ↔ name) for templates.
@@ -214,6 +212,7 @@ export function enrich(message: SegmentMessage, meta: RequestMeta): CollectedEve
       bot: agent?.bot ?? false,
       ...(agent ? { ua: { ...agent.ua } } : {}),
       ...(ipPrefix ? { ipPrefix } : {}),
+      ...(clickId ? { clickId } : {}),
     },
   } as CollectedEvent;
 }

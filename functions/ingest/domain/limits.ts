@@ -10,6 +10,11 @@ export const limits = {
   putAttempts: 4,
   /** Longest id (anonymousId, userId, messageId, groupId, previousId). */
   idChars: 256,
+  /**
+   * Longest ad click id kept from a page URL (nurture.clickId, ingest/domain/click-id.ts). Real ids are
+   * under 200 (gclid ~100, fbclid ~60-190, msclkid 32, li_fat_id 36); a longer value is ignored, not clipped.
+   */
+  clickIdChars: 256,
   /** Longest event or page name. */
   nameChars: 256,
   /**

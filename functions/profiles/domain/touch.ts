@@ -2,11 +2,12 @@
  * Marketing touches on the profile: where a person came from the first time (first touch) and the
  * latest time a campaign or another site brought them (last touch). Pure.
  *
- * - A touch is read from a page view: its UTM values (context.campaign, parsed at ingest), the referring
- *   site's domain and the landing page.
+ * - A touch is read from a page view: its UTM values (context.campaign, parsed at ingest), the ad click id
+ *   ingest found on the URL (nurture.clickId: its type and value), the referring site's domain and the
+ *   landing page.
  * - First touch: the profile's earliest page view, whatever it carried (a first visit typed in by hand
  *   is a direct first touch: no source, no referrer).
- * - Last touch: the latest page view that carried UTM values or came from another site. Moving between
+ * - Last touch: the latest page view that carried UTM values or an ad click id, or came from another site. Moving between
  *   the site's own pages is not a touch, so last touch is "last non-direct touch" (as most MA tools do).
  * - On a merge, the earlier first touch and the later last touch win.
  */
@@ -18,6 +19,10 @@ export interface Touch {
   campaign?: string;
   term?: string;
   content?: string;
+  /** The ad click id's type (`gclid`, `fbclid`, …: channels/domain/registry.ts clickIdTypes). */
+  clickIdType?: string;
+  /** The ad click id's value, clipped to touchValueChars (the lake keeps it whole). */
+  clickId?: string;
   /** Host of the referring page, lower case, without `www.`. */
   referrerDomain?: string;
   /** Path of the page the touch landed on. */
@@ -27,7 +32,7 @@ export interface Touch {
 }
 
 /** The fields of a touch a scenario condition can test (`firstTouch.<field>`, `lastTouch.<field>`). */
-export const touchFields = ['source', 'medium', 'campaign', 'term', 'content', 'referrerDomain', 'landingPage'] as const;
+export const touchFields = ['source', 'medium', 'campaign', 'term', 'content', 'clickIdType', 'referrerDomain', 'landingPage'] as const;
 
 /** Longest value kept per touch field: enough for any real UTM value, and the profile item stays small. */
 export const touchValueChars = 100;
@@ -53,16 +58,22 @@ export function referrerDomain(page: { referrer?: unknown; url?: unknown } | und
 const clip = (v: unknown) => (typeof v === 'string' && v !== '' ? v.slice(0, touchValueChars) : undefined);
 
 /** The touch a page view makes; undefined for other events. */
-export function touchOf(event: Pick<CollectedEvent, 'type' | 'context' | 'timestamp'>, path: string | undefined): Touch | undefined {
+export function touchOf(
+  event: Pick<CollectedEvent, 'type' | 'context' | 'timestamp'> & { nurture?: Pick<CollectedEvent['nurture'], 'clickId'> },
+  path: string | undefined,
+): Touch | undefined {
   if (event.type !== 'page') return undefined;
   const page = event.context.page as { referrer?: unknown; url?: unknown } | undefined;
   const c = event.context.campaign;
+  const click = event.nurture?.clickId;
   const fields = {
     source: clip(c?.source),
     medium: clip(c?.medium),
     campaign: clip(c?.name),
     term: clip(c?.term),
     content: clip(c?.content),
+    clickIdType: clip(click?.type),
+    clickId: clip(click?.value),
     referrerDomain: clip(referrerDomain(page)),
     landingPage: clip(path),
   };
@@ -71,9 +82,9 @@ export function touchOf(event: Pick<CollectedEvent, 'type' | 'context' | 'timest
   return touch;
 }
 
-/** True when the touch came from a campaign or another site (not the site's own navigation). */
+/** True when the touch came from a campaign, an ad click or another site (not the site's own navigation). */
 export function isMarketingTouch(t: Touch): boolean {
-  return Boolean(t.source || t.medium || t.campaign || t.referrerDomain);
+  return Boolean(t.source || t.medium || t.campaign || t.clickIdType || t.referrerDomain);
 }
 
 /** The profile's touches after one more page view (or merge partner's touches). Pure. */

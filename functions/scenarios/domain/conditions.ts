@@ -3,6 +3,7 @@
  * functions gather the facts (profile, activity counts), this module decides. Types only, no zod, so a
  * Lambda bundle that evaluates conditions does not carry the document schema.
  */
+import { touchFields } from '../../profiles/domain/touch.js';
 import { durationSeconds } from './duration.js';
 
 export type Scalar = string | number | boolean;
@@ -32,8 +33,9 @@ export type Where = Record<string, Filter>;
  * `firstTouch.<field>` / `lastTouch.<field>` for where the person came from: profiles/domain/touch.ts).
  */
 export type ProfileField = string;
-export const profileFieldRe =
-  /^(score|stage|known|email|timezone|traits\.[A-Za-z0-9_]{1,64}|categories\.[A-Za-z0-9_-]{1,64}|(firstTouch|lastTouch)\.(source|medium|campaign|term|content|referrerDomain|landingPage))$/;
+export const profileFieldRe = new RegExp(
+  `^(score|stage|known|email|timezone|traits\\.[A-Za-z0-9_]{1,64}|categories\\.[A-Za-z0-9_-]{1,64}|(firstTouch|lastTouch)\\.(${touchFields.join('|')}))$`,
+);
 
 export type FieldCondition = { field: ProfileField } & FilterOps;
 

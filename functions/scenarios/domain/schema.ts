@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { type Condition, type Filter, type FilterOps, profileFieldRe } from './conditions.js';
+import { touchFields } from '../../profiles/domain/touch.js';
 import { parseDuration } from './duration.js';
 import { idRe, scenarioLimits } from './limits.js';
 import { stages } from '../../profiles/domain/profile.js';
@@ -53,7 +54,7 @@ const where = z.record(
 
 const fieldCondition = z
   .strictObject({
-    field: z.string().regex(profileFieldRe, 'one of score, stage, known, email, timezone, traits.<name>, categories.<name>, firstTouch.<field>, lastTouch.<field> (source, medium, campaign, term, content, referrerDomain, landingPage)'),
+    field: z.string().regex(profileFieldRe, `one of score, stage, known, email, timezone, traits.<name>, categories.<name>, firstTouch.<field>, lastTouch.<field> (${touchFields.join(', ')})`),
     ...opsShape,
   })
   .superRefine(oneTest);

@@ -16,8 +16,9 @@ function logs(over: Partial<AccessLogs['pricingRepeat']> = {}): AccessLogs {
     pricingRepeat: { visits: 3, days: 7, members: 10, runRepeaters: 6, runRepeatersIn: 6, ...over },
     funnel: { entered: 20, reached: 9, medianSeconds: 180_000 },
     channels: [
-      { channel: 'search', utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', referrer_domain: 'google.com', visits: 12, people: 8, leads: 4, orders: 1 },
-      { channel: 'direct', utm_source: null, utm_medium: null, utm_campaign: null, referrer_domain: null, visits: 9, people: 7, leads: 2, orders: 0 },
+      { channel: 'paid_search', medium: 'google-ads', medium_name: 'Google Ads', utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', referrer_domain: 'google.com', visits: 12, people: 8, leads: 4, orders: 1 },
+      { channel: 'referral', medium: 'news.example.org', medium_name: 'news.example.org', utm_source: null, utm_medium: null, utm_campaign: null, referrer_domain: 'news.example.org', visits: 10, people: 8, leads: 0, orders: 0 },
+      { channel: 'direct', medium: 'direct', medium_name: 'Direct', utm_source: null, utm_medium: null, utm_campaign: null, referrer_domain: null, visits: 9, people: 7, leads: 2, orders: 0 },
     ],
   };
 }
@@ -43,7 +44,15 @@ describe('the demo summary of the access logs', () => {
     expect(text).toContain('9 of 20 people (45%), 2.1 days after pricing (median)');
   });
 
-  it('gives the command of every report, with the lake folder when it is not the default one', () => {
+  it('names each channel line by its group and registered medium', () => {
+    const text = formatAccessLogs(logs(), complete, { apiUrl: 'http://127.0.0.1:4000' });
+
+    expect(text).toMatch(/paid_search +Google Ads: google \/ cpc \/ brand \(google\.com\) +12 visits, 4 leads, 1 order/);
+    expect(text).toMatch(/referral +news\.example\.org +10 visits, 0 leads, 0 orders/);
+    expect(text).toMatch(/direct +9 visits, 2 leads, 0 orders/);
+  });
+
+    it('gives the command of every report, with the lake folder when it is not the default one', () => {
     const text = formatAccessLogs(logs(), complete, { apiUrl: 'http://127.0.0.1:4000', lakeOption: ' --lake /data/lake' });
 
     for (const c of reportCommands) expect(text).toContain(`npm run nurture -- analytics ${c.report}`);

@@ -6,6 +6,8 @@ import {
   enrich,
   truncateIp,
 } from '../../../functions/ingest/domain/enrich.js';
+import { clickIdOf } from '../../../functions/ingest/domain/click-id.js';
+import { limits } from '../../../functions/ingest/domain/limits.js';
 import { messageSchema } from '../../../functions/ingest/domain/schema.js';
 import { browserUserAgent } from '../../helpers/api-event.js';
 
@@ -110,5 +112,55 @@ describe('enrichment', () => {
     expect(event.receivedAt).toBe(receivedAt.toISOString());
     expect(event.timestamp).toBe(receivedAt.toISOString());
     expect(event.source).toBe('key_12345678');
+  });
+});
+
+describe('ad click ids', () => {
+  const meta = { receivedAt, writeKey: 'key_12345678' };
+  const landing = (query: string) => ({ page: { url: `https://www.example.com/lp?${query}#top` } });
+
+  it('reads a click id from the page URL or its search string', () => {
+    expect(clickIdOf(landing('utm_source=x&gclid=Cj0KCQjw-ab_cd'))).toEqual({ type: 'gclid', value: 'Cj0KCQjw-ab_cd' });
+    expect(clickIdOf({ page: { search: '?yclid=YSS.1001234567.EAIaIQ' } })).toEqual({ type: 'yclid', value: 'YSS.1001234567.EAIaIQ' });
+    expect(clickIdOf({ page: { url: 'https://www.example.com/lp?li_fat_id=5f1d2c3a-0b1e-4a5b-9c8d-7e6f5a4b3c2d' } })).toEqual({ type: 'li_fat_id', value: '5f1d2c3a-0b1e-4a5b-9c8d-7e6f5a4b3c2d' });
+    expect(clickIdOf(landing('utm_source=google'))).toBeUndefined();
+    expect(clickIdOf({ page: { url: 'https://www.example.com/lp#gclid=abc' } })).toBeUndefined();
+    expect(clickIdOf(undefined)).toBeUndefined();
+  });
+
+  it('takes the first type in clickIdTypes order, whatever the order in the URL', () => {
+    expect(clickIdOf(landing('fbclid=IwAR1&gclid=G1'))).toEqual({ type: 'gclid', value: 'G1' });
+    expect(clickIdOf(landing('ttclid=T1&msclkid=M1'))).toEqual({ type: 'msclkid', value: 'M1' });
+  });
+
+  it('ignores a value that is too long or not a URL-safe token, and tries the next type', () => {
+    expect(clickIdOf(landing(`gclid=${'a'.repeat(limits.clickIdChars)}`))?.value).toHaveLength(limits.clickIdChars);
+    expect(clickIdOf(landing(`gclid=${'a'.repeat(limits.clickIdChars + 1)}`))).toBeUndefined();
+    expect(clickIdOf(landing('gclid=%3Cscript%3E'))).toBeUndefined();
+    expect(clickIdOf(landing('gclid=a+b'))).toBeUndefined();
+    expect(clickIdOf(landing('gclid=&fbclid=IwAR1'))).toEqual({ type: 'fbclid', value: 'IwAR1' });
+    expect(clickIdOf(landing('gclid=bad%20id&msclkid=abc123'))).toEqual({ type: 'msclkid', value: 'abc123' });
+  });
+
+  it('puts the click id of a page view or a track event from a page on nurture.clickId', () => {
+    const context = landing('gclid=Cj0KCQjw&utm_campaign=spring');
+    const pageView = enrich(messageSchema.parse({ type: 'page', anonymousId: 'a', context }), meta);
+    const ping = enrich(messageSchema.parse({ type: 'track', event: 'Page Ping', anonymousId: 'a', context }), meta);
+    const identify = enrich(messageSchema.parse({ type: 'identify', anonymousId: 'a', context }), meta);
+    expect(pageView.nurture.clickId).toEqual({ type: 'gclid', value: 'Cj0KCQjw' });
+    expect(pageView.context.campaign).toEqual({ name: 'spring' });
+    expect(ping.nurture.clickId).toEqual({ type: 'gclid', value: 'Cj0KCQjw' });
+    expect(identify.nurture.clickId).toBeUndefined();
+  });
+
+  it('drops a nurture field the client sent', () => {
+    const message = messageSchema.parse({
+      type: 'page',
+      anonymousId: 'a',
+      context: { userAgent: browserUserAgent },
+      nurture: { v: 9, bot: false, profileId: 'someone-else', clickId: { type: 'gclid', value: 'forged' }, mergeFrom: ['victim'] },
+    });
+    const event = enrich(message, meta);
+    expect(event.nurture).toEqual({ v: 1, bot: false, ua: { browser: 'Chrome', os: 'Mac OS', device: 'desktop' } });
   });
 });

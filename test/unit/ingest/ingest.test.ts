@@ -135,3 +135,25 @@ describe('ingest: identity', () => {
     expect(second?.nurture.mergeFrom).toHaveLength(1);
   });
 });
+
+describe('ingest: the nurture envelope', () => {
+  it('drops a nurture field a client sends and sets the click id from the page URL itself', async () => {
+    const { ports, events } = memoryPorts();
+    const forged = { v: 1, bot: false, profileId: 'someone-else', mergeFrom: ['victim'], clickId: { type: 'gclid', value: 'forged' } };
+
+    await ingest(
+      request('batch', {
+        batch: [
+          { type: 'page', anonymousId: 'a', nurture: forged, context: { page: { url: 'https://www.example.com/lp?fbclid=IwAR0abc' } } },
+          { type: 'track', event: 'X', anonymousId: 'a', nurture: forged },
+        ],
+      }),
+      ports,
+    );
+
+    expect(events.map((e) => e.nurture)).toEqual([
+      { v: 1, bot: false, clickId: { type: 'fbclid', value: 'IwAR0abc' } },
+      { v: 1, bot: false },
+    ]);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../../functions/profiles/domain/profile.js';
 import { mergeProfiles } from '../../../functions/profiles/domain/merge.js';
 import { referrerDomain, touchValueChars } from '../../../functions/profiles/domain/touch.js';
-import { evaluateAtoms } from '../../../functions/scenarios/domain/conditions.js';
+import { evaluateAtoms, profileFieldRe } from '../../../functions/scenarios/domain/conditions.js';
 import { parseRules } from '../../../functions/scoring/domain/rules.js';
 import { applyEvents, foldScores } from '../../../functions/scoring/domain/score.js';
 import { collected, day } from '../../helpers/events.js';
@@ -15,11 +15,12 @@ rules:
 `);
 
 /** A page view landing from `referrer`, with UTM values as ingest stores them (context.campaign). */
-const visit = (path: string, at: string, opts: { referrer?: string; campaign?: Record<string, string> } = {}) =>
+const visit = (path: string, at: string, opts: { referrer?: string; campaign?: Record<string, string>; clickId?: { type: string; value: string } } = {}) =>
   collected({
     type: 'page',
     at,
     context: { page: { path, url: `https://www.example.com${path}`, ...(opts.referrer ? { referrer: opts.referrer } : {}) }, ...(opts.campaign ? { campaign: opts.campaign } : {}) },
+    ...(opts.clickId ? { nurture: { v: 1, bot: false, clickId: opts.clickId } } : {}),
   });
 
 describe('first and last touch on the profile', () => {
@@ -64,6 +65,8 @@ describe('first and last touch on the profile', () => {
     expect(referrerDomain({ referrer: 'not a url', url: 'https://example.com/' })).toBeUndefined();
     expect(referrerDomain({ referrer: 'https://example.com/a', url: 'https://www.example.com/b' })).toBeUndefined();
     expect(referrerDomain({ referrer: 'https://t.co/abc', url: 'https://www.example.com/b' })).toBe('t.co');
+    // The Gmail app on Android refers as an app: the registry knows that host as webmail.
+    expect(referrerDomain({ referrer: 'android-app://com.google.android.gm/', url: 'https://www.example.com/b' })).toBe('com.google.android.gm');
   });
 
   it('lets a branch condition test the touches', () => {
@@ -74,5 +77,29 @@ describe('first and last touch on the profile', () => {
       { field: 'lastTouch.referrerDomain', exists: true },
     ];
     expect(evaluateAtoms(atoms, { profile: state, behaviourCounts: new Map() })).toEqual([true, true, false]);
+  });
+
+  it('keeps the ad click id ingest found, and counts an ad click without UTM values as a last touch', () => {
+    const gclid = 'Cj0KCQjw' + 'a'.repeat(150);
+    const { state } = applyEvents(
+      emptyState('p1'),
+      [visit('/', day(0)), visit('/lp', day(1), { clickId: { type: 'gclid', value: gclid } }), visit('/pricing', day(1, 1))],
+      rules,
+      day(1),
+    );
+    expect(state.firstTouch).toEqual({ landingPage: '/', at: day(0) });
+    expect(state.lastTouch).toEqual({ clickIdType: 'gclid', clickId: gclid.slice(0, touchValueChars), landingPage: '/lp', at: day(1) });
+  });
+
+  it('lets a branch condition test the click id type of a touch', () => {
+    const { state } = applyEvents(emptyState('p1'), [visit('/lp', day(0), { clickId: { type: 'yclid', value: 'YSS.1001.abc' } })], rules, day(0));
+    const atoms = [
+      { field: 'firstTouch.clickIdType', equals: 'yclid' },
+      { field: 'lastTouch.clickIdType', in: ['gclid', 'yclid'] },
+      { field: 'lastTouch.source', exists: true },
+    ];
+    expect(evaluateAtoms(atoms, { profile: state, behaviourCounts: new Map() })).toEqual([true, true, false]);
+    expect(profileFieldRe.test('lastTouch.clickIdType')).toBe(true);
+    expect(profileFieldRe.test('lastTouch.clickId')).toBe(false);
   });
 });
