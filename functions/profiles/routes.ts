@@ -5,13 +5,39 @@
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
 import { json, parseQuery, routesOf } from '../shared/http.js';
 import { adminErrorResponses } from '../shared/route-docs.js';
-import { leadsQuery, profileQuery } from './domain/admin-schemas.js';
+import { touchesLimits } from '../analytics/domain/touches-query.js';
+import { leadsQuery, profileQuery, touchesQuery } from './domain/admin-schemas.js';
 import { hotLeads, type LeadsPorts } from './domain/leads.js';
-import { parseProfileRef, profileView, type ProfileViewPorts } from './domain/profile-view.js';
+import { parseProfileRef, type ProfileRef, profileView, type ProfileViewPorts } from './domain/profile-view.js';
+import { leadTouches, type TouchesPorts } from './domain/touches-view.js';
 import { MergeChainTooLongError } from './errors.js';
 
 /** What the admin profiles function wires at module load (adapters/profile-reader.ts, identity links, rules). */
-export type ProfilesAdminPorts = ProfileViewPorts & LeadsPorts;
+export type ProfilesAdminPorts = ProfileViewPorts & LeadsPorts & TouchesPorts;
+
+function refOf(id: string): ProfileRef {
+  const ref = parseProfileRef(id);
+  if (!ref) throw new BadRequestError('id', 'not a valid email address');
+  return ref;
+}
+
+/** Runs a read of the lead `id` names: 404 when none (or its merge chain is too long to follow). */
+async function ofLead<T>(id: string, ref: ProfileRef, read: () => Promise<T | undefined>): Promise<T> {
+  try {
+    const found = await read();
+    if (!found) throw new NotFoundError(`${'key' in ref ? 'identity' : 'profile'} ${id} not found`);
+    return found;
+  } catch (err) {
+    if (err instanceof MergeChainTooLongError) throw new NotFoundError(`profile ${id} not found (merge chain too long)`);
+    throw err;
+  }
+}
+
+const classification = {
+  type: 'object',
+  description: 'The medium and channel group under the media registry in force (GET /v1/admin/channels)',
+  properties: { medium: { type: 'string' }, mediumName: { type: 'string' }, channel: { type: 'string' } },
+};
 
 export const profilesAdminRoutes = routesOf<ProfilesAdminPorts>('adminProfiles', [
   {
@@ -28,7 +54,14 @@ export const profilesAdminRoutes = routesOf<ProfilesAdminPorts>('adminProfiles',
           description: 'The profile',
           schema: {
             type: 'object',
-            properties: { profile: { type: 'object' }, identities: { type: 'object' }, touches: { type: 'object', description: 'first and last marketing touch (UTM, referrer domain, landing page, time)' }, score: { type: 'object' }, activity: { type: 'array' }, next: { type: 'string' } },
+            properties: {
+              profile: { type: 'object' },
+              identities: { type: 'object' },
+              touches: {
+                type: 'object',
+                description: 'first and last marketing touch (UTM, referrer domain, landing page, time), each with its `classification`',
+                properties: { first: { type: 'object', properties: { classification } }, last: { type: 'object', properties: { classification } } },
+              }, score: { type: 'object' }, activity: { type: 'array' }, next: { type: 'string' } },
           },
         },
         ...adminErrorResponses,
@@ -37,16 +70,63 @@ export const profilesAdminRoutes = routesOf<ProfilesAdminPorts>('adminProfiles',
     async handle(req, ports) {
       const q = parseQuery(profileQuery, req);
       const id = req.params.id ?? '';
-      const ref = parseProfileRef(id);
-      if (!ref) throw new BadRequestError('id', 'not a valid email address');
-      try {
-        const view = await profileView(ref, q, ports);
-        if (!view) throw new NotFoundError(`${'key' in ref ? 'identity' : 'profile'} ${id} not found`);
-        return json(200, view);
-      } catch (err) {
-        if (err instanceof MergeChainTooLongError) throw new NotFoundError(`profile ${id} not found (merge chain too long)`);
-        throw err;
-      }
+      const ref = refOf(id);
+      return json(200, await ofLead(id, ref, () => profileView(ref, q, ports)));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/profiles/{id}/touches',
+    auth: 'admin',
+    doc: {
+      summary: "A lead's touches, oldest first: every visit and offline touch with its medium",
+      description:
+        '`{id}` as for the profile. A visit is a session\'s first page view (sessions split by 30 minutes without an event, over this person\'s events); ' +
+        'an offline touch is an `Offline Touch` event. The person\'s own and merged profiles are read over the last `days` days ' +
+        `(default ${touchesLimits.defaultDays}, at most ${touchesLimits.maxDays}); at most ${touchesLimits.maxTouches} touches, the newest (\`truncated\` says when there were more). ` +
+        'Each has `classification` (medium, mediumName, channel) under the media registry in force. `lake: false`: this deployment has no event lake to read.',
+      tags: ['admin'],
+      query: touchesQuery,
+      responses: {
+        '200': {
+          description: 'The touches',
+          schema: {
+            type: 'object',
+            properties: {
+              profileId: { type: 'string' },
+              days: { type: 'integer' },
+              since: { type: 'string' },
+              truncated: { type: 'boolean' },
+              touches: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    kind: { enum: ['visit', 'offline'] },
+                    id: { type: 'string' },
+                    at: { type: 'string' },
+                    landingPage: { type: 'string' },
+                    source: { type: 'string' },
+                    medium: { type: 'string', description: 'utm_medium' },
+                    campaign: { type: 'string' },
+                    referrerDomain: { type: 'string' },
+                    clickIdType: { type: 'string' },
+                    data: { type: 'object', description: 'Offline Touch properties' },
+                    classification,
+                  },
+                },
+              },
+            },
+          },
+        },
+        ...adminErrorResponses,
+      },
+    },
+    async handle(req, ports) {
+      const q = parseQuery(touchesQuery, req);
+      const id = req.params.id ?? '';
+      const ref = refOf(id);
+      return json(200, await ofLead(id, ref, () => leadTouches(ref, q, ports)));
     },
   },
   {

@@ -182,7 +182,7 @@ describe('HTTP API', () => {
       expect.arrayContaining(['POST /v1/batch', 'POST /v1/track', 'GET /v1/pixel.gif']),
     );
     expect(deployed().filter((r) => r.fn === 'adminProfiles').map(routeKey).sort()).toEqual(
-      ['GET /v1/admin/leads', 'GET /v1/admin/profiles/{id}'],
+      ['GET /v1/admin/leads', 'GET /v1/admin/profiles/{id}', 'GET /v1/admin/profiles/{id}/touches'],
     );
     for (const r of deployed()) {
       const { route, integration } = byKey.get(routeKey(r))!;

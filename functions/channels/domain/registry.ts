@@ -66,8 +66,9 @@ const patterns = z
   )
   .check(z.minLength(1), z.maxLength(registryLimits.maxPatterns));
 
+// Strict objects: a misspelt key (`sorce`) is an error, not a silently wider match.
 export const matchSchema = z
-  .object({
+  .strictObject({
     source: z.optional(patterns),
     medium: z.optional(patterns),
     campaign: z.optional(patterns),
@@ -77,7 +78,7 @@ export const matchSchema = z
   .check(z.refine((m) => Object.values(m).some((v) => v !== undefined), 'an alternative names at least one of source, medium, campaign, referrer, clickId'));
 export type MediumMatch = z.infer<typeof matchSchema>;
 
-export const mediumSchema = z.object({
+export const mediumSchema = z.strictObject({
   id: z.string().check(z.regex(mediumIdPattern, 'lower-case letters, digits, - and _, at most 64, starting with a letter or digit')),
   name: z.string().check(z.minLength(1), z.maxLength(registryLimits.maxNameChars)),
   group: z.enum(channelGroups),
@@ -87,7 +88,7 @@ export type Medium = z.infer<typeof mediumSchema>;
 
 /** The operator's document (PUT /v1/admin/channels): their own media, tried before the defaults. */
 export const registryDocSchema = z
-  .object({ media: z.array(mediumSchema).check(z.maxLength(registryLimits.maxMedia)) })
+  .strictObject({ media: z.array(mediumSchema).check(z.maxLength(registryLimits.maxMedia)) })
   .check(
     z.refine((d) => new Set(d.media.map((m) => m.id)).size === d.media.length, {
       message: 'two media have the same id',
@@ -172,6 +173,8 @@ export const defaultMedia: readonly Medium[] = [
       { medium: ['organic', 'search'] },
     ],
   },
+  // Tagged referrals (GA4's Referral channel takes utm_medium=referral too). Last: any medium above wins.
+  { id: 'referral', name: 'Referral (tagged)', group: 'referral', match: [{ medium: ['referral'] }] },
 ];
 
 /** The registry in force: the operator's media first, then every default they did not replace. */

@@ -2,11 +2,14 @@
  * A lead as the admin API shows it: profile, identities, score with its breakdown, and a page of
  * activity. Pure (reads are ports).
  */
+import type { RegistryReader } from '../../channels/domain/ports.js';
+import { classifier, effectiveMedia, ruleRows } from '../../channels/domain/registry.js';
 import { anonymousProfileId, type IdentityKey, normalizeEmail } from '../../identity/domain/keys.js';
 import { decayFactor } from '../../scoring/domain/decay.js';
 import type { RulesDoc } from '../../scoring/domain/rules.js';
-import type { ActivityEntry } from './profile.js';
+import type { ActivityEntry, ProfileItem } from './profile.js';
 import type { ProfileReads } from './reads.js';
+import type { Touch } from './touch.js';
 
 /** Activity entries per page of the profile view. */
 export const activityPageSize = 50;
@@ -27,22 +30,38 @@ export interface ProfileViewPorts {
   /** The profile an identity link names, if the identity is linked. */
   linkedProfile(key: IdentityKey): Promise<string | undefined>;
   rules(): Promise<RulesDoc>;
+  /** The operator's media registry (channels); without it, touches are classified by the defaults. */
+  registry?: RegistryReader;
   now(): Date;
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
-
-/** The view of a lead; undefined when `ref` names no profile. */
-export async function profileView(ref: ProfileRef, query: { before?: string; beforeId?: string }, ports: ProfileViewPorts) {
+/** The profile `ref` names, resolved through merges; undefined when there is none. */
+export async function resolveRef(ref: ProfileRef, ports: Pick<ProfileViewPorts, 'profiles' | 'linkedProfile'>): Promise<ProfileItem | undefined> {
   let profileId: string | undefined;
   if ('profileId' in ref) profileId = ref.profileId;
   else {
     // An anonymous visitor who never identified has the profile derived from its id.
     profileId = (await ports.linkedProfile(ref.key)) ?? (ref.key.kind === 'anon' ? anonymousProfileId(ref.key.value) : undefined);
   }
-  const p = profileId === undefined ? undefined : await ports.profiles.resolve(profileId);
+  return profileId === undefined ? undefined : ports.profiles.resolve(profileId);
+}
+
+/** A stored touch with its medium and channel group under the registry in force (`classification`). */
+function classified(touch: Touch | undefined, classify: ReturnType<typeof classifier>) {
+  if (!touch) return null;
+  // The click id type comes with touches recorded since click ids are kept (absent on older ones).
+  const c = classify({ ...touch, clickIdType: (touch as { clickIdType?: string }).clickIdType ?? null });
+  return { ...touch, classification: { medium: c.medium, mediumName: c.mediumName, channel: c.group } };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** The view of a lead; undefined when `ref` names no profile. */
+export async function profileView(ref: ProfileRef, query: { before?: string; beforeId?: string }, ports: ProfileViewPorts) {
+  const p = await resolveRef(ref, ports);
   if (!p) return undefined;
-  const rules = await ports.rules();
+  const [rules, registry] = await Promise.all([ports.rules(), ports.registry?.registry()]);
+  const classify = classifier(ruleRows(effectiveMedia(registry)));
   const now = ports.now().toISOString();
   const f = decayFactor(p.score.asOf, now, rules.halfLifeDays);
   const behaviour = p.score.value * f;
@@ -68,7 +87,7 @@ export async function profileView(ref: ProfileRef, query: { before?: string; bef
       createdAt: p.createdAt,
       lastSeenAt: p.lastSeenAt,
     },
-    touches: { first: p.firstTouch ?? null, last: p.lastTouch ?? null },
+    touches: { first: classified(p.firstTouch, classify), last: classified(p.lastTouch, classify) },
     identities: {
       ...(p.userId ? { userId: p.userId } : {}),
       ...(p.email ? { email: p.email } : {}),
