@@ -28,6 +28,9 @@ const first = ['Aiko', 'Ben', 'Carla', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro',
 const last = ['Sato', 'Miller', 'Rossi', 'Patel', 'Novak', 'Haddad', 'Chen', 'Tanaka', 'Silva', 'Berg', 'Lee', 'Wolf'];
 const companies = ['Northwind', 'Globex', 'Initech', 'Umbrella Health', 'Stark Retail', 'Wayne Logistics', 'Hooli', 'Vandelay Imports'];
 const titles = ['Head of Data', 'Marketing Manager', 'Analyst', 'VP Sales', 'Founder', 'Engineer', 'Director of Operations'];
+/** What a buyer's order comes to (JPY, the currency of the demo's costs: demo/imports.ts). */
+export const demoOrderTotal = 49_000;
+
 /** Where a visitor comes from: a campaign (UTM values) and the site that referred them, or neither (direct). */
 export interface Arrival {
   campaign?: { source: string; medium: string; name: string };
@@ -37,7 +40,7 @@ export interface Arrival {
 export const arrivals: readonly Arrival[] = [
   { campaign: { source: 'google', medium: 'cpc', name: 'brand' }, referrer: 'https://www.google.com/' },
   { campaign: { source: 'newsletter', medium: 'email', name: 'june-digest' } },
-  { campaign: { source: 'linkedin', medium: 'social', name: 'forecast-launch' }, referrer: 'https://www.linkedin.com/' },
+  { campaign: { source: 'linkedin', medium: 'paid_social', name: 'forecast-launch' }, referrer: 'https://www.linkedin.com/' },
   { referrer: 'https://www.bing.com/search?q=forecasting+software' },
   {},
 ];
@@ -110,7 +113,7 @@ export function personas(random: () => number): Persona[] {
       share: 0.08,
       sessions: () => [
         { daysAgo: 5, steps: [{ page: '/pricing.html' }, { page: product() }, { identify: person() }] },
-        { daysAgo: 2, steps: [{ page: '/pricing.html' }, { track: 'Checkout Started', properties: { plan: 'team' } }, { track: 'Order Completed', properties: { orderId: randomUUID(), total: 490, currency: 'USD' } }] },
+        { daysAgo: 2, steps: [{ page: '/pricing.html' }, { track: 'Checkout Started', properties: { plan: 'team' } }, { track: 'Order Completed', properties: { orderId: randomUUID(), total: demoOrderTotal, currency: 'JPY' } }] },
       ],
     },
     {

@@ -268,7 +268,7 @@ describe('the demo story', () => {
     const classOf = (a: (typeof humans)[number]['arrival']) => {
       const domain = a.referrer ? new URL(a.referrer).hostname.replace(/^www\./, '') : null;
       // Channel groups of the default media registry (functions/channels/domain/registry.ts).
-      const channel = a.campaign ? ({ cpc: 'paid_search', email: 'email', social: 'organic_social' } as Record<string, string>)[a.campaign.medium] : domain ? ({ 'google.com': 'organic_search', 'bing.com': 'organic_search', 'linkedin.com': 'organic_social' } as Record<string, string>)[domain] : 'direct';
+      const channel = a.campaign ? ({ cpc: 'paid_search', email: 'email', paid_social: 'paid_social' } as Record<string, string>)[a.campaign.medium] : domain ? ({ 'google.com': 'organic_search', 'bing.com': 'organic_search', 'linkedin.com': 'organic_social' } as Record<string, string>)[domain] : 'direct';
       return { channel, utm_source: a.campaign?.source ?? null, utm_medium: a.campaign?.medium ?? null, utm_campaign: a.campaign?.name ?? null, referrer_domain: domain };
     };
     const expected = new Map<string, ReturnType<typeof classOf> & { people: number }>();
@@ -282,7 +282,7 @@ describe('the demo story', () => {
     );
     expect(channels.rows).toHaveLength(expected.size);
     expect(new Set(channels.rows.map((r) => r.utm_campaign).filter(Boolean)), 'the three demo campaigns').toEqual(new Set(arrivals.flatMap((a) => (a.campaign ? [a.campaign.name] : []))));
-    expect(new Set(channels.rows.map((r) => r.channel))).toEqual(new Set(['paid_search', 'organic_search', 'email', 'organic_social', 'direct']));
+    expect(new Set(channels.rows.map((r) => r.channel))).toEqual(new Set(['paid_search', 'organic_search', 'email', 'paid_social', 'direct']));
 
     // pages: pricing was dwelt on (the repeaters' heartbeats).
     const pages = await report<{ rows: { page: string; page_views: number; avg_dwell_seconds: number }[] }>('pages');
