@@ -194,7 +194,8 @@ const isSummary = (cells: string[]) => {
 
 /** Parses a cost amount: thousands separators, currency symbols and codes, `--` (none). Undefined for none. */
 export function parseAmount(raw: string): number | undefined | 'bad' {
-  const s = raw.replace(/[\s\u00a0]/g, '').replace(/^[A-Z]{3}|[A-Z]{3}$/g, '').replace(/[¥￥$€£円,]/g, '');
+  // `\` too: Shift_JIS's yen sign is byte 0x5C, which decodes as a backslash.
+  const s = raw.replace(/[\s\u00a0]/g, '').replace(/^[A-Z]{3}|[A-Z]{3}$/g, '').replace(/[¥￥\\$€£円,]/g, '');
   if (s === '' || s === '--' || s === '-') return undefined;
   if (!/^\d+(\.\d+)?$/.test(s)) return 'bad';
   return Number(s);
