@@ -47,7 +47,8 @@ export async function importCostFile(bytes: Uint8Array, opts: { medium?: string;
   const parsed = parseCostCsv(decodeCostFile(bytes), { currency: ports.currency, media, today, ...opts });
   if (parsed.errors.length > 0) {
     const shown = parsed.errors.slice(0, costCsvLimits.maxErrors);
-    throw new ClientError(400, `${parsed.errors.length} bad row${parsed.errors.length === 1 ? '' : 's'}: nothing imported`, { field: 'body', errors: shown, errorCount: parsed.errors.length });
+    const lines = new Set(parsed.errors.map((e) => e.line)).size;
+    throw new ClientError(400, `body: ${lines} bad row${lines === 1 ? '' : 's'} (${parsed.errors.length} faults): nothing imported`, { field: 'body', errors: shown, errorCount: parsed.errors.length });
   }
   if (parsed.rows.length === 0) throw new BadRequestError('body', 'no cost rows under the header');
   try {
