@@ -68,14 +68,16 @@ export const costRoutes = routesOf<CostRoutePorts>('channelsAdmin', [
       summary: 'Import ad costs from a CSV file',
       description:
         'The body is the file as the ad platform exports it (Google Ads, Meta Ads Manager, Yahoo! JAPAN Ads, Microsoft Advertising, LinkedIn) or in ' +
-        "Nurture's template (date, medium, campaign, cost, currency, impressions, clicks); UTF-8, UTF-16 or Shift_JIS. The layout is recognised from the header row; " +
+        "Nurture's template (date, medium, campaign, cost, currency, impressions, clicks). UTF-8 as `text/csv`; UTF-16 or Shift_JIS files as " +
+        '`application/octet-stream` (API Gateway passes text bodies on as UTF-8 text, which would garble them). The layout is recognised from the header row; ' +
         '`layout` forces one, `medium` overrides the medium the layout implies. Every day the file names replaces that day of that medium; other days stay. ' +
         `All or nothing: with any bad row nothing is written and every bad row is listed (line, field, message). At most ${costCsvLimits.maxBytes} bytes ` +
         `(API Gateway's payload limit is 10 MB), ${costCsvLimits.maxRows} rows, ${costStoreLimits.maxItemsPerImport} (medium, month) pairs.`,
       tags: ['admin', 'channels'],
       query: importQuery,
       body: { type: 'string', description: 'The CSV file' },
-      bodyTypes: ['text/csv', 'text/plain'],
+      // API Gateway hands text/* bodies over as UTF-8 text: Shift_JIS and UTF-16 files must come as bytes.
+      bodyTypes: ['text/csv', 'text/plain', 'application/octet-stream'],
       responses: {
         '200': {
           description: 'Imported (replaying the same file writes nothing: monthsWritten 0)',

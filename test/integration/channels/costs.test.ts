@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoCostStore } from '../../../functions/channels/adapters/cost-store.js';
-import { addDays } from '../../../functions/channels/domain/cost-csv.js';
+import { addDays, decodeCostFile } from '../../../functions/channels/domain/cost-csv.js';
 import { apiEvent } from '../../helpers/api-event.js';
 import { asFunction, startTestAws, type TestAws } from '../../helpers/local-aws.js';
 
@@ -131,5 +133,24 @@ describe('ad cost reads (GET /v1/admin/channels/costs, CostReader)', () => {
   it('answers 400 naming the parameter for a bad range', async () => {
     expect((await call('GET', { from: d3, to: d1 })).body).toMatchObject({ field: 'to' });
     expect((await call('GET', { from: 'yesterday', to: d1 })).body).toMatchObject({ field: 'from' });
+  });
+});
+
+describe('ad cost import of bytes', () => {
+  it('reads a Shift_JIS Yahoo! JAPAN Ads file sent as application/octet-stream (base64 from API Gateway)', async () => {
+    const sjis = readFileSync(join(import.meta.dirname, '..', '..', 'unit', 'channels', 'fixtures', 'yahoo-ads-sjis.csv'));
+    const text = decodeCostFile(sjis).replaceAll('2026/07/01', d1.replaceAll('-', '/')).replaceAll('2026/07/02', d2.replaceAll('-', '/'));
+    // Shift_JIS bytes of the same text with the days moved into the allowed window: only ASCII digits changed.
+    const bytes = Buffer.from(sjis.toString('latin1').replaceAll('2026/07/01', d1.replaceAll('-', '/')).replaceAll('2026/07/02', d2.replaceAll('-', '/')), 'latin1');
+    expect(decodeCostFile(bytes)).toBe(text);
+    const event = { ...apiEvent({ method: 'PUT', path: '/v1/admin/channels/costs', headers: { 'content-type': 'application/octet-stream' }, body: bytes.toString('base64') }), isBase64Encoded: true };
+    const res = await asFunction('channelsAdmin', admin)(event, ctx);
+    expect(res.statusCode, String(res.body)).toBe(200);
+    expect(JSON.parse(String(res.body))).toMatchObject({ layout: 'yahoo-ads', imported: 3, media: ['yahoo-ads'] });
+    expect((await store.costs(d1, d2)).filter((r) => r.medium === 'yahoo-ads').map((r) => [r.day, r.campaign, r.cost])).toEqual([
+      [d1, '春の資料請求', 12345],
+      [d2, '指名検索', 0],
+      [d2, '春の資料請求', 9870],
+    ]);
   });
 });
