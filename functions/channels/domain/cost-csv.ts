@@ -189,7 +189,8 @@ function matchHeader(cells: string[], layout: Layout): Header | undefined {
 
 const isSummary = (cells: string[]) => {
   const first = (cells.find((c) => c.trim() !== '') ?? '').trim();
-  return first === '' || /^(total|合計|総計|©)/i.test(first);
+  // "Total: Account" (Google), "Total" (Microsoft), "合計" / "合計: アカウント" (Yahoo!, Google): not a campaign called "Totally …".
+  return first === '' || /^(total|合計|総計)(\s*[:：]|$)|^©/i.test(first);
 };
 
 /** Parses a cost amount: thousands separators, currency symbols and codes, `--` (none). Undefined for none. */

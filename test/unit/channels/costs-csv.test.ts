@@ -68,6 +68,11 @@ describe('cost file layouts, recognised from the header row', () => {
     expect(parse(csv.replace('(JPY)', '(USD)')).errors).toEqual([{ line: 1, field: 'cost', message: "amounts are in USD, the deployment's currency is JPY" }]);
   });
 
+  it('skips summary rows but not campaigns whose names start like one', () => {
+    const csv = 'Campaign name,Reporting starts,Amount spent (JPY)\nTotal Recall,2026-07-01,10\nTotally New,2026-07-01,20\nTotal,,30\nTotal: Account,,30\n';
+    expect(brief(csv).rows.map((r) => r[2])).toEqual(['Total Recall', 'Totally New']);
+  });
+
   it('Microsoft Advertising: report header lines, MM/DD/YYYY days, © footer skipped', () => {
     const csv = [
       '"Report Name: Campaign performance"',
