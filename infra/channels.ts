@@ -29,7 +29,9 @@ export class Channels extends Construct {
         logRetention: props.logRetention,
       })
         // The registry item and cost items (read and conditional writes).
-        .bindTable(props.profiles, 'readWrite'),
+        .bindTable(props.profiles, 'readWrite')
+        // Ad costs are imported and read in this currency only (functions/channels/domain/cost-csv.ts).
+        .addEnvironment('CURRENCY', props.config.currency),
     );
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultLakeRetentionDays } from '../functions/analytics/domain/lake.js';
+import { currencyPattern, defaultCurrency } from '../functions/channels/domain/cost-csv.js';
 import { closest } from '../functions/shared/suggest.js';
 
 /** SES sandbox recipients listed in the send function's policy: the sandbox is for tests, and an IAM role's inline policies hold 10,240 characters. */
@@ -82,6 +83,8 @@ export const configSchema = z.object({
    * Athena bills by bytes scanned). 1-10240.
    */
   athenaScanLimitGb: z.number().int().min(1).max(10_240).default(defaultAthenaScanLimitGb),
+  /** The currency ad costs are imported in (ISO 4217, e.g. JPY, USD); a cost row in another is refused. */
+  currency: z.string().regex(currencyPattern, 'an ISO 4217 currency code in capitals, e.g. JPY or USD').default(defaultCurrency),
 });
 
 export type NurtureConfig = z.infer<typeof configSchema>;
@@ -105,6 +108,7 @@ export const contextKeys = {
   consentMode: 'nurture:consentMode',
   lakeRetentionDays: 'nurture:lakeRetentionDays',
   athenaScanLimitGb: 'nurture:athenaScanLimitGb',
+  currency: 'nurture:currency',
 } as const satisfies Record<keyof NurtureConfig, string>;
 
 /** Parses context values; a string value (from `-c key=value`) holding JSON or a comma list is accepted. */

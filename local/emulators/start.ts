@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { persistInbox } from './ses-inbox.js';
+import { emulateTransactWrite } from './dynamo-transactions.js';
 
 const require = createRequire(import.meta.url);
 
@@ -81,6 +82,7 @@ export async function startEmulators(opts: { ports?: Partial<EmulatorPorts>; dat
     };
 
     const ddb = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataPath('dynamodb') });
+    emulateTransactWrite(ddb);
     const ddbPort = await listenOn(ddb, ports.dynamodb, 'dynamodb');
     started.push(() => close(ddb));
 

@@ -1,7 +1,9 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultLakeRetentionDays } from '../../functions/analytics/domain/lake.js';
 import { defaultAthenaScanLimitGb, parseConfig } from '../../infra/config.js';
-import { baseContext, buildTestApp, removeOutdirs } from './synth.js';
+import { baseContext, buildTestApp, removeOutdirs, synthTimeoutMs } from './synth.js';
 
 afterAll(removeOutdirs);
 
@@ -26,8 +28,16 @@ describe('deployment config from cdk.json context', () => {
       consentMode: 'opt-out',
       lakeRetentionDays: defaultLakeRetentionDays,
       athenaScanLimitGb: defaultAthenaScanLimitGb,
+      currency: 'JPY',
     });
   });
+
+  it('passes the cost currency (nurture:currency) to the channels admin function as CURRENCY', () => {
+    const { stack } = buildTestApp({ 'nurture:currency': 'USD' });
+    const template = Template.fromStack(stack);
+    const fn = template.toJSON().Resources[stack.getLogicalId(stack.channels.admin.node.defaultChild as CfnElement)] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(fn.Properties.Environment.Variables.CURRENCY).toBe('USD');
+  }, synthTimeoutMs);
 
   it('reads sending caps, quiet hours and scenario caps from `-c` strings too', () => {
     const config = parseConfig(
@@ -74,6 +84,8 @@ describe('deployment config from cdk.json context', () => {
     ['nurture:lakeRetentionDays', 'forever'],
     ['nurture:athenaScanLimitGb', 0],
     ['nurture:athenaScanLimitGb', 2.5],
+    ['nurture:currency', 'yen'],
+    ['nurture:currency', 'usd'],
   ])('fails the app build naming %s when it is %j', (key, value) => {
     expect(() => buildTestApp({ [key]: value })).toThrow(new RegExp(`${key}:`));
   });

@@ -2,14 +2,24 @@
 import * as z from 'zod/mini';
 import { documentClient } from '../../shared/aws/dynamodb.js';
 import { parseEnv, required } from '../../shared/env.js';
+import { currencyPattern, defaultCurrency } from '../domain/cost-csv.js';
 import type { ChannelsAdminPorts } from '../routes.js';
+import { DynamoCostStore } from './cost-store.js';
 import { DynamoRegistryStore } from './registry-store.js';
 
 export function channelsAdminPortsFromEnv(): ChannelsAdminPorts {
-  const env = parseEnv(z.object({ TABLE_NAME: required() }));
+  const env = parseEnv(
+    z.object({
+      TABLE_NAME: required(),
+      // infra/channels.ts sets it from `nurture:currency`; local mode runs with the same default.
+      CURRENCY: z._default(z.string().check(z.regex(currencyPattern, 'an ISO 4217 code such as JPY')), defaultCurrency),
+    }),
+  );
   const doc = documentClient();
   return {
     registry: new DynamoRegistryStore(doc, env.TABLE_NAME),
+    costs: new DynamoCostStore(doc, env.TABLE_NAME),
+    currency: env.CURRENCY,
     now: () => new Date(),
   };
 }
