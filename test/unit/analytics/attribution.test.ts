@@ -166,6 +166,15 @@ describe('attribution report', () => {
     expect(credits(touches)).toEqual({ 'first|offline|event|expo 2024': { conversions: 1, revenue: 0 } });
   });
 
+  it('leaves stage rows out of the other reports: no visitor made them', async () => {
+    const stage = stageRow({ profileId: 'p6', messageId: 'm-x:mql', occurredAt: '2024-03-03T09:00:00.000Z', from: 'known', to: 'mql' });
+    const lake = await h.lake({ events: [page('p5', '2024-03-02 10:00', '/'), stage] });
+
+    const traffic = await lake.run('traffic', window);
+
+    expect((traffic as unknown as { totals: Row }).totals).toMatchObject({ visitors: 1 });
+  });
+
   it('compares with the previous period of equal length', async () => {
     const lake = await h.lake({
       events: [
