@@ -102,6 +102,13 @@ credits AS (
   CROSS JOIN models m
   WHERE c.conversion_id NOT IN (SELECT conversion_id FROM pairs)
 ),
+touch_counts AS (
+  SELECT channel, medium, campaign,
+    sum(CASE WHEN dt >= {{from_dt}} THEN 1 ELSE 0 END) AS touches, sum(CASE WHEN dt < {{from_dt}} THEN 1 ELSE 0 END) AS prev_touches
+  FROM classified
+  WHERE dt >= {{prev_from_dt}}
+  GROUP BY channel, medium, campaign
+),
 facts AS (
   SELECT model, channel, medium, campaign,
     CASE WHEN in_window = 1 THEN credit ELSE 0 END AS conversions,
@@ -112,12 +119,10 @@ facts AS (
   FROM credits
   WHERE credit > 0
   UNION ALL
-  -- Touches by the period they fall in (whether or not a conversion followed).
-  SELECT m.model, t.channel, t.medium, t.campaign, 0, 0, 0, 0,
-    CASE WHEN t.dt >= {{from_dt}} THEN 1 ELSE 0 END, CASE WHEN t.dt < {{from_dt}} THEN 1 ELSE 0 END
-  FROM classified t
+  -- Touches by the period they fall in (whether or not a conversion followed), counted before the models multiply them.
+  SELECT m.model, t.channel, t.medium, t.campaign, 0, 0, 0, 0, t.touches, t.prev_touches
+  FROM touch_counts t
   CROSS JOIN models m
-  WHERE t.dt >= {{prev_from_dt}}
 ),
 by_key AS (
   SELECT model, channel, medium, campaign,
