@@ -1,5 +1,4 @@
 import type { IdentityRow } from '../../analytics/domain/lake.js';
-import type { LeadStageChanged } from '../../shared/domain-events.js';
 import { eventRow, type LakeSink, mergeRow, stageRow } from '../../analytics/domain/lake-rows.js';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { type EventResolutionPorts, resolveEventProfiles } from '../../identity/domain/resolve-events.js';
@@ -7,6 +6,7 @@ import { survivorsOf } from '../../profiles/domain/merge-chain.js';
 import { mergeProfiles } from '../../profiles/domain/merge.js';
 import { ranked, type ScoringState, sameStoredState, type StoredProfile } from '../../profiles/domain/profile.js';
 import { ProfileWriteRefusedError } from '../../profiles/errors.js';
+import type { LeadStageChanged } from '../../shared/domain-events.js';
 import { EventNotApplicableError } from '../errors.js';
 import { rankKey } from './decay.js';
 import type { RulesDoc } from './rules.js';
