@@ -61,7 +61,7 @@ try {
   const parquetBytes = folderBytes(join(lakeDir, 'events'));
   console.log(
     `[${elapsed()}] ${fmt(lake.events)} events in ${fmt(lake.rows)} rows (${fmt(lake.rows - lake.events)} repeated), ${fmt(lake.sessions)} sessions, ` +
-      `${fmt(lake.people)} people, ${fmt(lake.identityRows)} merges; events Parquet ${mb(parquetBytes)} (${(parquetBytes / lake.rows).toFixed(1)} bytes a row)`,
+      `${fmt(lake.people)} people, ${fmt(lake.identityRows)} merges, ${fmt(lake.stageRows)} stage rows; events Parquet ${mb(parquetBytes)} (${(parquetBytes / lake.rows).toFixed(1)} bytes a row)`,
   );
 
   // 2. The reports.
@@ -76,6 +76,9 @@ try {
     { label: 'funnel', name: 'funnel', query: { ...month, steps: '/pricing,/contact,event:Form Submitted', within: '7d' } },
     { label: 'repeat-visitors', name: 'repeat-visitors', query: month },
     { label: 'channels', name: 'channels', query: month },
+    // Every model side by side; reads the previous month and the 30-day lookback too (February is empty here).
+    { label: 'attribution', name: 'attribution', query: month },
+    { label: 'attribution (mql)', name: 'attribution', query: { ...month, conversion: 'mql' } },
   ];
   const ports = { reports, template: reportTemplate, fragments: sqlFragments, now: () => new Date(`${lakeMonth.to}T12:00:00Z`) };
   const figures: Record<string, number> = {};

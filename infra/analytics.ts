@@ -167,7 +167,9 @@ export class Analytics extends Construct {
         lazyModules: ['@duckdb/node-api'],
         files: reportSqlFiles,
         environment: lakeEnv,
-      }),
+      })
+        // Reads the media registry and the ad costs (channels' items in the main table) for channels and attribution.
+        .bindTable(profiles, 'read'),
     );
     this.grantQueries(this.admin);
 

@@ -54,6 +54,8 @@ export interface SyntheticLake {
   /** Events rows written, duplicates included. */
   rows: number;
   identityRows: number;
+  /** Stage rows (type `stage`), not counted in `rows`. */
+  stageRows: number;
   people: number;
   sessions: number;
 }
@@ -169,6 +171,26 @@ SELECT
   strftime(epoch_ms(ts), '%Y-%m-%d') AS dt,
   hash(sid, j, r, 'copy') % 100 = 0 AS syn_twice
 FROM timed`);
+  // Stage rows (the processor's, lake-rows.ts stageRow): each known person becomes known when identifying,
+  // and a third of them an MQL a day later (attribution's stage conversions).
+  await conn.run(`
+CREATE OR REPLACE TEMP TABLE syn_stages AS
+SELECT p, 'known' AS stage, 'anonymous' AS prev, id_ts AS ts FROM syn_known
+UNION ALL
+SELECT p, 'mql', 'known', id_ts + 86400000 FROM syn_known WHERE hash(p, 'mql') % 3 = 0 AND id_ts + 86400000 < ${lakeMonth.startMs + lakeMonth.days * 86_400_000}`);
+  const stageValues: Record<string, string> = {
+    message_id: "'stage:' || md5('stage' || p || stage) || ':' || stage",
+    profile_id: profileOf("'user:' || p"),
+    type: "'stage'",
+    event: 'stage',
+    name: 'prev',
+    ts: 'ts',
+    received: 'ts',
+  };
+  const stageColumns = [
+    ...eventColumns.map((c) => `${stageValues[c.name] ?? `CAST(NULL AS ${c.type === 'string' ? 'VARCHAR' : c.type === 'bigint' ? 'BIGINT' : 'DOUBLE'})`} AS ${c.name}`),
+    "strftime(epoch_ms(ts), '%Y-%m-%d') AS dt",
+  ].join(', ');
   const names = [...eventColumns.map((c) => c.name), 'dt'].join(', ');
   const eventsDir = join(dir, 'events');
   const identityDir = join(dir, 'identity');
@@ -178,6 +200,8 @@ COPY (
   SELECT ${names} FROM syn_events
   UNION ALL
   SELECT ${names.replace('received', 'received + 30000 AS received')} FROM syn_events WHERE syn_twice
+  UNION ALL
+  SELECT ${stageColumns} FROM syn_stages
 ) TO '${eventsDir}' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'events-{uuid}')`);
   await conn.run(`
 COPY (
@@ -188,11 +212,12 @@ COPY (
   const one = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
   const counts = {
     events: await one('SELECT count(*) FROM syn_events'),
-    rows: await one(`SELECT count(*) FROM read_parquet('${eventsDir}/*/*.parquet')`),
+    rows: await one(`SELECT count(*) FROM read_parquet('${eventsDir}/*/*.parquet') WHERE type <> 'stage'`),
+    stageRows: await one('SELECT count(*) FROM syn_stages'),
     identityRows: await one('SELECT count(*) FROM syn_known'),
     people: await one('SELECT count(DISTINCT p) FROM syn_sessions'),
     sessions: await one('SELECT count(*) FROM syn_sessions'),
   };
-  for (const t of ['VIEW syn_events', 'TABLE syn_known', 'TABLE syn_views', 'TABLE syn_sessions']) await conn.run(`DROP ${t.split(' ')[0]} IF EXISTS ${t.split(' ')[1]}`);
+  for (const t of ['VIEW syn_events', 'TABLE syn_stages', 'TABLE syn_known', 'TABLE syn_views', 'TABLE syn_sessions']) await conn.run(`DROP ${t.split(' ')[0]} IF EXISTS ${t.split(' ')[1]}`);
   return counts;
 }

@@ -10,6 +10,7 @@ import { AthenaEngine } from '../../functions/analytics/adapters/athena-engine.j
 import { DuckDbEngine } from '../../functions/analytics/adapters/duckdb-engine.js';
 import { reportTemplate, sqlFragments } from '../../functions/analytics/adapters/report-sql.js';
 import type { LakeEngine, LakeValue } from '../../functions/analytics/domain/engine.js';
+import { runAttribution } from '../../functions/analytics/domain/attribution.js';
 import { runReport } from '../../functions/analytics/domain/run-report.js';
 import { reportNames, reports } from '../../functions/analytics/reports/index.js';
 import { repoRoot } from '../../local/runtime/context.js';
@@ -17,7 +18,7 @@ import type { RegisterCommands } from './register.js';
 
 /** Every report parameter besides from/to, as `--name <value>` (a report ignores the ones it does not take). */
 const reportOptions: [string, string][] = [
-  ['lookback', 'traffic, channels: days read before from (default 30)'],
+  ['lookback', 'traffic, channels: days read before from (default 30); attribution: days a conversion looks back (default 30, at most 90)'],
   ['group', 'pages: comma-separated path globs, e.g. "/products/**,/blog/*"'],
   ['limit', 'pages, paths, repeat-visitors, channels: most rows'],
   ['after', 'paths: the path (or glob) whose next pages to list'],
@@ -29,8 +30,13 @@ const reportOptions: [string, string][] = [
   ['path', 'repeat-visitors: count only visits that viewed this glob'],
   ['without', 'repeat-visitors: leave out people with this event (default "Order Completed"; "" for none)'],
   ['format', 'repeat-visitors: rows or ids'],
-  ['model', 'channels: first or last touch (default last)'],
+  ['model', 'channels: first or last touch (default last); attribution: first, last, linear, position, time_decay or all (default)'],
+  ['conversion', 'attribution: order (default), lead, mql, sql, customer or event:<name>'],
+  ['half-life', 'attribution: half-life of the time_decay model in days (default 7)'],
 ];
+
+/** The query key of an option: `half-life` → `halfLife` (as commander names it too). */
+const keyOf = (option: string) => option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
@@ -52,6 +58,15 @@ export function withTotals(rows: Record<string, LakeValue>[], totals: unknown): 
   if (rows.length === 0 || !totals || typeof totals !== 'object') return rows;
   const [first] = Object.keys(rows[0]!);
   return [...rows, { ...Object.fromEntries(Object.keys(rows[0]!).map((c) => [c, null])), ...(totals as Record<string, LakeValue>), [first!]: 'total' }];
+}
+
+/** Attribution's rows with, after each model's rows, a `total` row of that model's totals. */
+export function withModelTotals(rows: Record<string, LakeValue>[], totals: unknown): Record<string, LakeValue>[] {
+  const byModel = (totals ?? {}) as Record<string, Record<string, LakeValue>>;
+  return Object.entries(byModel).flatMap(([model, total]) => [
+    ...rows.filter((r) => r.model === model),
+    { model, channel: 'total', medium: null, campaign: null, ...total },
+  ]);
 }
 
 /** Rows as CSV (RFC 4180 quoting). */
@@ -88,14 +103,17 @@ export const registerAnalytics: RegisterCommands = (program: Command) => {
     .option('--database <name>', 'Glue database of the lake (with --aws)', 'nurture_lake')
     .action(async (report: string, opts: Record<string, string | boolean | undefined>) => {
       const query: Record<string, string> = {};
-      for (const name of ['from', 'to', ...reportOptions.map(([n]) => n)]) if (typeof opts[name] === 'string') query[name] = opts[name];
+      for (const key of ['from', 'to', ...reportOptions.map(([n]) => keyOf(n))]) if (typeof opts[key] === 'string') query[key] = opts[key];
       const engine = await engineFor(opts);
       try {
-        const answer = (await runReport(report, query, { engine, reports, template: reportTemplate, fragments: sqlFragments, now: () => new Date() })) as Record<string, unknown>;
+        const ports = { engine, reports, template: reportTemplate, fragments: sqlFragments, now: () => new Date() };
+        // Attribution locally has no ad costs (they live in the table): cost, CPA and ROAS print empty.
+        const answer = (report === 'attribution' ? await runAttribution(query, ports) : await runReport(report, query, ports)) as Record<string, unknown>;
         if (opts.json) return console.log(JSON.stringify(answer, null, 2));
         if (Array.isArray(answer.ids)) return console.log((answer.ids as string[]).join('\n'));
         const rows = (answer.rows ?? []) as Record<string, LakeValue>[];
-        console.log(opts.csv ? formatCsv(rows) : formatTable(withTotals(rows, answer.totals)));
+        const table = report === 'attribution' ? withModelTotals(rows, answer.totals) : withTotals(rows, answer.totals);
+        console.log(opts.csv ? formatCsv(rows) : formatTable(table));
         if (!opts.csv) {
           const params = Object.entries(answer.parameters as object).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : text(v)}`);
           // repeat-visitors counts all its members; the rows may stop at --limit.

@@ -5,12 +5,17 @@
  */
 import { adminErrorResponses, type RouteDoc } from '../shared/route-docs.js';
 import { json, routesOf } from '../shared/http.js';
+import { type AttributionPorts, runAttribution } from './domain/attribution.js';
 import type { AnyReport } from './domain/report.js';
-import { type ReportPorts, runReport } from './domain/run-report.js';
+import { runReport } from './domain/run-report.js';
+import { attribution } from './reports/attribution.js';
 import { reports } from './reports/index.js';
 
-/** What the analytics admin function wires at module load: the lake engine and the report texts. */
-export type AnalyticsAdminPorts = ReportPorts;
+/**
+ * What the analytics admin function wires at module load: the lake engine, the report texts, the media
+ * registry and (optional) the ad costs the attribution report joins.
+ */
+export type AnalyticsAdminPorts = AttributionPorts;
 
 const answerSchema = {
   type: 'object',
@@ -48,8 +53,29 @@ function reportRoute(r: AnyReport) {
   };
 }
 
+/** Attribution joins ad costs after the query (domain/attribution.ts), so it has its own route. */
+const attributionRoute = {
+  ...reportRoute(attribution),
+  doc: {
+    ...reportRoute(attribution).doc,
+    responses: {
+      ...responses,
+      '200': {
+        description: 'The report: `rows` per model, channel, medium and campaign; `totals` per model',
+        schema: { ...answerSchema, properties: { ...answerSchema.properties, totals: { type: 'object', description: 'Per model: the figures of every conversion and all costs' } } },
+      },
+    },
+  },
+  async handle(req: { query: Record<string, string> }, ports: AnalyticsAdminPorts) {
+    return json(200, await runAttribution(req.query, ports));
+  },
+};
+
 export const analyticsAdminRoutes = routesOf<AnalyticsAdminPorts>('analyticsAdmin', [
-  ...Object.values(reports).map(reportRoute),
+  ...Object.values(reports)
+    .filter((r) => r !== attribution)
+    .map(reportRoute),
+  attributionRoute,
   {
     method: 'GET',
     path: '/v1/admin/analytics/{report}',

@@ -169,6 +169,13 @@ describe('grants', () => {
     expect(requests.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
   });
 
+  it('lets the reports function read the main table (media registry, ad costs) and write nothing there', () => {
+    const dynamo = roleStatements(template, stack.analytics.admin).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(dynamo.flatMap(resourcesOf)).toContainEqual(getAtt(stack.profiles.main.table));
+    expect(props(template, stack.analytics.admin).Environment.Variables).toMatchObject({ TABLE_NAME: ref(stack.profiles.main.table) });
+  });
+
   it('runs the erasure job daily', () => {
     expect(props(template, stack.analytics.eraseSchedule)).toMatchObject({ ScheduleExpression: 'cron(0 4 * * ? *)', State: 'ENABLED' });
   });

@@ -101,3 +101,38 @@ export function mergeRow(fromId: string, toId: string, messageId: string, at: st
   const ts = msOf(at) ?? 0;
   return { kind: 'merge', from_id: fromId, to_id: toId, message_id: messageId, ts, dt: dtOf(ts) };
 }
+
+/**
+ * The event row of a stage change (`lead.stage_changed`): type `stage`, `event` the stage entered, `name`
+ * the stage left, at the time of its cause. Its message_id is derived from the change's own id, so the
+ * outbox run again after a crash writes the same row (reports keep one per message_id); the shared
+ * events_once (reports/_events.sql) leaves these rows out, and the attribution report reads them itself.
+ */
+export function stageRow(change: { profileId: string; messageId: string; occurredAt: string; from: string; to: string }): EventRow {
+  const ts = msOf(change.occurredAt) ?? 0;
+  return {
+    message_id: `stage:${change.messageId}:${change.to}`,
+    profile_id: change.profileId,
+    anonymous_id: null,
+    user_id: null,
+    type: 'stage',
+    event: text(change.to),
+    name: text(change.from),
+    path: null,
+    referrer_domain: null,
+    utm_source: null,
+    utm_medium: null,
+    utm_campaign: null,
+    utm_term: null,
+    utm_content: null,
+    click_id_type: null,
+    click_id: null,
+    seconds: null,
+    revenue: null,
+    properties: null,
+    device: null,
+    ts,
+    received: ts,
+    dt: dtOf(ts),
+  };
+}

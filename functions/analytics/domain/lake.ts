@@ -26,7 +26,7 @@ export interface EventRow {
   profile_id: string;
   anonymous_id: string | null;
   user_id: string | null;
-  /** page | track | identify | screen | group | alias */
+  /** page | track | identify | screen | group | alias; `stage` for a stage change (lake-rows.ts stageRow) */
   type: string;
   /** Track event name (`Page Ping` for heartbeats); null for pages. */
   event: string | null;

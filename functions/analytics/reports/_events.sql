@@ -6,16 +6,17 @@ repeated AS (
 ),
 events_once AS (
   -- One row per message_id: the first received (then the lowest profile_id). The lake is read in each
-  -- branch rather than once in a CTE, so each report reads only the columns it uses.
+  -- branch rather than once in a CTE, so each report reads only the columns it uses. Stage changes
+  -- (type 'stage', lake-rows.ts stageRow) are no events a visitor made: left out here; attribution reads them.
   SELECT message_id, profile_id, user_id, type, event, path, referrer_domain, utm_source, utm_medium, utm_campaign, click_id_type, seconds, revenue, ts, dt
   FROM events
-  WHERE dt BETWEEN {{scan_from_dt}} AND {{to_dt}} AND message_id NOT IN (SELECT message_id FROM repeated)
+  WHERE dt BETWEEN {{scan_from_dt}} AND {{to_dt}} AND type <> 'stage' AND message_id NOT IN (SELECT message_id FROM repeated)
   UNION ALL
   SELECT message_id, profile_id, user_id, type, event, path, referrer_domain, utm_source, utm_medium, utm_campaign, click_id_type, seconds, revenue, ts, dt
   FROM (
     SELECT e.*, row_number() OVER (PARTITION BY message_id ORDER BY received, profile_id) AS copy_no
     FROM events e
-    WHERE dt BETWEEN {{scan_from_dt}} AND {{to_dt}} AND message_id IN (SELECT message_id FROM repeated)
+    WHERE dt BETWEEN {{scan_from_dt}} AND {{to_dt}} AND type <> 'stage' AND message_id IN (SELECT message_id FROM repeated)
   ) ranked
   WHERE copy_no = 1
 ),

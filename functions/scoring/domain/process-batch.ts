@@ -1,11 +1,12 @@
 import type { IdentityRow } from '../../analytics/domain/lake.js';
-import { eventRow, type LakeSink, mergeRow } from '../../analytics/domain/lake-rows.js';
+import { eventRow, type LakeSink, mergeRow, stageRow } from '../../analytics/domain/lake-rows.js';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { type EventResolutionPorts, resolveEventProfiles } from '../../identity/domain/resolve-events.js';
 import { survivorsOf } from '../../profiles/domain/merge-chain.js';
 import { mergeProfiles } from '../../profiles/domain/merge.js';
 import { ranked, type ScoringState, sameStoredState, type StoredProfile } from '../../profiles/domain/profile.js';
 import { ProfileWriteRefusedError } from '../../profiles/errors.js';
+import type { LeadStageChanged } from '../../shared/domain-events.js';
 import { EventNotApplicableError } from '../errors.js';
 import { rankKey } from './decay.js';
 import type { RulesDoc } from './rules.js';
@@ -317,14 +318,17 @@ async function resumeWaits(pid: string, stored: Stored, chunk: StreamEvent[], po
 }
 
 /**
- * Runs the effects owed by a stored update: merge markers, the merges' lake rows, then domain events. Only
- * an update that owes something pays the extra write that marks it done, so a redelivery does not publish
- * twice; a crash before that write runs them all again (a lake row may then repeat, which reports allow).
+ * Runs the effects owed by a stored update: merge markers, the merges' lake rows, the stage changes' lake
+ * rows, then domain events. Only an update that owes something pays the extra write that marks it done, so
+ * a redelivery does not publish twice; a crash before that write runs them all again (a lake row may then
+ * repeat with the same message_id, which reports allow).
  */
 async function runOutbox(pid: string, outbox: Outbox, version: number, ports: ProcessorPorts) {
   if (!owes(outbox)) return;
   for (const id of outbox.tombstones) await ports.profiles.tombstone(id, pid);
   if (ports.lake && outbox.identity && outbox.identity.length > 0) await ports.lake.identity(outbox.identity);
+  const stages = outbox.events.flatMap((e) => (e.detailType === 'lead.stage_changed' && !('activity' in e) ? [stageRow(e.detail as LeadStageChanged)] : []));
+  if (ports.lake && stages.length > 0) await ports.lake.events(stages);
   if (outbox.events.length > 0) await ports.publish(outbox.events);
   await ports.profiles.clearOutbox(pid, version);
 }

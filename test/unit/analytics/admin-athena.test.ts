@@ -6,6 +6,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,20 +15,26 @@ import { QueryTimeoutError } from '../../../functions/analytics/errors.js';
 import { apiEvent } from '../../helpers/api-event.js';
 
 const athena = mockClient(AthenaClient);
+// The media registry (main table): none stored, so reports classify by the default media.
+const dynamo = mockClient(DynamoDBDocumentClient);
 const context = { functionName: 'analyticsAdmin', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 type Handler = (event: unknown, context: Context) => Promise<{ statusCode: number; body: string }>;
 let handler: Handler;
 
 beforeAll(async () => {
+  dynamo.on(GetCommand).resolves({});
   vi.stubEnv('LAKE_DIR', undefined);
   vi.stubEnv('ATHENA_WORKGROUP', 'nurture-reports');
   vi.stubEnv('LAKE_DATABASE', 'nurture_lake');
+  vi.stubEnv('TABLE_NAME', 'nurture-main');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   ({ handler } = (await import('../../../functions/analytics/admin.js')) as unknown as { handler: Handler });
 });
 
 afterEach(() => {
   athena.reset();
+  dynamo.reset();
+  dynamo.on(GetCommand).resolves({});
 });
 
 const get = (report: string, query: Record<string, string> = { from: '2024-03-01', to: '2024-03-02' }) =>
@@ -57,6 +64,7 @@ describe('analytics admin on Athena', () => {
     const { status, body } = await get('traffic');
 
     expect(status).toBe(200);
+    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({ TableName: 'nurture-main', Key: { pk: 'cfg#channels', sk: 'registry' } });
     expect(body).toMatchObject({
       report: 'traffic',
       engine: 'athena',

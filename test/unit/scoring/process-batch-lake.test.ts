@@ -12,6 +12,7 @@ version: 1
 stages: { mql: 40, sql: 80 }
 rules:
   - { id: pricing, match: { type: page, path: /pricing }, points: 5 }
+  - { id: demo, match: { event: Demo Booked }, points: 50 }
 `);
 const shard = 'shardId-000000000000';
 const at = (i: number) => new Date(Date.UTC(2026, 5, 1, 10, 0, i)).toISOString();
@@ -88,5 +89,31 @@ describe('stream processor: the event lake', () => {
     // The identify itself is an event row of the survivor, without its traits.
     const row = lake.events.find((r) => r.message_id === merge.messageId)!;
     expect(row).toMatchObject({ profile_id: known, type: 'identify', properties: null });
+  });
+
+  it('writes each stage change as a stage row, the same row id again when a crash makes the outbox run twice', async () => {
+    const { ports, lake } = withLake();
+    const publish = ports.publish;
+    let failPublish = 1;
+    ports.publish = async (events) => {
+      if (failPublish-- > 0) throw new Error('EventBridge is down');
+      await publish(events);
+    };
+    const nurture = { v: 1, bot: false, profileId: 'p-known-cat' } as const;
+    const hello = collected({ type: 'identify', at: at(2), anonymousId: 'cat', traits: { email: 'cat@firm.example' }, nurture });
+    const demo = track('Demo Booked', {}, at(3), { anonymousId: 'cat', nurture });
+    const records = stream([hello, demo], 20);
+
+    const crashed = await processBatch(records, ports);
+    expect(batchItemFailures(crashed)).toHaveLength(1);
+    await processBatch(records, ports);
+
+    const stages = lake.events.filter((r) => r.type === 'stage');
+    const once = [
+      [`stage:${demo.messageId}:known:known`, 'anonymous', 'known', Date.parse(at(3))],
+      [`stage:${demo.messageId}:mql:mql`, 'known', 'mql', Date.parse(at(3))],
+    ];
+    expect(stages.map((r) => [r.message_id, r.name, r.event, r.ts])).toEqual([...once, ...once]);
+    expect(stages[0]).toMatchObject({ profile_id: 'p-known-cat', dt: '2026-06-01' });
   });
 });
