@@ -28,7 +28,7 @@ export class Channels extends Construct {
         name: 'channelsAdmin',
         description: 'Admin API of channels: media registry, ad costs, offline touches',
         logRetention: props.logRetention,
-        // An offline import of up to 2,000 rows (channels/domain/offline.ts) within API Gateway's 30 s.
+        // An offline import of up to 500 rows (channels/domain/offline.ts) within API Gateway's 30 s.
         timeout: Duration.seconds(29),
       })
         // The registry item, cost items, and offline imports: identity links, consent, the import ledger.

@@ -28,7 +28,7 @@ export interface OfflineImportOptions {
 /** Rows handled together: their events go out in PutRecords calls of up to 500 records. */
 const rowsPerChunk = 100;
 /** Rows identified at once within a chunk (each is one BatchGetItem and at most one PutItem). */
-const identifyConcurrency = 10;
+const identifyConcurrency = 25;
 
 export const ledgerPk = (key: string) => `offline#${key}`;
 export const ledgerSk = 'offline';
@@ -144,7 +144,6 @@ export class OfflineImporter {
           Item: {
             pk: ledgerPk(row.key),
             sk: ledgerSk,
-            email: row.email,
             channel: row.channel,
             campaign: row.campaign,
             date: row.date,
