@@ -4,9 +4,10 @@
  * the CLI alike.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { identify, type LinkStore } from '../../identity/domain/identify.js';
 import type { KinesisSink } from '../../ingest/adapters/kinesis-sink.js';
+import { maxMergeHops } from '../../profiles/domain/merge-chain.js';
 import { type Consent, profilePk, profileSk } from '../../profiles/domain/profile.js';
 import { distinctRows, offlineConsent, offlineEvents, type OfflineRow } from '../domain/offline.js';
 
@@ -116,22 +117,33 @@ export class OfflineImporter {
    * the seminar stays). Writes `consent` only, with SET, so it works whether or not the processor has
    * created the profile item yet: the processor's own update (profiles/adapters/profile-store.ts) never
    * writes `consent`, and its first write (condition `attribute_not_exists(v)`) succeeds on an item that
-   * holds nothing else. Same shape and attribute as sending's setConsent.
+   * holds nothing else. Same shape and attribute as sending's setConsent. A merged profile's tombstone is
+   * never written: the consent goes to the survivor (at most maxMergeHops away).
    */
   private async recordConsent(profileId: string, consent: Consent): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: profilePk(profileId), sk: profileSk },
-          UpdateExpression: 'SET #consent = :consent',
-          ConditionExpression: 'attribute_not_exists(#consent) OR #consent.#at < :at',
-          ExpressionAttributeNames: { '#consent': 'consent', '#at': 'at' },
-          ExpressionAttributeValues: { ':consent': consent, ':at': consent.at },
-        }),
+    let id = profileId;
+    for (let hop = 0; hop <= maxMergeHops; hop++) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: profilePk(id), sk: profileSk },
+            UpdateExpression: 'SET #consent = :consent',
+            ConditionExpression: 'attribute_not_exists(#merged) AND (attribute_not_exists(#consent) OR #consent.#at < :at)',
+            ExpressionAttributeNames: { '#consent': 'consent', '#at': 'at', '#merged': 'mergedInto' },
+            ExpressionAttributeValues: { ':consent': consent, ':at': consent.at },
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+      const res = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(id), sk: profileSk }, ProjectionExpression: 'mergedInto', ConsistentRead: true }),
       );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const survivor = res.Item?.mergedInto as string | undefined;
+      if (!survivor || survivor === id) return; // A decision at least as recent stands.
+      id = survivor;
     }
   }
 

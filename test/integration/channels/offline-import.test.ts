@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerSk } from '../../../functions/channels/adapters/offline-importer.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,5 +142,16 @@ describe('offline import into local mode', () => {
     const hana = await profileOf('hana@firm.jp');
     expect(hana!.consent).toEqual(unsubscribed);
     expect(hana!.score.rules['event-booth-visit']).toBeGreaterThan(0);
+  });
+  it("records consent on a merged profile's survivor, never on its tombstone", async () => {
+    const item = (pk: string, sk: string, rest: Record<string, unknown>) => aws.doc.send(new PutCommand({ TableName: aws.env.TABLE_NAME, Item: { pk, sk, ...rest } }));
+    await item('id#email#merged@firm.jp', 'link', { profileId: 'p_gone', asOf: '2026-01-01T00:00:00.000Z' });
+    await item('p#p_gone', 'profile', { profileId: 'p_gone', mergedInto: 'p_kept' });
+    await item('p#p_kept', 'profile', { profileId: 'p_kept', known: true });
+    const res = await post(['email,channel,date,consent', `merged@firm.jp,store,${day(1)},yes`].join('\n'));
+    expect(res.body).toMatchObject({ imported: 1 });
+    const get = async (id: string) => (await aws.doc.send(new GetCommand({ TableName: aws.env.TABLE_NAME, Key: { pk: `p#${id}`, sk: 'profile' } }))).Item;
+    expect((await get('p_kept'))!.consent).toMatchObject({ status: 'granted', source: 'offline:store:' });
+    expect(await get('p_gone')).not.toHaveProperty('consent');
   });
 });
