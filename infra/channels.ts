@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { NurtureConfig } from './config.js';
@@ -27,9 +28,13 @@ export class Channels extends Construct {
         name: 'channelsAdmin',
         description: 'Admin API of channels: media registry, ad costs, offline touches',
         logRetention: props.logRetention,
+        // An offline import of up to 500 rows (channels/domain/offline.ts) within API Gateway's 30 s.
+        timeout: Duration.seconds(29),
       })
-        // The registry item and cost items (read and conditional writes).
+        // The registry item, cost items, and offline imports: identity links, consent, the import ledger.
         .bindTable(props.profiles, 'readWrite')
+        // Offline touches go on the events stream as collect's events do (the processor scores them).
+        .bindStream(props.events)
         // Ad costs are imported and read in this currency only (functions/channels/domain/cost-csv.ts).
         .addEnvironment('CURRENCY', props.config.currency),
     );

@@ -3,6 +3,7 @@
  * the channelsAdmin function: the media registry, ad costs and offline touches. Attribution is an analytics
  * report (functions/analytics/reports/attribution.*) over these.
  */
+import type { Route } from '../shared/http.js';
 import type { CostRoutePorts } from './cost-routes.js';
 import { costRoutes } from './cost-routes.js';
 import type { OfflineRoutePorts } from './offline-routes.js';
@@ -13,7 +14,7 @@ import { registryRoutes } from './registry-routes.js';
 /** What the channels admin function wires at module load (functions/channels/adapters/admin-ports.ts). */
 export type ChannelsAdminPorts = RegistryRoutePorts & CostRoutePorts & OfflineRoutePorts;
 
-export const channelsAdminRoutes = [...registryRoutes, ...costRoutes, ...offlineRoutes];
+export const channelsAdminRoutes: readonly Route<ChannelsAdminPorts>[] = [...registryRoutes, ...costRoutes, ...offlineRoutes];
 
 /** Every route of channels. */
 export const channelsRoutes = [...channelsAdminRoutes];
