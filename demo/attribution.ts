@@ -60,7 +60,8 @@ export function formatAttribution(report: AttributionReport): string {
   for (const [k, key] of keys) {
     const cells = attributionModels.map((m) => {
       const row = report.rows.find((r) => r.model === m && `${r.medium}\u0000${r.campaign ?? ''}` === k);
-      return row ? `${row.conversions.toFixed(2)} ${yen(row.cpa)} ${ratio(row.roas)}`.padEnd(30) : '-'.padEnd(30);
+      // No spend (organic, direct): no CPA to speak of.
+      return row ? `${row.conversions.toFixed(2)} ${row.cost ? yen(row.cpa) : '-'} ${ratio(row.roas)}`.padEnd(30) : '-'.padEnd(30);
     });
     lines.push(`  ${label(key.medium, key.campaign).padEnd(width)}  ${yen(key.cost).padStart(9)}  ${cells.join('')}`.trimEnd());
   }

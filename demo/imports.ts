@@ -48,6 +48,20 @@ export function demoOfflineCsv(traffic: Pick<TrafficResult, 'people'>, now: Date
   return `${lines.join('\n')}\n`;
 }
 
+/** Offline touches the seminar file brings: the buyers of the run who were there and the walk-ins. */
+export function seminarTouches(traffic: Pick<TrafficResult, 'people'>): number {
+  return Math.min(seminar.buyers, traffic.people.filter((p) => p.persona === 'buyer').length) + seminar.others;
+}
+
+/** What the imports did, and the commands that do the same by hand. */
+export function formatImports(i: DemoImports): string {
+  return [
+    `Ad costs and a seminar's attendees imported (as a marketer would, from files):`,
+    `  npm run nurture -- channels import-costs ${i.costFile}     → ${JSON.stringify(i.costs)}`,
+    `  npm run nurture -- channels import-offline ${i.offlineFile} → ${JSON.stringify(i.offline)}`,
+  ].join('\n');
+}
+
 export interface DemoImports {
   costFile: string;
   offlineFile: string;

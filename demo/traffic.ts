@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { type LocalPorts, portsFromEnv } from '../local/runtime/ports.js';
 import { readAccessLogs, waitForLake } from './access-logs.js';
+import { formatAttribution, settledAttribution, touchesOf } from './attribution.js';
+import { formatImports, importDemoFiles, seminarTouches } from './imports.js';
 import { OutcomeReadError, settledOutcome } from './outcome.js';
 import { demoLimits, runTraffic, TrafficError } from './run-traffic.js';
 import { formatAccessLogs, formatSummary, personaLine, scenarioNotes } from './summary.js';
@@ -106,6 +108,12 @@ try {
   const logs = await readAccessLogs({ apiUrl, adminToken }, traffic);
   const lakeOption = resolve(lakeDir) === resolve(cliLakeDir) ? '' : ` --lake ${lakeDir}`;
   console.log(`\n${formatAccessLogs(logs, lake, { apiUrl, lakeOption })}`);
+  // What the campaigns cost and brought: the demo's spend and a seminar's attendees, imported, then the
+  // attribution report once the seminar's touches are in the lake.
+  const imports = await importDemoFiles({ apiUrl, adminToken }, traffic, join(values['data-dir']!, 'demo'));
+  const seminarRows = seminarTouches(traffic);
+  const attribution = await settledAttribution({ apiUrl, adminToken }, (r) => touchesOf(r, 'seminar') >= seminarRows);
+  console.log(`\n${formatImports(imports)}\n\n${formatAttribution(attribution)}`);
 } catch (err) {
   // A wrong admin token (401) or a Nurture that stopped: say so rather than print numbers not read.
   console.error(`Could not read back what happened: ${err instanceof OutcomeReadError ? err.message : String(err)}`);

@@ -13,8 +13,11 @@ import type { LakeEngine, LakeValue } from '../../functions/analytics/domain/eng
 import { runAttribution } from '../../functions/analytics/domain/attribution.js';
 import { runReport } from '../../functions/analytics/domain/run-report.js';
 import { reportNames, reports } from '../../functions/analytics/reports/index.js';
+import { DynamoCostStore } from '../../functions/channels/adapters/cost-store.js';
+import { DynamoRegistryStore } from '../../functions/channels/adapters/registry-store.js';
 import { repoRoot } from '../../local/runtime/context.js';
 import type { RegisterCommands } from './register.js';
+import { tableClient, tableOptions } from './table-client.js';
 
 /** Every report parameter besides from/to, as `--name <value>` (a report ignores the ones it does not take). */
 const reportOptions: [string, string][] = [
@@ -100,15 +103,33 @@ export const registerAnalytics: RegisterCommands = (program: Command) => {
     .option('--lake <folder>', 'lake folder (default: LAKE_DIR, else <NURTURE_DATA_DIR or .nurture/data>/lake)')
     .option('--aws', 'run on Athena with your AWS credentials instead of the local lake')
     .option('--workgroup <name>', 'Athena workgroup (with --aws)', 'nurture-reports')
-    .option('--database <name>', 'Glue database of the lake (with --aws)', 'nurture_lake')
+    .option('--database <name>', 'Glue database of the lake (with --aws)', 'nurture_lake');
+  tableOptions(cmd, false)
     .action(async (report: string, opts: Record<string, string | boolean | undefined>) => {
       const query: Record<string, string> = {};
       for (const key of ['from', 'to', ...reportOptions.map(([n]) => keyOf(n))]) if (typeof opts[key] === 'string') query[key] = opts[key];
       const engine = await engineFor(opts);
       try {
-        const ports = { engine, reports, template: reportTemplate, fragments: sqlFragments, now: () => new Date() };
-        // Attribution locally has no ad costs (they live in the table): cost, CPA and ROAS print empty.
-        const answer = (report === 'attribution' ? await runAttribution(query, ports) : await runReport(report, query, ports)) as Record<string, unknown>;
+        // The media registry and ad costs live in the table (npm start's DynamoDB, or the stack's with --aws).
+        // Without them (npm start not running) reports classify with the default media and show no costs.
+        const { doc, table: tableName } = tableClient(opts);
+        const unread = (what: string) => (err: Error) => {
+          console.error(`(${what} not read from ${tableName}: ${err.message}; going on without)`);
+          return undefined;
+        };
+        const registryStore = new DynamoRegistryStore(doc, tableName);
+        const costStore = new DynamoCostStore(doc, tableName);
+        const ports = {
+          engine, reports, template: reportTemplate, fragments: sqlFragments, now: () => new Date(),
+          registry: { registry: () => registryStore.registry().catch(unread('media registry')) },
+        };
+        let answer: Record<string, unknown>;
+        try {
+          const costs = { costs: (from: string, to: string) => costStore.costs(from, to).catch((err: Error) => unread('ad costs')(err) ?? []) };
+          answer = (report === 'attribution' ? await runAttribution(query, { ...ports, costs }) : await runReport(report, query, ports)) as Record<string, unknown>;
+        } finally {
+          doc.destroy();
+        }
         if (opts.json) return console.log(JSON.stringify(answer, null, 2));
         if (Array.isArray(answer.ids)) return console.log((answer.ids as string[]).join('\n'));
         const rows = (answer.rows ?? []) as Record<string, LakeValue>[];
