@@ -56,7 +56,7 @@ export function registerChannelCosts(channels: Command): void {
     channels
       .command('import-costs')
       .description('Import ad spend per medium, campaign and day from a CSV file (all rows or none; a day imported again is replaced)')
-      .argument('<file>', 'the CSV file as the ad platform exports it, or in demo/imports/ad-costs-template.csv')
+      .argument('<file>', 'the CSV file as the ad platform exports it, or in cli/samples/ad-costs-template.csv')
       .option('--medium <id>', "the medium id of every row (overrides the layout's: google-ads, meta-ads, …)")
       .option('--layout <layout>', `force a layout: ${layoutIds.join(', ')}`),
   ).action(async (file: string, opts: Options) => {

@@ -97,7 +97,7 @@ describe('cost file layouts, recognised from the header row', () => {
   });
 
   it("Nurture's template: the medium per row; --medium overrides every row's", () => {
-    const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'demo', 'imports', 'ad-costs-template.csv'), 'utf8');
+    const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'cli', 'samples', 'ad-costs-template.csv'), 'utf8');
     const p = parse(csv);
     expect(p.layout).toBe('nurture');
     expect(p.errors).toEqual([]);
