@@ -59,6 +59,9 @@ export interface BusDef {
  * - identity link:  `id#<kind>#<value>` / `link`   → { profileId, knownAs? }
  * - profile:        `p#<profileId>`     / `profile`
  * - activity:       `p#<profileId>`     / `a#<iso time>#<messageId>`
+ * - media registry: `cfg#channels`      / `registry`            (functions/channels/adapters/registry-store.ts)
+ * - ad costs:       `cost#<YYYY-MM>`    / `<medium id>`         (functions/channels/adapters/cost-store.ts)
+ * - offline ledger: `offline#<row hash>` / `offline`            (functions/channels/adapters/offline-importer.ts)
  * The `byScore` index ranks leads per stage without a scan (gsi1pk = `rank#<stage>`, gsi1sk = score).
  */
 export const mainTable: TableDef = {
