@@ -83,6 +83,14 @@ describe('attribution in local mode', () => {
     const seminarFirst = first.rows.find((r) => r.model === 'first' && r.medium === 'seminar');
     expect(seminarFirst?.conversions ?? 0).toBeCloseTo(attending, 6);
     expect(seminarFirst?.channel).toBe('offline');
+
+    // The walk-in's profile: known from the list, with the consent as given and the seminar among its touches.
+    const get = async (path: string) => (await fetch(`${local.apiUrl}${path}`, { headers: { authorization: `Bearer ${source.adminToken}` } })).json() as Promise<Record<string, any>>;
+    const walkIn = 'email:seminar.guest.1@attendees.example';
+    const view = await get(`/v1/admin/profiles/${walkIn}`);
+    expect(view.profile).toMatchObject({ known: true, email: 'seminar.guest.1@attendees.example', consent: { status: 'granted', source: `offline:seminar:${seminar.campaign}` } });
+    const { touches } = await get(`/v1/admin/profiles/${walkIn}/touches`);
+    expect(touches.map((t: { classification: { medium: string; channel: string } }) => t.classification)).toEqual([{ medium: 'seminar', mediumName: 'Seminar', channel: 'offline' }]);
   }, 150_000);
 
   it('changes nothing when both files are imported again', async () => {

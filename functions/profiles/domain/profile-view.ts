@@ -84,6 +84,8 @@ export async function profileView(ref: ProfileRef, query: { before?: string; bef
       ...(p.userId ? { userId: p.userId } : {}),
       ...(p.timezone ? { timezone: p.timezone } : {}),
       traits: p.traits,
+      // Marketing consent as sending, a form or an offline import recorded it (status, source, time).
+      ...(p.consent ? { consent: p.consent } : {}),
       createdAt: p.createdAt,
       lastSeenAt: p.lastSeenAt,
     },
