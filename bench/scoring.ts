@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import type { CollectedEvent } from '../functions/ingest/domain/enrich.js';
 import { DynamoLinkStore } from '../functions/identity/adapters/dynamo-link-store.js';

@@ -6,10 +6,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { tableClient, tableOptions } from './table-client.js';
 import { DynamoCostStore } from '../../functions/channels/adapters/cost-store.js';
 import { DynamoRegistryStore } from '../../functions/channels/adapters/registry-store.js';
 import { type CostRoutePorts, importCostFile } from '../../functions/channels/cost-routes.js';
@@ -17,7 +16,6 @@ import { costCsvLimits, currencyPattern, defaultCurrency, type LayoutId, layoutI
 import { costTotals } from '../../functions/channels/domain/costs.js';
 import { ClientError } from '../../functions/shared/errors.js';
 import { repoRoot } from '../../local/runtime/context.js';
-import { portsFromEnv } from '../../local/runtime/ports.js';
 
 type Options = Record<string, string | boolean | undefined>;
 
@@ -35,21 +33,13 @@ function currencyOf(opts: Options): string {
 }
 
 function connect(opts: Options) {
-  const local = !opts.aws;
-  const endpoint = String(opts.dynamodbEndpoint ?? `http://127.0.0.1:${portsFromEnv().dynamodb}`);
-  const client = new DynamoDBClient(local ? { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const table = String(opts.table);
+  const { doc, table } = tableClient(opts);
   const ports: CostRoutePorts = { costs: new DynamoCostStore(doc, table), registry: new DynamoRegistryStore(doc, table), currency: currencyOf(opts), now: () => new Date() };
   return { doc, ports };
 }
 
 const connection = (c: Command) =>
-  c
-    .option('--aws', 'use the deployed table with your AWS credentials')
-    .option('--table <name>', "table name (on AWS: the physical name of the stack's table)", 'nurture-main')
-    .option('--dynamodb-endpoint <url>', 'local DynamoDB endpoint (default: a running npm start, port NURTURE_DYNAMODB_PORT or 4570)')
-    .option('--currency <code>', "the deployment's currency (default: env CURRENCY, cdk.json nurture:currency, JPY)");
+  tableOptions(c).option('--currency <code>', "the deployment's currency (default: env CURRENCY, cdk.json nurture:currency, JPY)");
 
 export function registerChannelCosts(channels: Command): void {
   connection(

@@ -4,9 +4,8 @@
  * credentials. `set` checks the version like PUT /v1/admin/channels does.
  */
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
+import { tableClient, tableOptions } from './table-client.js';
 import { DynamoRegistryStore } from '../../functions/channels/adapters/registry-store.js';
 import {
   classify,
@@ -21,7 +20,6 @@ import {
 import { referrerDomainOf } from '../../functions/channels/registry-routes.js';
 import { formatProblem, type Problem } from '../../functions/shared/problems.js';
 import { checkSchema, readYaml } from '../../functions/shared/validation.js';
-import { portsFromEnv } from '../../local/runtime/ports.js';
 
 type Options = Record<string, string | boolean | undefined>;
 
@@ -86,19 +84,11 @@ export async function setRegistry(store: RegistryStore, file: string, text: stri
 }
 
 function storeOf(opts: Options): { store: DynamoRegistryStore; close(): void } {
-  const local = !opts.aws;
-  const endpoint = String(opts.dynamodbEndpoint ?? `http://127.0.0.1:${portsFromEnv().dynamodb}`);
-  const client = new DynamoDBClient(local ? { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { store: new DynamoRegistryStore(doc, String(opts.table)), close: () => doc.destroy() };
+  const { doc, table } = tableClient(opts);
+  return { store: new DynamoRegistryStore(doc, table), close: () => doc.destroy() };
 }
 
-function withTarget(cmd: Command): Command {
-  return cmd
-    .option('--aws', "the deployed stack's table, with your AWS credentials")
-    .option('--table <name>', "table name (on AWS: the physical name of the stack's table)", 'nurture-main')
-    .option('--dynamodb-endpoint <url>', 'local DynamoDB endpoint (default: a running npm start, port NURTURE_DYNAMODB_PORT or 4570)');
-}
+const withTarget = (cmd: Command): Command => tableOptions(cmd);
 
 async function using<T>(opts: Options, run: (store: DynamoRegistryStore) => Promise<T>): Promise<T> {
   const { store, close } = storeOf(opts);

@@ -30,8 +30,6 @@ export const maxPutAttempts = 4;
 /** First pause before putting refused records again (ms); doubles each attempt, with jitter. */
 export const retryBaseMs = 100;
 
-const newline = 0x0a;
-
 /** One Firehose record: newline-delimited JSON rows. */
 export interface PackedRecord {
   data: Uint8Array;

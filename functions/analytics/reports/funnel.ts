@@ -1,7 +1,7 @@
 /** `funnel`: ordered steps within a time window, per person (funnel.sql). */
 import * as z from 'zod/mini';
 import { BadRequestError } from '../../shared/errors.js';
-import { globProblem, intParam, listParam, windowLiterals, windowOf, windowShape } from '../domain/params.js';
+import { globProblem, listParam, windowLiterals, windowOf, windowShape } from '../domain/params.js';
 import { defineReport } from '../domain/report.js';
 import { globToRegex, sqlInt, sqlValues } from '../domain/sql.js';
 

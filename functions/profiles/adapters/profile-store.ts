@@ -3,7 +3,6 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
-  PutCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { stages } from '../../profiles/domain/profile.js';
 import { messageTypes } from '../../ingest/domain/schema.js';
-import { type Problem, validateYaml } from '../../shared/validation.js';
+import { validateYaml } from '../../shared/validation.js';
 import { InvalidRulesError, type RulesProblem } from '../errors.js';
 
 /**
