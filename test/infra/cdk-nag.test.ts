@@ -73,7 +73,7 @@ describe('cdk-nag AwsSolutions', () => {
         ...publicRoutes.map((r) => `Nurture/Ingest/Api/${r.method}${r.path.replaceAll('/', '--')} AwsSolutions-APIG4`),
         ...functions.flatMap((fn) => [
           `${fn.node.path} AwsSolutions-L1`,
-          `${fn.node.path}Role/Tracing AwsSolutions-IAM5[Resource::*]`,
+          `${fn.node.path}Role/Resource AwsSolutions-IAM5[Resource::*]`,
         ]),
         ...rulesReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/rules/*]`),
         'Nurture/Sending/LinkSecret AwsSolutions-SMG4',
