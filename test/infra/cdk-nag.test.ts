@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,13 @@ describe('cdk-nag AwsSolutions', () => {
 
     const rules = readValidationReport(outdir).pluginReports.flatMap((r) => r.violations.map((v) => v.ruleName));
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+  }, synthTimeoutMs);
+
+  it("fails the synth on a wildcard grant to a function: X-Ray's acknowledgement covers its role's inline policy only", () => {
+    const { app, stack } = buildTestApp();
+    stack.ingest.collect.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+
+    expect(() => app.synth()).toThrow(/Nurture\/Ingest\/CollectRole\/DefaultPolicy\/Resource/);
   }, synthTimeoutMs);
 
   it('acknowledges only the known rules, each on a narrow scope with a specific reason', () => {
