@@ -9,7 +9,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, type IBucket, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { erasureTmpPrefix } from '../functions/analytics/domain/erasure.js';
+import { erasureKeyPrefix, erasureTmpPrefix } from '../functions/analytics/domain/erasure.js';
 import { type LakeTable, lakeTables, partitionColumn } from '../functions/analytics/domain/lake.js';
 import { LakeDelivery, lakeBuffering } from './analytics-delivery.js';
 import type { NurtureConfig } from './config.js';
@@ -77,7 +77,7 @@ export interface AnalyticsProps {
 
 /**
  * The event lake: its bucket, the Glue catalog of its tables, the Firehose streams that write them, the
- * Athena workgroup that reads them, the reports function and the erasure requests and job.
+ * Athena workgroup that reads them, the admin function (reports and erasure requests) and the erasure job.
  */
 export class Analytics extends Construct {
   readonly bucket: Bucket;
@@ -87,7 +87,6 @@ export class Analytics extends Construct {
   readonly delivery: LakeDelivery;
   readonly workgroup: CfnWorkGroup;
   readonly admin: NurtureFunction;
-  readonly erasures: NurtureFunction;
   readonly erase: NurtureFunction;
   readonly eraseSchedule: Rule;
 
@@ -159,7 +158,7 @@ export class Analytics extends Construct {
       'analyticsAdmin',
       new NurtureFunction(this, 'Admin', {
         name: 'analyticsAdmin',
-        description: 'Admin reports over the event lake (Athena)',
+        description: 'Admin reports over the event lake (Athena) and erasure requests of its rows',
         logRetention,
         memorySize: 512,
         // API Gateway answers 503 after 30 s: a report that needs longer is a report to fix.
@@ -168,20 +167,15 @@ export class Analytics extends Construct {
         files: reportSqlFiles,
         environment: lakeEnv,
       })
-        // Reads the media registry and the ad costs (channels' items in the main table) for channels and attribution.
+        // Reads the media registry and the ad costs (channels' items in the main table) for channels and
+        // attribution, and erasure requests; writes erasure requests only (grantErasureRequestWrites).
         .bindTable(profiles, 'read'),
     );
     this.grantQueries(this.admin);
-
-    this.erasures = functions.register(
-      'lakeErasures',
-      new NurtureFunction(this, 'Erasures', {
-        name: 'lakeErasures',
-        description: 'Erasure requests of lake rows (the daily job carries them out)',
-        logRetention,
-        lazyModules: ['@duckdb/node-api'],
-      }).bindTable(profiles, 'write'),
-    );
+    // The erasure request routes are served by this function rather than one of their own: a function
+    // costs a role, a policy, a log group, an API integration and an invoke permission of the stack's
+    // 500 CloudFormation resources, which its scenarios need (README "Scenarios").
+    this.grantErasureRequestWrites(this.admin, profiles);
 
     this.erase = functions.register(
       'lakeErase',
@@ -271,10 +265,6 @@ export class Analytics extends Construct {
   }
 
   /**
-   * Athena queries through the workgroup, as the caller's own credentials do them: the query API on this
-   * workgroup, Glue reads of the lake's database and tables, S3 reads of the lake, and the result location.
-   */
-  /**
    * Lets a function of another capability read the lake through Athena (the profile API's activity,
    * scenario behaviour conditions): the workgroup and database in its environment, and the query grants.
    */
@@ -284,6 +274,10 @@ export class Analytics extends Construct {
     this.grantQueries(fn);
   }
 
+  /**
+   * Athena queries through the workgroup, as the caller's own credentials do them: the query API on this
+   * workgroup, Glue reads of the lake's database and tables, S3 reads of the lake, and the result location.
+   */
   private grantQueries(fn: NurtureFunction): void {
     const stack = Stack.of(this);
     const { bucket } = this;
@@ -311,6 +305,22 @@ export class Analytics extends Construct {
       }),
     );
     this.acknowledgeObjectWildcards(fn.role!, [...tablePrefixes, lakePrefixes.athenaResults], 'read lake files and write Athena query results');
+  }
+
+  /**
+   * PutItem of erasure request items only: a condition on the partition key (dynamodb:LeadingKeys, which
+   * every item-level call carries) to the erasure items' prefix, so the admin function that creates them
+   * cannot write profiles or anything else of the main table. The job still has the table-wide grant.
+   */
+  private grantErasureRequestWrites(fn: NurtureFunction, profiles: DefinedTable): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [profiles.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${erasureKeyPrefix}*`] } },
+      }),
+    );
+    profiles.table.encryptionKey?.grantEncryptDecrypt(fn);
   }
 
   /**

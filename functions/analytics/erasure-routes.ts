@@ -1,6 +1,7 @@
 /**
  * HTTP routes of lake erasure, with their OpenAPI documentation: request that a person's lake rows be
- * erased, and follow the request. The job (analytics/erase.ts, domain/erase-job.ts) does the erasing.
+ * erased, and follow the request. The analytics admin function serves them beside the reports; the job
+ * (analytics/erase.ts, domain/erase-job.ts) does the erasing.
  */
 import * as z from 'zod/mini';
 import '../shared/zod-messages.js';
@@ -10,7 +11,7 @@ import { adminErrorResponses, type JsonSchema } from '../shared/route-docs.js';
 import { type ErasureRequest, type ErasureStore, newErasureRequest } from './domain/erase-job.js';
 import { profileIdPattern } from './domain/erasure.js';
 
-/** What the erasure requests function wires at module load (adapters/erasure-store.ts). */
+/** What the analytics admin function wires for erasure requests at module load (adapters/admin-ports.ts). */
 export interface ErasureRoutesPorts {
   store: ErasureStore;
   newId(): string;
@@ -47,7 +48,7 @@ const erasureSchema: JsonSchema = {
   required: ['requestId', 'profileId', 'status', 'requestedAt'],
 };
 
-export const erasureRoutes = routesOf<ErasureRoutesPorts>('lakeErasures', [
+export const erasureRoutes = routesOf<ErasureRoutesPorts>('analyticsAdmin', [
   {
     method: 'POST',
     path: erasurePath,

@@ -1,13 +1,14 @@
 /**
  * HTTP routes of analytics, with their OpenAPI documentation: one admin route per report over the event
- * lake (each documented with its own parameters), and `{report}` answering 404 for a name that is none.
+ * lake (each documented with its own parameters), and the erasure requests' routes (erasure-routes.ts).
  * Adding a report: its SQL text and module under reports/, a row in reports/index.ts, and a test.
  */
 import { adminErrorResponses, type RouteDoc } from '../shared/route-docs.js';
-import { json, routesOf } from '../shared/http.js';
+import { json, type Route, routesOf } from '../shared/http.js';
 import { type AttributionPorts, runAttribution } from './domain/attribution.js';
 import type { AnyReport } from './domain/report.js';
 import { runReport } from './domain/run-report.js';
+import { erasureRoutes, type ErasureRoutesPorts } from './erasure-routes.js';
 import { attribution } from './reports/attribution.js';
 import { reports } from './reports/index.js';
 
@@ -71,26 +72,22 @@ const attributionRoute = {
   },
 };
 
+/** The report routes. */
 export const analyticsAdminRoutes = routesOf<AnalyticsAdminPorts>('analyticsAdmin', [
   ...Object.values(reports)
     .filter((r) => r !== attribution)
     .map(reportRoute),
   attributionRoute,
-  {
-    method: 'GET',
-    path: '/v1/admin/analytics/{report}',
-    auth: 'admin',
-    doc: {
-      summary: 'A report that does not exist',
-      description: `Answers 404 naming the reports there are: ${Object.keys(reports).join(', ')}.`,
-      tags: ['admin', 'analytics'],
-      responses: adminErrorResponses,
-    },
-    async handle(req, ports) {
-      return json(200, await runReport(req.params.report ?? '', req.query, ports));
-    },
-  },
+  // No catch-all `{report}` route answering 404 for a name that is no report: API Gateway (and local
+  // mode) answer 404 for a route that does not exist, OpenAPI lists the reports, and a route is one of
+  // the stack's 500 CloudFormation resources (scenarios need them: README "Scenarios").
 ]);
 
-/** Every route of analytics. */
-export const analyticsRoutes = [...analyticsAdminRoutes];
+/** What the analytics admin function wires: the reports' ports and the erasure requests' (adapters/admin-ports.ts). */
+export type AnalyticsFunctionPorts = AnalyticsAdminPorts & ErasureRoutesPorts;
+
+/**
+ * Every route of analytics, all served by the analyticsAdmin function: the reports and the erasure
+ * requests (one function rather than two saves its role, policy, log group, integration and permission).
+ */
+export const analyticsRoutes: Route<AnalyticsFunctionPorts>[] = [...analyticsAdminRoutes, ...erasureRoutes];

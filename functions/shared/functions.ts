@@ -18,7 +18,6 @@ export type FunctionName =
   | 'scenarioSteps'
   | 'scenariosAdmin'
   | 'analyticsAdmin'
-  | 'lakeErasures'
   | 'lakeErase'
   | 'channelsAdmin';
 
@@ -38,7 +37,6 @@ export const functionEntries: Record<FunctionName, string> = {
   scenarioSteps: 'functions/scenarios/steps.ts',
   scenariosAdmin: 'functions/scenarios/admin.ts',
   analyticsAdmin: 'functions/analytics/admin.ts',
-  lakeErasures: 'functions/analytics/erasures.ts',
   lakeErase: 'functions/analytics/erase.ts',
   channelsAdmin: 'functions/channels/admin.ts',
 };

@@ -3,7 +3,10 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/api/routes.js';
+import { erasurePk } from '../../functions/analytics/adapters/erasure-store.js';
+import { erasureKeyPrefix } from '../../functions/analytics/domain/erasure.js';
 import { erasureRoutes } from '../../functions/analytics/erasure-routes.js';
+import { analyticsRoutes } from '../../functions/analytics/routes.js';
 import { defaultLakeRetentionDays, lakeTables, partitionColumn } from '../../functions/analytics/domain/lake.js';
 import { defaultAthenaScanLimitGb } from '../../infra/config.js';
 import { lakeLifetimes, lakePrefixes, lakeProjectionStart, lakeSettleSeconds, lakeTiering } from '../../infra/analytics.js';
@@ -158,21 +161,35 @@ describe('grants', () => {
     expect(props(template, admin).Environment.Variables).toMatchObject({ ATHENA_WORKGROUP: workgroup.name, LAKE_DATABASE: stack.analytics.databaseName });
   });
 
-  it('lets the erasure job rewrite lake files, and the requests function touch no lake at all', () => {
+  it('lets the erasure job rewrite lake files, and the admin function (which takes erasure requests) rewrite none', () => {
     const erase = roleStatements(template, stack.analytics.erase);
     const deletes = erase.filter((s) => actionsOf(s).includes('s3:DeleteObject')).flatMap(resourcesOf);
     expect(deletes).toEqual(expect.arrayContaining([objects('events/'), objects('identity/'), objects(lakePrefixes.erasureTmp)]));
     expect(deletes).not.toContainEqual(objects(lakePrefixes.errors));
     expect(props(template, stack.analytics.erase).Environment.Variables).toMatchObject({ LAKE_SETTLE_SECONDS: String(lakeSettleSeconds), LAKE_BUCKET: ref(stack.analytics.bucket) });
     expect(lakeSettleSeconds).toBeGreaterThanOrEqual(1.5 * lakeBuffering.intervalSeconds);
-    const requests = roleStatements(template, stack.analytics.erasures).flatMap(actionsOf);
-    expect(requests.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
+    const admin = roleStatements(template, stack.analytics.admin);
+    expect(admin.flatMap(actionsOf)).not.toContain('s3:DeleteObject');
+    // Athena writes query results as the caller: under athena-results/ only (grantQueries).
+    expect(admin.filter((s) => actionsOf(s).includes('s3:PutObject')).flatMap(resourcesOf)).toEqual([objects(lakePrefixes.athenaResults)]);
   });
 
-  it('lets the reports function read the main table (media registry, ad costs) and write nothing there', () => {
+  it('lets the admin function read the main table (media registry, ad costs, erasure requests) and put erasure request items only', () => {
     const dynamo = roleStatements(template, stack.analytics.admin).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
-    expect(dynamo.flatMap(resourcesOf)).toContainEqual(getAtt(stack.profiles.main.table));
+    const reads = dynamo.filter((s) => !s.Condition);
+    expect(reads.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(reads.flatMap(resourcesOf)).toContainEqual(getAtt(stack.profiles.main.table));
+    // Writes: PutItem on items whose partition key is an erasure request's (erasure#<id>), nothing else.
+    const writes = dynamo.filter((s) => s.Condition);
+    expect(writes).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: getAtt(stack.profiles.main.table),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${erasureKeyPrefix}*`] } },
+      },
+    ]);
+    expect(erasurePk('0b5c4a3e-1111-4222-8333-944455556666').startsWith(erasureKeyPrefix)).toBe(true);
     expect(props(template, stack.analytics.admin).Environment.Variables).toMatchObject({ TABLE_NAME: ref(stack.profiles.main.table) });
   });
 
@@ -180,10 +197,11 @@ describe('grants', () => {
     expect(props(template, stack.analytics.eraseSchedule)).toMatchObject({ ScheduleExpression: 'cron(0 4 * * ? *)', State: 'ENABLED' });
   });
 
-  it('registers the reports and erasure requests functions, so their routes are wired once routes.ts lists them', () => {
+  it('registers the admin function, which serves the reports and the erasure requests, so their routes are wired', () => {
     expect(stack.functions.get('analyticsAdmin')).toBe(stack.analytics.admin);
-    expect(stack.functions.get('lakeErasures')).toBe(stack.analytics.erasures);
-    expect(erasureRoutes.every((r) => r.fn === 'lakeErasures' && r.auth === 'admin')).toBe(true);
+    expect(erasureRoutes.every((r) => r.fn === 'analyticsAdmin' && r.auth === 'admin')).toBe(true);
+    expect(analyticsRoutes.every((r) => r.fn === 'analyticsAdmin' && r.auth === 'admin')).toBe(true);
+    expect(analyticsRoutes).toEqual(expect.arrayContaining(erasureRoutes));
     expect(routes.filter((r) => r.path.startsWith('/v1/admin/analytics')).every((r) => stack.functions.get(r.fn))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,13 @@ describe('cdk-nag AwsSolutions', () => {
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
   }, synthTimeoutMs);
 
+  it("fails the synth on a wildcard grant to a function: X-Ray's acknowledgement covers its role's inline policy only", () => {
+    const { app, stack } = buildTestApp();
+    stack.ingest.collect.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+
+    expect(() => app.synth()).toThrow(/Nurture\/Ingest\/CollectRole\/DefaultPolicy\/Resource/);
+  }, synthTimeoutMs);
+
   it('acknowledges only the known rules, each on a narrow scope with a specific reason', () => {
     const { app, stack } = buildTestApp();
     const found = acknowledgements(app);
@@ -73,7 +81,7 @@ describe('cdk-nag AwsSolutions', () => {
         ...publicRoutes.map((r) => `Nurture/Ingest/Api/${r.method}${r.path.replaceAll('/', '--')} AwsSolutions-APIG4`),
         ...functions.flatMap((fn) => [
           `${fn.node.path} AwsSolutions-L1`,
-          `${fn.node.path}Role/Tracing AwsSolutions-IAM5[Resource::*]`,
+          `${fn.node.path}Role/Resource AwsSolutions-IAM5[Resource::*]`,
         ]),
         ...rulesReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/rules/*]`),
         'Nurture/Sending/LinkSecret AwsSolutions-SMG4',

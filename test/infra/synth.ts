@@ -77,13 +77,17 @@ export interface Statement {
   Condition?: unknown;
 }
 
-/** Every statement of every IAM policy (default and additional) attached to `fn`'s execution role. */
+/** Every statement of every IAM policy attached to `fn`'s execution role: policy resources and the role's inline policies. */
 export function roleStatements(template: Template, fn: IFunction): Statement[] {
   const stack = Stack.of(fn);
   const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  const inline = (template.toJSON().Resources[roleId]?.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+  return [
+    ...inline.flatMap((policy) => policy.PolicyDocument.Statement),
+    ...Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]),
+  ];
 }
 
 export const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]) as string[];

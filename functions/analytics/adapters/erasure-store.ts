@@ -6,11 +6,12 @@
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mainTable } from '../../shared/resources.js';
 import type { ErasureRequest, ErasureStore } from '../domain/erase-job.js';
+import { erasureKeyPrefix } from '../domain/erasure.js';
 
 /** Index partition of pending erasure requests (a handful at a time: erasure requests are rare). */
 export const pendingIndexPk = 'erasure#pending';
 export const erasureSk = 'erasure';
-export const erasurePk = (requestId: string) => `erasure#${requestId}`;
+export const erasurePk = (requestId: string) => `${erasureKeyPrefix}${requestId}`;
 
 const fields = ['requestId', 'profileId', 'status', 'requestedAt', 'attempts', 'ids', 'files', 'rows', 'completedAt', 'lastError'] as const;
 

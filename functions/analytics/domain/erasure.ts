@@ -19,6 +19,12 @@ export const maxErasedIds = 1000;
 /** Prefix of the lake bucket where an Athena UNLOAD writes a file's kept rows before they replace it. */
 export const erasureTmpPrefix = 'erasure-tmp/';
 
+/**
+ * Start of the main table partition key of every erasure request item (adapters/erasure-store.ts). The
+ * analytics admin function may write only items whose key starts so (infra/analytics.ts, LeadingKeys).
+ */
+export const erasureKeyPrefix = 'erasure#';
+
 /** Columns that name a profile, per table: a row belongs to a person when any of them holds one of their ids. */
 export const idColumns: Record<LakeTable, readonly string[]> = {
   events: ['profile_id'],

@@ -74,7 +74,7 @@ const mine = (ids: string[]) => (r: Record<string, unknown>) => ids.some((id) =>
 
 async function call(method: 'GET' | 'POST', path: string, opts: { body?: unknown; routeKey?: string; params?: Record<string, string> } = {}) {
   const event = { ...apiEvent({ method, path, ...(opts.body !== undefined ? { body: opts.body } : {}) }), routeKey: opts.routeKey ?? `${method} ${path}`, ...(opts.params ? { pathParameters: opts.params } : {}) };
-  const res = await asFunction('lakeErasures', requests)(event, ctx);
+  const res = await asFunction('analyticsAdmin', requests)(event, ctx);
   return { status: res.statusCode, headers: res.headers ?? {}, body: JSON.parse(String(res.body)) as Record<string, unknown> };
 }
 const erase = (profileId: unknown) => call('POST', '/v1/admin/analytics/erasures', { body: { profileId } });
@@ -95,7 +95,7 @@ beforeAll(async () => {
   await writeFile('events', '2026-01-07', 'd.parquet', [event('p_bob', 3, '2026-01-07'), event('p_ann', 4, '2026-01-07')]);
   await writeFile('identity', '2026-01-05', 'i.parquet', [merge('p_old', 'p_anon', '2026-01-05'), merge('p_bobanon', 'p_bob', '2026-01-05')]);
   await writeFile('identity', '2026-01-06', 'j.parquet', [merge('p_anon', 'p_mia', '2026-01-06')]);
-  ({ handler: requests } = (await import('../../../functions/analytics/erasures.js')) as unknown as { handler: HttpHandler });
+  ({ handler: requests } = (await import('../../../functions/analytics/admin.js')) as unknown as { handler: HttpHandler });
   ({ handler: job } = (await import('../../../functions/analytics/erase.js')) as unknown as { handler: typeof job });
 }, 180_000);
 
