@@ -107,6 +107,7 @@ export const reportCommands: readonly { report: string; args: string }[] = [
   { report: 'funnel', args: `--steps "${pricingGlob},event:${inquiryEvent}"` },
   { report: 'repeat-visitors', args: `--path "${pricingGlob}"` },
   { report: 'channels', args: '' },
+  { report: 'attribution', args: '--model all --conversion order' },
 ];
 
 /** Most channel rows the summary lists (most visits first). */
