@@ -79,7 +79,10 @@ export const e164Digits = { min: 8, max: 15 } as const;
  * and the default country's own international prefix (010 in Japan) mark an international number.
  */
 export function toE164(raw: unknown, defaultCountry: string): string | undefined {
-  const s = text(raw)?.replace(/\s*(?:ext\.?|x)\s*\d+$/iu, '');
+  // "+44 (0)20 …" writes the trunk 0 that international dialling drops.
+  const s = text(raw)
+    ?.replace(/\s*(?:ext\.?|x)\s*\d+$/iu, '')
+    .replace(/^(\+\d{1,3})\s*\(0\)/u, '$1');
   // Letters left after an extension is cut mean a vanity number or a typo: not guessed at.
   if (!s || /\p{L}/u.test(s)) return undefined;
   const plus = s.startsWith('+');
