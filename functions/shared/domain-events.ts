@@ -9,7 +9,7 @@ export const leadSource = 'nurture.leads';
 /** `source` of business events passed through from the events stream (detail-type = event name). */
 export const activitySource = 'nurture.activity';
 
-export type LeadDetailType = 'lead.identified' | 'lead.merged' | 'lead.stage_changed';
+export type LeadDetailType = 'lead.identified' | 'lead.merged' | 'lead.stage_changed' | 'lead.lifecycle_changed';
 
 interface Base {
   profileId: string;
@@ -33,6 +33,21 @@ export interface LeadStageChanged extends Base {
   from: string;
   to: string;
   score: number;
+}
+
+/**
+ * detail-type `lead.lifecycle_changed`: the customer's lifecycle state changed (scoring/domain/lifecycle.ts),
+ * by an order (`messageId` is the order event's) or by time alone, found by the sweep (`messageId` is
+ * lifecycleChangeId: the same change found twice publishes once).
+ */
+export interface LeadLifecycleChanged extends Base {
+  from: 'prospect' | 'new' | 'active' | 'loyal' | 'at_risk' | 'churned';
+  to: 'prospect' | 'new' | 'active' | 'loyal' | 'at_risk' | 'churned';
+  /** When the new state began (ISO): the order's time, or the boundary crossed. */
+  since: string;
+  /** Orders counted so far, and their revenue. */
+  orders: number;
+  revenue: number;
 }
 
 /**

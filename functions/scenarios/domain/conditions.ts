@@ -29,12 +29,13 @@ export type Filter = Scalar | FilterOps;
 export type Where = Record<string, Filter>;
 
 /**
- * Profile fields a condition can read (`traits.<name>`, `categories.<name>` for a category score,
+ * Profile fields a condition can read (`lifecycle` is the customer lifecycle state as last stored:
+ * scoring/domain/lifecycle.ts; `traits.<name>`, `categories.<name>` for a category score,
  * `firstTouch.<field>` / `lastTouch.<field>` for where the person came from: profiles/domain/touch.ts).
  */
 export type ProfileField = string;
 export const profileFieldRe = new RegExp(
-  `^(score|stage|known|email|timezone|traits\\.[A-Za-z0-9_]{1,64}|categories\\.[A-Za-z0-9_-]{1,64}|(firstTouch|lastTouch)\\.(${touchFields.join('|')}))$`,
+  `^(score|stage|lifecycle|known|email|timezone|traits\\.[A-Za-z0-9_]{1,64}|categories\\.[A-Za-z0-9_-]{1,64}|(firstTouch|lastTouch)\\.(${touchFields.join('|')}))$`,
 );
 
 export type FieldCondition = { field: ProfileField } & FilterOps;
@@ -147,6 +148,8 @@ export function matchesWhere(where: Where | undefined, subject: unknown): boolea
 /** What conditions read of a profile (the stored item, unmarshalled). */
 export interface ProfileView {
   stage?: string;
+  /** Customer lifecycle state (prospect, new, active, loyal, at_risk, churned), when the processor stored one. */
+  lifecycle?: string;
   known?: boolean;
   email?: string;
   timezone?: string;

@@ -54,7 +54,7 @@ const where = z.record(
 
 const fieldCondition = z
   .strictObject({
-    field: z.string().regex(profileFieldRe, `one of score, stage, known, email, timezone, traits.<name>, categories.<name>, firstTouch.<field>, lastTouch.<field> (${touchFields.join(', ')})`),
+    field: z.string().regex(profileFieldRe, `one of score, stage, lifecycle, known, email, timezone, traits.<name>, categories.<name>, firstTouch.<field>, lastTouch.<field> (${touchFields.join(', ')})`),
     ...opsShape,
   })
   .superRefine(oneTest);

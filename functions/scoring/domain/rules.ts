@@ -94,6 +94,39 @@ const fitRule = z.strictObject({
 
 const threshold = z.number();
 
+/** Lifecycle thresholds when the document has no `lifecycle` block (or leaves a field out). */
+export const lifecycleDefaults = {
+  newWithinDays: 30,
+  loyalOrders: 3,
+  atRiskFactor: 2,
+  atRiskMinDays: 30,
+  atRiskMaxDays: 120,
+  churnedAfterDays: 180,
+} as const;
+
+const lifecycleDays = z.number().check(z.positive(), z.lte(3650));
+
+/** Customer lifecycle thresholds (scoring/domain/lifecycle.ts applies them). */
+const lifecycleSchema = z.strictObject({
+  /** A customer is new until this many days after their first order. */
+  newWithinDays: z._default(lifecycleDays, lifecycleDefaults.newWithinDays),
+  /** Loyal from this many orders on. */
+  loyalOrders: z._default(z.int().check(z.gte(2), z.lte(1000)), lifecycleDefaults.loyalOrders),
+  /** Also loyal from this much revenue in total (omit: orders alone decide). */
+  loyalRevenue: z.optional(z.number().check(z.positive())),
+  /** At risk after this many times their usual interval between orders without one... */
+  atRiskFactor: z._default(z.number().check(z.gte(1), z.lte(20)), lifecycleDefaults.atRiskFactor),
+  /** ...but never sooner than this many days after the last order... */
+  atRiskMinDays: z._default(lifecycleDays, lifecycleDefaults.atRiskMinDays),
+  /** ...nor later than this (also the wait for a customer with one order, whose interval is unknown). */
+  atRiskMaxDays: z._default(lifecycleDays, lifecycleDefaults.atRiskMaxDays),
+  /** Churned this many days after the last order. */
+  churnedAfterDays: z._default(lifecycleDays, lifecycleDefaults.churnedAfterDays),
+  /** Events that count as orders (default: stages.customerEvents, itself Order Completed by default). */
+  customerEvents: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(20))),
+});
+export type LifecycleRules = z.infer<typeof lifecycleSchema>;
+
 export const rulesSchema = z
   .strictObject({
     /** Increase on every edit; the processor logs it and the back-test compares versions. */
@@ -108,6 +141,8 @@ export const rulesSchema = z
       /** Days without activity after which a known lead becomes dormant (omit: never). */
       dormantAfterDays: z.optional(z.int().check(z.positive(), z.lte(3650))),
     }),
+    /** Customer lifecycle states (new, active, loyal, at risk, churned); defaults when absent. */
+    lifecycle: z._default(lifecycleSchema, { ...lifecycleDefaults }),
     /** Dwell: cap on points from "Page Ping" heartbeats per page view is a rule limit (perDay). */
     rules: z.array(z.union([fitRule, behaviourRule])).check(z.maxLength(maxRules)),
   })
@@ -119,6 +154,7 @@ export const rulesSchema = z
         if (typeof mql === 'number' && typeof sql === 'number' && sql < mql) {
           ctx.addIssue({ code: 'custom', message: 'sql threshold must be ≥ mql threshold', path: ['stages', 'sql'], input: sql });
         }
+        lifecycleProblems(doc.lifecycle, ctx);
         const seen = new Map<unknown, number>();
         (Array.isArray(doc.rules) ? (doc.rules as unknown[]) : []).forEach((rule, i) => {
           const id = (rule as { id?: unknown } | null)?.id;
@@ -137,6 +173,23 @@ export const rulesSchema = z
       { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
     ),
   );
+
+/**
+ * The lifecycle thresholds must leave room for each state: at risk never before its floor, its floor not
+ * above its ceiling, and the ceiling not after churn (at risk always comes before churned).
+ */
+function lifecycleProblems(block: unknown, ctx: { addIssue(issue: { code: 'custom'; message: string; path: PropertyKey[]; input: unknown }): void }) {
+  if (typeof block !== 'object' || block === null) return;
+  const given = block as Record<string, unknown>;
+  const num = (k: keyof typeof lifecycleDefaults) => (given[k] === undefined ? lifecycleDefaults[k] : typeof given[k] === 'number' ? given[k] : undefined);
+  const [min, max, churned] = [num('atRiskMinDays'), num('atRiskMaxDays'), num('churnedAfterDays')];
+  if (min !== undefined && max !== undefined && max < min) {
+    ctx.addIssue({ code: 'custom', message: `atRiskMaxDays must be ≥ atRiskMinDays (${min})`, path: ['lifecycle', 'atRiskMaxDays'], input: max });
+  }
+  if (max !== undefined && churned !== undefined && churned < max) {
+    ctx.addIssue({ code: 'custom', message: `churnedAfterDays must be ≥ atRiskMaxDays (${max}): at risk comes before churned`, path: ['lifecycle', 'churnedAfterDays'], input: churned });
+  }
+}
 
 export type RulesDoc = z.infer<typeof rulesSchema>;
 export type BehaviourRule = z.infer<typeof behaviourRule>;

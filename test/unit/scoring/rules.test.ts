@@ -42,6 +42,30 @@ describe('scoring rules document', () => {
     expect(problems(repeats(11))[0]).toMatchObject({ field: 'rules', message: expect.stringContaining('500') });
   });
 
+  it('fills the lifecycle thresholds in when the block or a field is absent', () => {
+    const base = 'version: 1\nstages: { mql: 10, sql: 20 }\nrules: []\n';
+    expect(parseRules(base).lifecycle).toEqual({ newWithinDays: 30, loyalOrders: 3, atRiskFactor: 2, atRiskMinDays: 30, atRiskMaxDays: 120, churnedAfterDays: 180 });
+    expect(parseRules(`${base}lifecycle: { loyalOrders: 5, customerEvents: [Subscription Renewed] }\n`).lifecycle).toMatchObject({
+      loyalOrders: 5,
+      churnedAfterDays: 180,
+      customerEvents: ['Subscription Renewed'],
+    });
+    expect(parseRules(readFileSync('templates/rules/scoring.yaml', 'utf8')).lifecycle).toMatchObject({ newWithinDays: 30, churnedAfterDays: 180 });
+  });
+
+  it('names the lifecycle field that is wrong, and refuses thresholds that leave no room for a state', () => {
+    const doc = (block: string) => `version: 1\nstages: { mql: 10, sql: 20 }\nrules: []\nlifecycle:\n${block}`;
+    expect(problems(doc('  loyalOrders: 1\n'))).toEqual([{ field: 'lifecycle.loyalOrders', line: 5, column: 3, message: expect.stringContaining('2') }]);
+    expect(problems(doc('  churnedAfterDays: soon\n'))[0]).toMatchObject({ field: 'lifecycle.churnedAfterDays', line: 5 });
+    expect(problems(doc('  atRiskMinDays: 60\n  atRiskMaxDays: 40\n'))).toEqual([
+      { field: 'lifecycle.atRiskMaxDays', line: 6, column: 3, message: expect.stringContaining('atRiskMinDays (60)') },
+    ]);
+    expect(problems(doc('  churnedAfterDays: 90\n'))).toEqual([
+      { field: 'lifecycle.churnedAfterDays', line: 5, column: 3, message: expect.stringContaining('atRiskMaxDays (120)') },
+    ]);
+    expect(problems(doc('  churnedAfterDay: 90\n'))[0]).toMatchObject({ field: 'lifecycle.churnedAfterDay', suggestion: 'churnedAfterDays' });
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const [p] = problems('version: 1\nstages: { mql: 10\nrules: []\n');
     expect(p?.field).toBe('(yaml)');
