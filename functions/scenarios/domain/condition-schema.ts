@@ -56,8 +56,9 @@ export const behaviourCondition = z.strictObject({
 /**
  * A recursive condition schema: the given leaf shapes, each by the key that distinguishes it, nested in
  * `all`, `any` and `not`. The shape is picked by its key so that an error points into the right shape.
+ * `unlisted` shapes are picked the same way but not offered in messages (a key refused with a reason).
  */
-export function conditionLanguage<C>(leaves: Array<[string, z.ZodType]>): z.ZodType<C> {
+export function conditionLanguage<C>(leaves: Array<[string, z.ZodType]>, unlisted: Array<[string, z.ZodType]> = []): z.ZodType<C> {
   const keys = [...leaves.map(([k]) => k), 'all', 'any', 'not'];
   const oneOf = `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}`;
   let shapes: Array<[string, z.ZodType]> | undefined;
@@ -67,6 +68,7 @@ export function conditionLanguage<C>(leaves: Array<[string, z.ZodType]>): z.ZodT
       ['all', z.strictObject({ all: z.array(self).min(1) })],
       ['any', z.strictObject({ any: z.array(self).min(1) })],
       ['not', z.strictObject({ not: self })],
+      ...unlisted,
     ]);
   const shapeOf = (value: unknown) => (value && typeof value === 'object' ? all().find(([key]) => key in value)?.[1] : undefined);
   const self: z.ZodType<C> = declareAlternatives(
