@@ -3,12 +3,11 @@
  * and local tools import this module, never a Lambda handler (they use the plain types in conditions.ts).
  */
 import { z } from 'zod';
-import { type Condition, type Filter, type FilterOps, profileFieldRe } from './conditions.js';
+import { behaviourCondition, conditionLanguage, duration, fieldConditionOf, ops, scalar } from './condition-schema.js';
+import { type Condition, type Filter, profileFieldRe } from './conditions.js';
 import { touchFields } from '../../profiles/domain/touch.js';
-import { parseDuration } from './duration.js';
 import { idRe, scenarioLimits } from './limits.js';
 import { stages } from '../../profiles/domain/profile.js';
-import { declareAlternatives } from '../../shared/validation.js';
 
 const id = (what: string) =>
   z
@@ -16,93 +15,24 @@ const id = (what: string) =>
     .max(scenarioLimits.maxIdChars, `${what} is at most ${scenarioLimits.maxIdChars} characters`)
     .regex(idRe, `${what} uses lower-case letters, digits and dashes, starting with a letter or digit`);
 
-const duration = (max = scenarioLimits.maxWaitSeconds, min = 1) =>
-  z.string().superRefine((text, ctx) => {
-    const s = parseDuration(text);
-    if (s === undefined) ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30m, 4h, 3d, 2w or 1d12h` });
-    else if (s < min) ctx.addIssue({ code: 'custom', message: `at least ${min} seconds` });
-    else if (s > max) ctx.addIssue({ code: 'custom', message: `at most ${Math.floor(max / 86_400)} days` });
-  });
-
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const opsShape = {
-  equals: scalar.optional(),
-  notEquals: scalar.optional(),
-  in: z.array(scalar).min(1).optional(),
-  notIn: z.array(scalar).min(1).optional(),
-  gt: z.number().optional(),
-  gte: z.number().optional(),
-  lt: z.number().optional(),
-  lte: z.number().optional(),
-  exists: z.boolean().optional(),
-  prefix: z.string().min(1).optional(),
-};
-/** An EventBridge pattern ORs the tests of one field; one kind of test per filter keeps meaning exact. */
-function oneTest(o: FilterOps, ctx: z.RefinementCtx) {
-  const kinds = ['equals', 'notEquals', 'in', 'notIn', 'exists', 'prefix'].filter((k) => o[k as keyof FilterOps] !== undefined);
-  const numeric = ['gt', 'gte', 'lt', 'lte'].some((k) => o[k as keyof FilterOps] !== undefined);
-  const count = kinds.length + (numeric ? 1 : 0);
-  if (count === 0) ctx.addIssue({ code: 'custom', message: 'needs one test: equals, notEquals, in, notIn, gt/gte/lt/lte, exists or prefix' });
-  if (count > 1) ctx.addIssue({ code: 'custom', message: `one kind of test per field, got ${[...kinds, ...(numeric ? ['a numeric range'] : [])].join(' and ')}` });
-}
-const ops = z.strictObject(opsShape).superRefine(oneTest);
 const filter: z.ZodType<Filter> = z.union([scalar, ops]) as z.ZodType<Filter>;
 const where = z.record(
   z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dotted field path like properties.total'),
   filter,
 );
 
-const fieldCondition = z
-  .strictObject({
-    field: z.string().regex(profileFieldRe, `one of score, stage, lifecycle, known, email, timezone, traits.<name>, categories.<name>, firstTouch.<field>, lastTouch.<field> (${touchFields.join(', ')})`),
-    ...opsShape,
-  })
-  .superRefine(oneTest);
-const behaviourCondition = z.strictObject({
-  did: z.string().min(1),
-  path: z.string().startsWith('/').optional(),
-  within: duration(scenarioLimits.maxWithinSeconds),
-  atLeast: z.number().int().min(0).optional(),
-  atMost: z.number().int().min(0).optional(),
-});
+const fieldCondition = fieldConditionOf(
+  profileFieldRe,
+  `one of score, stage, lifecycle, known, email, timezone, traits.<name>, categories.<name>, firstTouch.<field>, lastTouch.<field> (${touchFields.join(', ')})`,
+);
 const lastEmailCondition = z.strictObject({ lastEmail: z.enum(['opened', 'clicked', 'notOpened', 'notClicked']) });
 
-/** The condition shapes, each by the key that distinguishes it. */
-const conditionShapes = (): Array<[string, z.ZodType]> => [
+/** A scenario condition: a profile field, a behaviour count, the journey's last email, or all/any/not of them. */
+export const condition: z.ZodType<Condition> = conditionLanguage<Condition>([
   ['field', fieldCondition],
   ['did', behaviourCondition],
   ['lastEmail', lastEmailCondition],
-  ['all', z.strictObject({ all: z.array(condition).min(1) })],
-  ['any', z.strictObject({ any: z.array(condition).min(1) })],
-  ['not', z.strictObject({ not: condition })],
-];
-let shapes: Array<[string, z.ZodType]> | undefined;
-const shapeOf = (value: unknown) =>
-  value && typeof value === 'object' ? (shapes ??= conditionShapes()).find(([key]) => key in value)?.[1] : undefined;
-
-/** Picks the condition shape by its distinguishing key, so an error points into the right shape. */
-export const condition: z.ZodType<Condition> = declareAlternatives(
-  z.lazy(() =>
-    z.unknown().transform((value, ctx): Condition => {
-      const shape = shapeOf(value);
-      if (!shape) {
-        ctx.addIssue({ code: 'custom', message: 'a condition has one of field, did, lastEmail, all, any or not' });
-        return z.NEVER;
-      }
-      const parsed = shape.safeParse(value);
-      if (!parsed.success) {
-        // Keep each issue's own code (an unknown key stays one, so the validator can suggest the key meant).
-        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as Parameters<typeof ctx.addIssue>[0]);
-        return z.NEVER;
-      }
-      return parsed.data as Condition;
-    }),
-  ),
-  (value) => {
-    const shape = shapeOf(value);
-    return shape ? [shape] : (shapes ??= conditionShapes()).map(([, s]) => s);
-  },
-) as unknown as z.ZodType<Condition>;
+]);
 
 const stage = z.enum(stages);
 
