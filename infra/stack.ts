@@ -12,6 +12,7 @@ import { Profiles } from './profiles.js';
 import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
 import { Scenarios } from './scenarios.js';
+import { Segments } from './segments.js';
 import { Sending } from './sending.js';
 import { snippet } from '../tracker/snippet.js';
 
@@ -34,6 +35,7 @@ export class NurtureStack extends Stack {
   readonly scenarios: Scenarios;
   readonly analytics: Analytics;
   readonly channels: Channels;
+  readonly segments: Segments;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -68,6 +70,7 @@ export class NurtureStack extends Stack {
       functions,
     });
     this.channels = new Channels(this, 'Channels', { config, logRetention, profiles: this.profiles.main, events: this.ingest.events, functions });
+    this.segments = new Segments(this, 'Segments', { logRetention, profiles: this.profiles.main, functions });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

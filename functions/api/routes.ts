@@ -8,6 +8,7 @@ import { channelsRoutes } from '../channels/routes.js';
 import { ingestRoutes } from '../ingest/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { scenariosRoutes } from '../scenarios/routes.js';
+import { segmentsRoutes } from '../segments/routes.js';
 import { sendingRoutes } from '../sending/routes.js';
 import type { RouteDef } from '../shared/http.js';
 import type { RouteDoc } from '../shared/route-docs.js';
@@ -15,4 +16,4 @@ import type { RouteDoc } from '../shared/route-docs.js';
 /** A route with its documentation. */
 export type DocumentedRoute = RouteDef & { readonly doc: RouteDoc };
 
-export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...channelsRoutes];
+export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...channelsRoutes, ...segmentsRoutes];

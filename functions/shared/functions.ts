@@ -19,7 +19,8 @@ export type FunctionName =
   | 'scenariosAdmin'
   | 'analyticsAdmin'
   | 'lakeErase'
-  | 'channelsAdmin';
+  | 'channelsAdmin'
+  | 'segmentsAdmin';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -39,4 +40,5 @@ export const functionEntries: Record<FunctionName, string> = {
   analyticsAdmin: 'functions/analytics/admin.ts',
   lakeErase: 'functions/analytics/erase.ts',
   channelsAdmin: 'functions/channels/admin.ts',
+  segmentsAdmin: 'functions/segments/admin.ts',
 };

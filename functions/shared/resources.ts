@@ -62,6 +62,7 @@ export interface BusDef {
  * - media registry: `cfg#channels`      / `registry`            (functions/channels/adapters/registry-store.ts)
  * - ad costs:       `cost#<YYYY-MM>`    / `<medium id>`         (functions/channels/adapters/cost-store.ts)
  * - offline ledger: `offline#<row hash>` / `offline`            (functions/channels/adapters/offline-importer.ts)
+ * - segment def:    `segdefs`           / `<segment id>`        (functions/segments/adapters/definition-store.ts)
  * The `byScore` index ranks leads per stage without a scan (gsi1pk = `rank#<stage>`, gsi1sk = score).
  */
 export const mainTable: TableDef = {
