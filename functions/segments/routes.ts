@@ -97,7 +97,7 @@ const conditionJson: JsonSchema = {
   type: 'object',
   description:
     'The scenario condition language: `{field, equals|notEquals|in|notIn|gt|gte|lt|lte|exists|contains}` (fields as scenario conditions, plus `lifecycle` and `consent`), ' +
-    '`{did: {event, atLeast?, within?}}`, `{segment: <id>}` (membership of another segment), or `{all: [...]}`, `{any: [...]}`, `{not: {...}}`.',
+    '`{did: <event>, within: <duration>, path?, atLeast?, atMost?}`, `{segment: <id>}` (membership of another segment), or `{all: [...]}`, `{any: [...]}`, `{not: {...}}`.',
 };
 const segmentJson: JsonSchema = {
   type: 'object',

@@ -1,0 +1,46 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../functions/api/routes.js';
+import { mainTable } from '../../functions/shared/resources.js';
+import type { NurtureStack } from '../../infra/stack.js';
+import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, synthTimeoutMs } from './synth.js';
+
+let template: Template;
+let stack: NurtureStack;
+
+beforeAll(() => {
+  ({ template, stack } = synthStack());
+}, synthTimeoutMs);
+
+afterAll(removeOutdirs);
+
+describe('segments admin function', () => {
+  it('serves every segments route, each behind the admin authorizer', () => {
+    const own = routes.filter((r) => r.path.startsWith('/v1/admin/segments'));
+    expect(own.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'DELETE /v1/admin/segments/{id}',
+      'GET /v1/admin/segments',
+      'GET /v1/admin/segments/{id}',
+      'POST /v1/admin/segments',
+      'PUT /v1/admin/segments/{id}',
+    ]);
+    for (const r of own) expect([r.fn, r.auth]).toEqual(['segmentsAdmin', 'admin']);
+    expect(stack.functions.get('segmentsAdmin')).toBe(stack.segments.admin);
+    const gatewayRoutes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => String(r.Properties.RouteKey).includes('/v1/admin/segments'));
+    expect(gatewayRoutes).toHaveLength(5);
+    for (const r of gatewayRoutes) expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('gets the table name, and may touch the main table and nothing else of DynamoDB', () => {
+    const fn = template.toJSON().Resources[logicalIdOf(stack.segments.admin)];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ [mainTable.envVar]: ref(stack.profiles.main.table) });
+    const tableArn = getAtt(stack.profiles.main.table);
+    const statements = roleStatements(template, stack.segments.admin);
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']));
+    for (const s of dynamo) for (const r of resourcesOf(s)) expect(JSON.stringify(r)).toContain(JSON.stringify(tableArn));
+    // No stream, bucket, bus or function of its own to reach.
+    const other = statements.filter((s) => actionsOf(s).some((a) => /^(kinesis|s3|events|lambda|states|ses):/.test(a)));
+    expect(other).toEqual([]);
+  });
+});

@@ -1,0 +1,192 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoSegmentStore, type SegmentStore, type StoredSegment, segmentPartition } from '../../../functions/segments/adapters/definition-store.js';
+import type { Segment } from '../../../functions/segments/domain/definition.js';
+import { segmentRoutes } from '../../../functions/segments/routes.js';
+import { httpFunction } from '../../../functions/shared/http-function.js';
+import { apiEvent } from '../../helpers/api-event.js';
+
+const ctx = { awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+/** An in-memory store with the DynamoDB store's version semantics. */
+export function memorySegmentStore(): SegmentStore & { items: Map<string, StoredSegment> } {
+  const items = new Map<string, StoredSegment>();
+  const put = (segment: Segment, version: number, now: Date) => items.set(segment.id, { segment: structuredClone(segment), version, updatedAt: now.toISOString() });
+  return {
+    items,
+    async list() {
+      return [...items.values()].sort((a, b) => (a.segment.id < b.segment.id ? -1 : 1)).map((s) => structuredClone(s));
+    },
+    async get(id) {
+      const s = items.get(id);
+      return s && structuredClone(s);
+    },
+    async create(segment, now = new Date()) {
+      if (items.has(segment.id)) return false;
+      put(segment, 1, now);
+      return true;
+    },
+    async replace(segment, expected, now = new Date()) {
+      if (items.get(segment.id)?.version !== expected) return false;
+      put(segment, expected + 1, now);
+      return true;
+    },
+    async remove(id, expected) {
+      const s = items.get(id);
+      if (!s || (expected !== undefined && s.version !== expected)) return false;
+      items.delete(id);
+      return true;
+    },
+  };
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+function api(store: SegmentStore) {
+  const handler = httpFunction('segmentsAdmin', segmentRoutes, { segments: store, now: () => new Date('2026-03-01T09:00:00Z') });
+  return async (method: Method, id: string | undefined, opts: { body?: unknown; query?: Record<string, string> } = {}) => {
+    const path = id === undefined ? '/v1/admin/segments' : `/v1/admin/segments/${id}`;
+    const template = id === undefined ? path : '/v1/admin/segments/{id}';
+    const event = { ...apiEvent({ method, path, ...opts }), routeKey: `${method} ${template}`, ...(id === undefined ? {} : { pathParameters: { id } }) };
+    const res = await handler(event, ctx);
+    return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
+  };
+}
+
+const warm = { id: 'warm-leads', name: 'Warm leads', conditions: [{ field: 'score', gte: 40 }] };
+const mailable = { id: 'warm-mailable', name: 'Warm and mailable', conditions: [{ segment: 'warm-leads' }, { field: 'consent', equals: 'granted' }] };
+const fields = (body: Record<string, unknown>) => (body.problems as { field: string }[]).map((p) => p.field);
+
+describe('POST /v1/admin/segments', () => {
+  it('creates at version 1, lists and gets with the version, and answers a replay as the first time', async () => {
+    const call = api(memorySegmentStore());
+    expect(await call('POST', undefined, { body: warm })).toMatchObject({ status: 201, body: { ...warm, version: 1, updatedAt: '2026-03-01T09:00:00.000Z' } });
+    expect(await call('POST', undefined, { body: warm })).toMatchObject({ status: 201, body: { version: 1 } });
+    expect(await call('POST', undefined, { body: mailable })).toMatchObject({ status: 201 });
+    const list = await call('GET', undefined);
+    expect((list.body.segments as { id: string; version: number }[]).map((s) => [s.id, s.version])).toEqual([['warm-leads', 1], ['warm-mailable', 1]]);
+    expect(list.body.limits).toMatchObject({ maxSegments: 100 });
+    expect(await call('GET', 'warm-mailable')).toMatchObject({ status: 200, body: { ...mailable, version: 1 } });
+    expect(await call('GET', 'nobody')).toMatchObject({ status: 404, body: { field: 'id' } });
+    expect(await call('GET', 'Bad_Id')).toMatchObject({ status: 400, body: { field: 'id' } });
+  });
+
+  it('answers 400 naming every bad field, with the key meant for a misspelt one', async () => {
+    const call = api(memorySegmentStore());
+    const res = await call('POST', undefined, { body: { id: 'x', name: 'X', conditions: [{ any: [{ field: 'score', gte: 'high' }, { field: 'lifecycle', equals: 'at-risk' }] }, { feild: 'stage', equals: 'mql' }] } });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('conditions[0].any[0].gte');
+    expect(fields(res.body)).toEqual(expect.arrayContaining(['conditions[0].any[0].gte', 'conditions[0].any[1].equals']));
+    expect(JSON.stringify(res.body.problems)).toContain('"suggestion":"at_risk"');
+    expect(await call('POST', undefined, { body: { name: 'no id', conditions: [{ field: 'score', gte: 1 }] } })).toMatchObject({ status: 400, body: { field: 'id' } });
+    expect(await call('POST', undefined, { body: { ...warm, conditions: [] } })).toMatchObject({ status: 400, body: { field: 'conditions' } });
+    expect(await call('POST', undefined, { body: '{nope' })).toMatchObject({ status: 400, body: { field: 'body' } });
+    expect(await call('POST', undefined, { body: [warm] })).toMatchObject({ status: 400, body: { field: 'body' } });
+  });
+
+  it('refuses an existing id with another document (409), an unknown reference and a self reference (400)', async () => {
+    const call = api(memorySegmentStore());
+    await call('POST', undefined, { body: warm });
+    expect(await call('POST', undefined, { body: { ...warm, name: 'Other' } })).toMatchObject({ status: 409, body: { field: 'id', version: 1 } });
+    const unknown = await call('POST', undefined, { body: { ...mailable, conditions: [{ segment: 'warm-lead' }] } });
+    expect(unknown).toMatchObject({ status: 400, body: { field: 'conditions[0].segment' } });
+    expect(JSON.stringify(unknown.body.problems)).toContain('"suggestion":"warm-leads"');
+    expect(await call('POST', undefined, { body: { ...mailable, conditions: [{ segment: 'warm-mailable' }] } })).toMatchObject({ status: 400, body: { field: 'conditions[0].segment' } });
+    expect((await call('GET', undefined)).body.segments).toHaveLength(1);
+  });
+
+  it('refuses the segment past the limit of 100', async () => {
+    const store = memorySegmentStore();
+    for (let i = 0; i < 100; i++) await store.create({ id: `s-${i}`, name: 'S', conditions: [{ field: 'score', gte: i }] });
+    const res = await api(store)('POST', undefined, { body: warm });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toContain('at most 100 segments');
+  });
+});
+
+describe('PUT /v1/admin/segments/{id}', () => {
+  it('replaces at the version read, answers a replay as the first time and a stale version with 409', async () => {
+    const call = api(memorySegmentStore());
+    await call('POST', undefined, { body: warm });
+    const hotter = { name: 'Warmer leads', conditions: [{ field: 'score', gte: 60 }] };
+    expect(await call('PUT', 'warm-leads', { body: { version: 1, ...hotter } })).toMatchObject({ status: 200, body: { id: 'warm-leads', ...hotter, version: 2 } });
+    expect(await call('PUT', 'warm-leads', { body: { version: 1, ...hotter } })).toMatchObject({ status: 200, body: { version: 2 } });
+    expect(await call('PUT', 'warm-leads', { body: { version: 1, ...warm } })).toMatchObject({ status: 409, body: { field: 'version', version: 2 } });
+    expect((await call('GET', 'warm-leads')).body).toMatchObject({ ...hotter, version: 2 });
+  });
+
+  it('names the version, a changed id and a bad field; answers 404 for an absent segment', async () => {
+    const call = api(memorySegmentStore());
+    await call('POST', undefined, { body: warm });
+    expect(await call('PUT', 'warm-leads', { body: warm })).toMatchObject({ status: 400, body: { field: 'version' } });
+    expect(await call('PUT', 'warm-leads', { body: { ...warm, version: 0 } })).toMatchObject({ status: 400, body: { field: 'version' } });
+    expect(await call('PUT', 'warm-leads', { body: { ...warm, id: 'renamed', version: 1 } })).toMatchObject({ status: 400, body: { field: 'id' } });
+    expect(await call('PUT', 'warm-leads', { body: { ...warm, version: 1, conditions: [{ did: 'Order Completed', within: 'a week' }] } })).toMatchObject({
+      status: 400,
+      body: { field: 'conditions[0].within' },
+    });
+    expect(await call('PUT', 'cold-leads', { body: { ...warm, id: 'cold-leads', version: 1 } })).toMatchObject({ status: 404 });
+  });
+
+  it('refuses a change that closes a reference cycle, naming the reference in the changed segment', async () => {
+    const call = api(memorySegmentStore());
+    await call('POST', undefined, { body: warm });
+    await call('POST', undefined, { body: mailable });
+    const third = { id: 'warm-vip', name: 'VIP', conditions: [{ segment: 'warm-mailable' }] };
+    await call('POST', undefined, { body: third });
+    // warm-leads → warm-vip → warm-mailable → warm-leads
+    const res = await call('PUT', 'warm-leads', { body: { version: 1, name: 'Warm', conditions: [{ field: 'score', gte: 40 }, { segment: 'warm-vip' }] } });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('conditions[1].segment');
+    expect(res.body.error).toContain('cycle');
+    expect((await call('GET', 'warm-leads')).body).toMatchObject({ version: 1, conditions: warm.conditions });
+  });
+});
+
+describe('DELETE /v1/admin/segments/{id}', () => {
+  it('refuses a referenced segment with 409 naming who references it, then deletes once free; a replay answers deleted: false', async () => {
+    const call = api(memorySegmentStore());
+    await call('POST', undefined, { body: warm });
+    await call('POST', undefined, { body: mailable });
+    expect(await call('DELETE', 'warm-leads')).toMatchObject({ status: 409, body: { field: 'id', referencedBy: ['warm-mailable'] } });
+    expect(await call('DELETE', 'warm-mailable', { query: { version: '2' } })).toMatchObject({ status: 409, body: { field: 'version', version: 1 } });
+    expect(await call('DELETE', 'warm-mailable', { query: { version: 'x' } })).toMatchObject({ status: 400, body: { field: 'version' } });
+    expect(await call('DELETE', 'warm-mailable', { query: { version: '1' } })).toMatchObject({ status: 200, body: { id: 'warm-mailable', deleted: true } });
+    expect(await call('DELETE', 'warm-mailable')).toMatchObject({ status: 200, body: { deleted: false } });
+    expect(await call('DELETE', 'warm-leads')).toMatchObject({ status: 200, body: { deleted: true } });
+    expect((await call('GET', undefined)).body.segments).toEqual([]);
+  });
+});
+
+describe('DynamoSegmentStore', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  afterEach(() => ddb.reset());
+  const store = () => new DynamoSegmentStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 't');
+  const lost = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
+
+  it('creates only where nothing is, replaces and deletes on the version, and reports a lost race as false', async () => {
+    ddb.on(PutCommand).resolvesOnce({}).rejectsOnce(lost()).resolvesOnce({});
+    expect(await store().create(warm as Segment)).toBe(true);
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input).toMatchObject({ Item: { pk: segmentPartition, sk: 'warm-leads', v: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(await store().replace(warm as Segment, 3)).toBe(false);
+    expect(await store().replace(warm as Segment, 3)).toBe(true);
+    expect(ddb.commandCalls(PutCommand)[2]!.args[0].input).toMatchObject({ Item: { v: 4 }, ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': 3 } });
+    ddb.on(DeleteCommand).resolvesOnce({}).rejectsOnce(lost());
+    expect(await store().remove('warm-leads', 4)).toBe(true);
+    expect(await store().remove('warm-leads')).toBe(false);
+    expect(ddb.commandCalls(DeleteCommand)[1]!.args[0].input).toMatchObject({ ConditionExpression: 'attribute_exists(pk)' });
+  });
+
+  it('lists every page of the partition, and refuses a hand-edited item that is no segment', async () => {
+    const item = (id: string) => ({ pk: segmentPartition, sk: id, v: 2, doc: JSON.stringify({ ...warm, id }) });
+    ddb.on(QueryCommand).resolvesOnce({ Items: [item('a')], LastEvaluatedKey: { pk: segmentPartition, sk: 'a' } }).resolvesOnce({ Items: [item('b')] });
+    expect((await store().list()).map((s) => [s.segment.id, s.version])).toEqual([['a', 2], ['b', 2]]);
+    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: segmentPartition, sk: 'a' });
+    ddb.on(QueryCommand).resolves({ Items: [{ ...item('c'), doc: JSON.stringify({ id: 'c', conditions: 'x' }) }] });
+    await expect(store().list()).rejects.toThrow();
+    ddb.on(PutCommand).rejects(new Error('throttled'));
+    await expect(store().create(warm as Segment)).rejects.toThrow('throttled');
+  });
+});
