@@ -17,6 +17,24 @@ import type { Touch } from './touch.js';
 export const stages = ['anonymous', 'known', 'mql', 'sql', 'customer', 'dormant'] as const;
 export type Stage = (typeof stages)[number];
 
+/** Customer lifecycle states (scoring/domain/lifecycle.ts computes them; defined here with the item's shape). */
+export const lifecycleStates = ['prospect', 'new', 'active', 'loyal', 'at_risk', 'churned'] as const;
+export type LifecycleState = (typeof lifecycleStates)[number];
+
+/** What the profile keeps of a person's orders (attribute `purchases`; scoring/domain/lifecycle.ts withOrder). */
+export interface PurchaseSummary {
+  /** Orders counted. */
+  orders: number;
+  /** Time of the earliest counted order (ISO). */
+  firstAt: string;
+  /** Time of the latest counted order (ISO). */
+  lastAt: string;
+  /** Revenue of the counted orders. */
+  revenue: number;
+  /** The latest ordersKept counted orders as [idKey(order id), ISO time], oldest first. */
+  recent: [string, string][];
+}
+
 /** The score as every reader sees it. */
 export interface ScoreSummary {
   /** Behaviour points at `asOf` (decayed up to then). */
@@ -107,6 +125,12 @@ export interface ProfileItem {
   /** The latest campaign or referring site that brought them. */
   lastTouch?: Touch;
   rulesVersion?: number;
+  /** The person's counted orders (absent until the first customer event). */
+  purchases?: PurchaseSummary;
+  /** Customer lifecycle state (absent: prospect). */
+  lifecycle?: LifecycleState;
+  /** When the lifecycle state began (ISO). */
+  lifecycleSince?: string;
   /** When merged into another profile: the survivor. Reads follow it. */
   mergedInto?: string;
   /** Marketing-mail consent (owned by sending). */
@@ -140,6 +164,9 @@ export const processorAttributes = [
   'firstTouch',
   'lastTouch',
   'rulesVersion',
+  'purchases',
+  'lifecycle',
+  'lifecycleSince',
 ] as const satisfies readonly (keyof ProfileItem)[];
 
 /** Scoring's view: what the stream processor reads, computes and writes back. */
