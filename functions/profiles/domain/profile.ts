@@ -131,6 +131,11 @@ export interface ProfileItem {
   lifecycle?: LifecycleState;
   /** When the lifecycle state began (ISO). */
   lifecycleSince?: string;
+  /**
+   * When the lifecycle state next changes by time alone (ISO; absent when it never will): the sort key of
+   * the sparse `byLifecycleDue` index, through which the daily sweep finds the people due.
+   */
+  lifecycleDue?: string;
   /** When merged into another profile: the survivor. Reads follow it. */
   mergedInto?: string;
   /** Marketing-mail consent (owned by sending). */
@@ -167,6 +172,7 @@ export const processorAttributes = [
   'purchases',
   'lifecycle',
   'lifecycleSince',
+  'lifecycleDue',
 ] as const satisfies readonly (keyof ProfileItem)[];
 
 /** Scoring's view: what the stream processor reads, computes and writes back. */
@@ -259,6 +265,18 @@ export function quantizedRankKey(key: number): number {
 
 export function rankPartitionOf(stage: string, shard: number): string {
   return `rank#${stage}#${shard}`;
+}
+
+/** The lifecycle due index spreads its entries over this many partitions, like the ranking index. */
+export const dueShards = 8;
+
+/** Partition key (gsi2pk) of a customer's entry in the lifecycle due index. */
+export function duePartition(profileId: string): string {
+  return duePartitionOf(createHash('sha1').update(profileId).digest()[0]! % dueShards);
+}
+
+export function duePartitionOf(shard: number): string {
+  return `due#${shard}`;
 }
 
 /**
