@@ -19,6 +19,7 @@ lifecycle: { newWithinDays: 30, loyalOrders: 3 }
 let aws: TestAws;
 let bus: LocalEventBus;
 let handler: (e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>;
+let sweep: (input: { now?: string }, c: Context) => Promise<{ lifecycleChanged: number }>;
 const ctx = { awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 beforeAll(async () => {
@@ -27,6 +28,7 @@ beforeAll(async () => {
   aws = await startTestAws({ AWS_ENDPOINT_URL_EVENTBRIDGE: busUrl, EVENT_BUS_NAME: 'test-bus' });
   await putRules(aws, rulesYaml);
   handler = asFunction('process', ((await import('../../../functions/scoring/process.js')) as unknown as { handler: typeof handler }).handler);
+  sweep = asFunction('sweep', ((await import('../../../functions/scoring/sweep.js')) as unknown as { handler: typeof sweep }).handler);
 });
 afterAll(async () => {
   await bus?.close();
@@ -65,6 +67,25 @@ describe('customer lifecycle in the stream processor (local mode)', () => {
     expect(changes(pid)).toEqual(['prospect>new', 'new>active', 'active>loyal']);
     const loyal = bus.history.find((e) => e['detail-type'] === 'lead.lifecycle_changed' && e.detail.to === 'loyal')!;
     expect(loyal).toMatchObject({ source: 'nurture.leads', detail: { profileId: pid, orders: 3, revenue: 125, since: day(40), messageId: `lifecycle:${pid}:loyal:${day(40)}` } });
+  });
+
+  it('moves a customer on by time alone through the daily sweep (the due index), each change once though the sweep runs twice', async () => {
+    const anon = 'shopper-2';
+    const pid = anonymousProfileId(anon);
+    await handler(kinesisBatch([track('Order Completed', { order_id: 'B-1', total: 30 }, day(0), { anonymousId: anon })], { firstSeq: 200 }), ctx);
+    expect(await profile(pid)).toMatchObject({ lifecycle: 'new', lifecycleDue: day(30), gsi2pk: expect.stringMatching(/^due#[0-7]$/) });
+
+    for (const d of [29, 31, 31, 121, 121]) await sweep({ now: day(d) }, ctx);
+    await bus.drain();
+    // One order: the usual interval is unknown, so at risk after atRiskMaxDays (120 by default).
+    expect(changes(pid)).toEqual(['prospect>new', 'new>active', 'active>at_risk']);
+    expect(await profile(pid)).toMatchObject({ lifecycle: 'at_risk', lifecycleSince: day(120), lifecycleDue: day(180) });
+    await sweep({ now: day(200) }, ctx);
+    await bus.drain();
+    expect(changes(pid).at(-1)).toBe('at_risk>churned');
+    // Churned people never change by time again: they leave the index.
+    expect(await profile(pid)).not.toHaveProperty('gsi2pk');
+    expect(await profile(pid)).not.toHaveProperty('lifecycleDue');
   });
 
   it('stores no lifecycle attributes for a visitor who never ordered', async () => {
