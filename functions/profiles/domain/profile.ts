@@ -5,7 +5,8 @@
  *
  * Writers update their own attributes with UpdateItem SET/ADD, never by replacing the item:
  * - the stream processor (scoring, through profiles/adapters/profile-store.ts): the ProcessorAttributes,
- *   the ranking index keys and its bookkeeping (`v`, shard checkpoints `ck_<shard>`, `outbox`);
+ *   the ranking index keys and its bookkeeping (`v`, shard checkpoints `ck_<shard>`, `outbox`); the daily
+ *   lifecycle sweep (scoring/domain/lifecycle-sweep.ts) writes the same way, under the same version check;
  * - sending: `consent`, `subscriptions`;
  * - scenarios: `waitingFor`, and `traits.<name>` / `stage` from an update step (operator-authored);
  * - a merge leaves only a tombstone `{profileId, mergedInto}` behind; readers follow it (merge-chain.ts).

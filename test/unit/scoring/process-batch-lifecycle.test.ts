@@ -4,7 +4,8 @@ import { emptyState } from '../../../functions/profiles/domain/profile.js';
 import { mergePurchases, ordersKept, withOrder } from '../../../functions/scoring/domain/lifecycle.js';
 import { processBatch, type StreamEvent } from '../../../functions/scoring/domain/process-batch.js';
 import { parseRules } from '../../../functions/scoring/domain/rules.js';
-import { applyEvents, type DomainEventOut } from '../../../functions/scoring/domain/score.js';
+import { mergeProfiles } from '../../../functions/profiles/domain/merge.js';
+import { applyEvents, type DomainEventOut, foldScores } from '../../../functions/scoring/domain/score.js';
 import { collected, day, pageView, track } from '../../helpers/events.js';
 import { seqOf } from '../../helpers/kinesis-event.js';
 import { memoryProcessorPorts } from '../../helpers/memory-ports.js';
@@ -81,6 +82,16 @@ describe('merging purchase summaries', () => {
     expect(many.orders).toBe(20);
     expect(many.recent).toHaveLength(ordersKept);
     expect(many.recent.at(-1)![1]).toBe(day(109));
+  });
+
+  it('a merge folds the other profile\u2019s orders into the survivor, and the next update announces the state they call for', () => {
+    const survivor = applyEvents(emptyState('p_s'), [track('Order Completed', { order_id: 'X1', total: 10 }, day(0))], rules, day(0)).state;
+    const other = applyEvents(emptyState('p_o'), [track('Order Completed', { order_id: 'Y1', total: 20 }, day(1)), track('Order Completed', { order_id: 'Y2', total: 30 }, day(2))], rules, day(2)).state;
+    const merged = mergeProfiles(survivor, other, foldScores(rules));
+    expect(merged.purchases).toMatchObject({ orders: 3, revenue: 60, firstAt: day(0), lastAt: day(2) });
+    const r = applyEvents(merged, [pageView('/account', day(31))], rules, day(31));
+    expect(r.state.lifecycle).toBe('loyal');
+    expect(r.events.filter((e) => e.detailType === 'lead.lifecycle_changed').map((e) => e.detail)).toEqual([expect.objectContaining({ profileId: 'p_s', from: 'new', to: 'loyal', orders: 3 })]);
   });
 
   it('takes the one summary there is', () => {
