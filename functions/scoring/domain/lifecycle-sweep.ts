@@ -8,8 +8,9 @@
  */
 import { dueShards, type ScoringState, type StoredProfile } from '../../profiles/domain/profile.js';
 import { lifecycleThresholds } from './lifecycle.js';
+import { lifecycleStep } from './lifecycle-step.js';
 import type { RulesDoc } from './rules.js';
-import { type DomainEventOut, lifecycleStep } from './score.js';
+import type { DomainEventOut } from './score.js';
 
 type Outbox = { events: DomainEventOut[]; tombstones: string[] };
 
@@ -51,8 +52,8 @@ export async function sweepLifecycle(now: string, ports: LifecycleSweepPorts): P
           continue;
         }
         const next = structuredClone(s);
-        const events: DomainEventOut[] = [];
-        lifecycleStep(next, now, now, th, events);
+        const change = lifecycleStep(next, now, now, th);
+        const events: DomainEventOut[] = change ? [change] : [];
         const outbox = { events, tombstones: [] };
         if (!(await ports.profiles.save(stored, next, { outbox, ...(stored.rank ? { rank: stored.rank } : {}) }))) {
           result.skipped++;

@@ -17,7 +17,8 @@ import { touchOf, withTouch } from '../../profiles/domain/touch.js';
 import { applyIdentity } from '../../profiles/domain/traits.js';
 import type { ActivityDetail, LeadIdentified, LeadLifecycleChanged, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
 import { decayFactor } from './decay.js';
-import { lifecycleChangeId, lifecycleThresholds, mergePurchases, nextLifecycle, nextLifecycleBoundary, orderOf, withOrder } from './lifecycle.js';
+import { lifecycleThresholds, mergePurchases, orderOf, withOrder } from './lifecycle.js';
+import { lifecycleStep } from './lifecycle-step.js';
 import { matchesEvent, pathOf, testFields } from './match.js';
 import { type BehaviourRule, isFit, type RulesDoc, stageOrder } from './rules.js';
 
@@ -280,44 +281,9 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     }
     state.stage = to;
   }
-  lifecycleStep(state, judgedAt, last?.timestamp ?? judgedAt, lifecycle, out);
+  const lifecycleChange = lifecycleStep(state, judgedAt, last?.timestamp ?? judgedAt, lifecycle);
+  if (lifecycleChange) out.push(lifecycleChange);
   return { state, events: out, applied };
-}
-
-/**
- * Stores the lifecycle state the purchases call for at `at` (the time stages are judged at, or the
- * sweep's run) and when it next changes by time alone, and owes a `lead.lifecycle_changed` when it changed. A person without orders stays without the attributes, so
- * nothing is written for non-customers. The event's messageId is lifecycleChangeId: the same change
- * found again (a replay, the sweep) carries the same id.
- */
-export function lifecycleStep(state: ScoringState, judgedAt: string, occurredAt: string, th: ReturnType<typeof lifecycleThresholds>, out: DomainEventOut[]) {
-  const from = state.lifecycle ?? 'prospect';
-  // Never judged before the stored state began: a late event (or one older than the sweep's last run)
-  // must not move the state back in time.
-  const at = state.lifecycleSince && state.lifecycleSince > judgedAt ? state.lifecycleSince : judgedAt;
-  const next = nextLifecycle(state.lifecycle ? { state: state.lifecycle, ...(state.lifecycleSince ? { since: state.lifecycleSince } : {}) } : undefined, state.purchases, at, th);
-  // When the state changes next without an order: the sweep's index key (stable between changes, so it
-  // costs no write of its own).
-  const due = nextLifecycleBoundary(state.purchases, at, th)?.toISOString();
-  if (due === undefined) delete state.lifecycleDue;
-  else state.lifecycleDue = due;
-  if (!next.changed) return;
-  const since = next.since ?? at;
-  state.lifecycle = next.state;
-  state.lifecycleSince = since;
-  out.push({
-    detailType: 'lead.lifecycle_changed',
-    detail: {
-      profileId: state.profileId,
-      messageId: lifecycleChangeId(state.profileId, { state: next.state, since }),
-      occurredAt,
-      from,
-      to: next.state,
-      since,
-      orders: state.purchases?.orders ?? 0,
-      revenue: round(state.purchases?.revenue ?? 0),
-    },
-  });
 }
 
 function round(n: number) {
