@@ -186,12 +186,12 @@ export class Scoring extends Construct {
       new NurtureFunction(this, 'Sweep', {
         ...defaultRules,
         name: 'sweep',
-        description: 'Daily: moves known leads without recent activity to the dormant stage',
+        description: 'Daily: moves known leads without recent activity to the dormant stage, and customers due to their next lifecycle state',
         logRetention,
-        // Pages through the ranking index and updates one lead at a time.
+        // Pages through the ranking and lifecycle due indexes and updates one lead at a time.
         timeout: Duration.minutes(5),
       })
-        // Query on the ranking index plus conditional UpdateItem; 'readWrite' would add DeleteItem and
+        // Query on the indexes, BatchGetItem of due profiles, plus conditional UpdateItem; 'readWrite' would add DeleteItem and
         // BatchWriteItem, which the sweep never calls.
         .bindTable(profiles, 'read')
         .bindTable(profiles, 'write')

@@ -15,7 +15,7 @@ export const sesFeedbackKinds = ['Bounce', 'Complaint', 'Other'] as const;
 export const emittedMetrics = {
   collect: ['EventsAccepted', 'MessagesRejected', 'RequestsRejected', 'StoreFailures', 'PixelRejected'],
   process: ['UndecodableRecords', 'EventsScored', 'BotEventsSkipped', 'ProfilesUpdated', 'ProfileUpdateFailures', 'EventsSetAside', ...suffixed('LeadsEntered', stages)],
-  sweep: ['LeadsMadeDormant'],
+  sweep: ['LeadsMadeDormant', 'LifecycleChanged'],
   send: ['EmailsSent', 'EmailsSkipped', 'EmailsDeferred', 'SendErrors', ...suffixed('EmailsSkipped', skipReasons), ...suffixed('EmailsDeferred', deferReasons)],
   sesEvents: ['AddressesSuppressed', ...suffixed('SesFeedback', sesFeedbackKinds)],
 } as const;

@@ -64,6 +64,8 @@ export interface BusDef {
  * - offline ledger: `offline#<row hash>` / `offline`            (functions/channels/adapters/offline-importer.ts)
  * - segment def:    `segdefs`           / `<segment id>`        (functions/segments/adapters/definition-store.ts)
  * The `byScore` index ranks leads per stage without a scan (gsi1pk = `rank#<stage>`, gsi1sk = score).
+ * The sparse `byLifecycleDue` index holds only customers whose lifecycle state will change by time alone
+ * (gsi2pk = `due#<shard>`, lifecycleDue = when): the daily sweep reads the due ones, never scanning.
  */
 export const mainTable: TableDef = {
   id: 'Main',
@@ -77,6 +79,13 @@ export const mainTable: TableDef = {
       sortKey: { name: 'gsi1sk', type: 'N' },
       // What the leads list and the dormancy sweep read; denormalized top-level copies on the profile.
       include: ['profileId', 'stage', 'email', 'leadName', 'company', 'fitPoints', 'lastSeenAt'],
+    },
+    {
+      name: 'byLifecycleDue',
+      partitionKey: { name: 'gsi2pk', type: 'S' },
+      sortKey: { name: 'lifecycleDue', type: 'S' },
+      // The sweep loads each due profile whole: its id is all the entry needs.
+      include: ['profileId'],
     },
   ],
   ttlAttribute: 'expiresAt',

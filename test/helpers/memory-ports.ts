@@ -60,7 +60,7 @@ export class MemoryProfileStore {
   async load(ids: string[]): Promise<Map<string, Stored>> {
     return new Map(ids.map((id) => [id, structuredClone(this.items.get(id) ?? { state: emptyState(id), version: 0, checkpoints: {} })]));
   }
-  async save(stored: Stored, next: ScoringState, opts: SaveOptions): Promise<boolean> {
+  async save(stored: Stored, next: ScoringState, opts: Omit<SaveOptions, 'shard' | 'seq'> & Partial<Pick<SaveOptions, 'shard' | 'seq'>>): Promise<boolean> {
     this.beforeSave?.(next);
     const current = this.items.get(next.profileId);
     if ((current?.version ?? 0) !== stored.version) return false;
@@ -68,7 +68,7 @@ export class MemoryProfileStore {
       ...current,
       state: structuredClone(next),
       version: stored.version + 1,
-      checkpoints: { ...current?.checkpoints, [opts.shard]: opts.seq },
+      checkpoints: { ...current?.checkpoints, ...(opts.shard && opts.seq ? { [opts.shard]: opts.seq } : {}) },
       outbox: structuredClone(opts.outbox),
       ...(opts.rank ? { rank: opts.rank } : {}),
     });

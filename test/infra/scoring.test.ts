@@ -240,6 +240,7 @@ describe('dormancy sweep', () => {
     );
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'));
     expect(resourcesOf(query!)).toContainEqual({ 'Fn::Join': ['', [tableArn(), '/index/byScore']] });
+    expect(resourcesOf(query!)).toContainEqual({ 'Fn::Join': ['', [tableArn(), '/index/byLifecycleDue']] });
     const actions = statements.flatMap(actionsOf);
     expect(actions).toContain('dynamodb:UpdateItem');
     for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {

@@ -63,8 +63,17 @@ describe('profiles table', () => {
           // A small projection: every re-ranking writes the index entry, and its cost grows with its size.
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...mainTable.indexes[0]!.include] },
         },
+        {
+          // Sparse: only customers whose lifecycle changes by time alone have lifecycleDue.
+          IndexName: 'byLifecycleDue',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'lifecycleDue', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['profileId'] },
+        },
       ],
-      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'gsi1sk', AttributeType: 'N' }]),
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'gsi1sk', AttributeType: 'N' }, { AttributeName: 'lifecycleDue', AttributeType: 'S' }]),
       TimeToLiveSpecification: { AttributeName: mainTable.ttlAttribute, Enabled: true },
     });
   });

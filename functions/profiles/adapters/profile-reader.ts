@@ -14,7 +14,7 @@ import {
 import type { ActivityHistory } from '../../analytics/adapters/lake-activity.js';
 import { mainTable } from '../../shared/resources.js';
 import { followMerges } from '../domain/merge-chain.js';
-import { type ActivityEntry, archivePrefix, type ProfileItem, profilePk, profileSk, rankPartitionOf } from '../domain/profile.js';
+import { type ActivityEntry, archivePrefix, duePartitionOf, type ProfileItem, profilePk, profileSk, rankPartitionOf } from '../domain/profile.js';
 import type { ActivityQuery, ProfileReads, RankRow } from '../domain/reads.js';
 
 /** Archive items read per query page (each holds the entries one update moved out of the profile item). */
@@ -183,6 +183,21 @@ export class ProfileReader implements ProfileReads {
       },
     );
     for await (const page of pages) yield { rows: (page.Items ?? []).map(rankRow), scanned: page.ScannedCount ?? 0 };
+  }
+
+  /** Pages of ids of customers whose lifecycle is due (lifecycleDue ≤ `now`) in one partition of the due index. */
+  async *dueBy(shard: number, now: string): AsyncGenerator<string[]> {
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        IndexName: mainTable.indexes[1]!.name,
+        KeyConditionExpression: 'gsi2pk = :pk AND lifecycleDue <= :now',
+        ExpressionAttributeValues: { ':pk': duePartitionOf(shard), ':now': now },
+        ProjectionExpression: 'profileId',
+      },
+    );
+    for await (const page of pages) yield (page.Items ?? []).map((i) => String(i.profileId));
   }
 
   /** Every live (not merged) profile item: a full table scan, for offline tools only. */

@@ -7,6 +7,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  duePartition,
   emptyState,
   processorAttributes,
   profilePk,
@@ -106,11 +107,17 @@ export class ProfileStore<Outbox = unknown> {
   async save(
     stored: StoredProfile<Outbox>,
     next: ScoringState,
-    opts: { shard: string; seq: string; outbox: Outbox; rank?: { pk: string; key: number } },
+    opts: { shard?: string; seq?: string; outbox: Outbox; rank?: { pk: string; key: number } },
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#v': 'v', '#ck': ckAttr(opts.shard), '#outbox': 'outbox', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':v': stored.version + 1, ':ck': opts.seq, ':updatedAt': new Date().toISOString() };
-    const sets = ['#v = :v', '#ck = :ck', '#updatedAt = :updatedAt'];
+    const names: Record<string, string> = { '#v': 'v', '#outbox': 'outbox', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':v': stored.version + 1, ':updatedAt': new Date().toISOString() };
+    const sets = ['#v = :v', '#updatedAt = :updatedAt'];
+    // A stream update records its shard checkpoint; the lifecycle sweep's update has none.
+    if (opts.shard !== undefined && opts.seq !== undefined) {
+      names['#ck'] = ckAttr(opts.shard);
+      values[':ck'] = opts.seq;
+      sets.push('#ck = :ck');
+    }
     const removes: string[] = [];
     if (owesNothing(opts.outbox)) removes.push('#outbox');
     else {
@@ -158,6 +165,16 @@ export class ProfileStore<Outbox = unknown> {
       Object.assign(names, { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' });
       removes.push('#gpk', '#gsk');
     }
+    // The lifecycle due index entry (its sort key, lifecycleDue, is a processor attribute above): the
+    // partition is set once when a customer gets a due time and removed when they no longer have one.
+    if (next.lifecycleDue !== undefined && stored.state.lifecycleDue === undefined) {
+      names['#g2pk'] = 'gsi2pk';
+      values[':g2pk'] = duePartition(next.profileId);
+      sets.push('#g2pk = :g2pk');
+    } else if (next.lifecycleDue === undefined && stored.state.lifecycleDue !== undefined) {
+      names['#g2pk'] = 'gsi2pk';
+      removes.push('#g2pk');
+    }
     let condition = 'attribute_not_exists(#v)';
     if (stored.version > 0) {
       condition = '#v = :expected';
@@ -193,7 +210,7 @@ export class ProfileStore<Outbox = unknown> {
   /** Marks a merged profile so its id keeps resolving to the survivor. Idempotent; the first merge stands. */
   async tombstone(mergedId: string, survivorId: string): Promise<void> {
     await this.conditionally(mergedId, {
-      UpdateExpression: 'SET mergedInto = :s, profileId = :id REMOVE gsi1pk, gsi1sk',
+      UpdateExpression: 'SET mergedInto = :s, profileId = :id REMOVE gsi1pk, gsi1sk, gsi2pk',
       ConditionExpression: 'attribute_not_exists(mergedInto) OR mergedInto = :s',
       ExpressionAttributeValues: { ':s': survivorId, ':id': mergedId },
     });

@@ -88,6 +88,10 @@ export async function profileView(ref: ProfileRef, query: { before?: string; bef
       ...(p.consent ? { consent: p.consent } : {}),
       createdAt: p.createdAt,
       lastSeenAt: p.lastSeenAt,
+      // The customer lifecycle as stored by the last update (absent: a prospect, no order counted).
+      lifecycle: p.lifecycle ?? 'prospect',
+      ...(p.lifecycleSince ? { lifecycleSince: p.lifecycleSince } : {}),
+      ...(p.purchases ? { purchases: { orders: p.purchases.orders, revenue: round(p.purchases.revenue), firstOrderAt: p.purchases.firstAt, lastOrderAt: p.purchases.lastAt } } : {}),
     },
     touches: { first: classified(p.firstTouch, classify), last: classified(p.lastTouch, classify) },
     identities: {

@@ -5,7 +5,8 @@
  *
  * Writers update their own attributes with UpdateItem SET/ADD, never by replacing the item:
  * - the stream processor (scoring, through profiles/adapters/profile-store.ts): the ProcessorAttributes,
- *   the ranking index keys and its bookkeeping (`v`, shard checkpoints `ck_<shard>`, `outbox`);
+ *   the ranking index keys and its bookkeeping (`v`, shard checkpoints `ck_<shard>`, `outbox`); the daily
+ *   lifecycle sweep (scoring/domain/lifecycle-sweep.ts) writes the same way, under the same version check;
  * - sending: `consent`, `subscriptions`;
  * - scenarios: `waitingFor`, and `traits.<name>` / `stage` from an update step (operator-authored);
  * - a merge leaves only a tombstone `{profileId, mergedInto}` behind; readers follow it (merge-chain.ts).
@@ -16,6 +17,24 @@ import type { Touch } from './touch.js';
 
 export const stages = ['anonymous', 'known', 'mql', 'sql', 'customer', 'dormant'] as const;
 export type Stage = (typeof stages)[number];
+
+/** Customer lifecycle states (scoring/domain/lifecycle.ts computes them; defined here with the item's shape). */
+export const lifecycleStates = ['prospect', 'new', 'active', 'loyal', 'at_risk', 'churned'] as const;
+export type LifecycleState = (typeof lifecycleStates)[number];
+
+/** What the profile keeps of a person's orders (attribute `purchases`; scoring/domain/lifecycle.ts withOrder). */
+export interface PurchaseSummary {
+  /** Orders counted. */
+  orders: number;
+  /** Time of the earliest counted order (ISO). */
+  firstAt: string;
+  /** Time of the latest counted order (ISO). */
+  lastAt: string;
+  /** Revenue of the counted orders. */
+  revenue: number;
+  /** The latest ordersKept counted orders as [idKey(order id), ISO time], oldest first. */
+  recent: [string, string][];
+}
 
 /** The score as every reader sees it. */
 export interface ScoreSummary {
@@ -107,6 +126,17 @@ export interface ProfileItem {
   /** The latest campaign or referring site that brought them. */
   lastTouch?: Touch;
   rulesVersion?: number;
+  /** The person's counted orders (absent until the first customer event). */
+  purchases?: PurchaseSummary;
+  /** Customer lifecycle state (absent: prospect). */
+  lifecycle?: LifecycleState;
+  /** When the lifecycle state began (ISO). */
+  lifecycleSince?: string;
+  /**
+   * When the lifecycle state next changes by time alone (ISO; absent when it never will): the sort key of
+   * the sparse `byLifecycleDue` index, through which the daily sweep finds the people due.
+   */
+  lifecycleDue?: string;
   /** When merged into another profile: the survivor. Reads follow it. */
   mergedInto?: string;
   /** Marketing-mail consent (owned by sending). */
@@ -140,6 +170,10 @@ export const processorAttributes = [
   'firstTouch',
   'lastTouch',
   'rulesVersion',
+  'purchases',
+  'lifecycle',
+  'lifecycleSince',
+  'lifecycleDue',
 ] as const satisfies readonly (keyof ProfileItem)[];
 
 /** Scoring's view: what the stream processor reads, computes and writes back. */
@@ -232,6 +266,18 @@ export function quantizedRankKey(key: number): number {
 
 export function rankPartitionOf(stage: string, shard: number): string {
   return `rank#${stage}#${shard}`;
+}
+
+/** The lifecycle due index spreads its entries over this many partitions, like the ranking index. */
+export const dueShards = 8;
+
+/** Partition key (gsi2pk) of a customer's entry in the lifecycle due index. */
+export function duePartition(profileId: string): string {
+  return duePartitionOf(createHash('sha1').update(profileId).digest()[0]! % dueShards);
+}
+
+export function duePartitionOf(shard: number): string {
+  return `due#${shard}`;
 }
 
 /**

@@ -48,6 +48,7 @@ export function triggerPattern(t: Trigger): EventPattern {
   const detail = wherePattern(t.where);
   if (t.event !== undefined) return withDetail({ source: [activitySource], 'detail-type': [t.event] }, detail);
   if (t.stage !== undefined) return withDetail({ source: [leadSource], 'detail-type': ['lead.stage_changed'] }, { ...detail, to: [t.stage] });
+  if (t.lifecycle !== undefined) return withDetail({ source: [leadSource], 'detail-type': ['lead.lifecycle_changed'] }, { ...detail, to: [t.lifecycle] });
   if (t.identified) return withDetail({ source: [leadSource], 'detail-type': ['lead.identified'] }, detail);
   // Every activity while the score is at or above the threshold; re-entry policy makes it enroll once.
   return withDetail({ source: [activitySource] }, { ...detail, score: [{ numeric: ['>=', t.score!.atLeast] }] });
@@ -63,6 +64,7 @@ export function goalPattern(g: Goal): EventPattern {
 export function describeTrigger(t: Trigger): string {
   if (t.event !== undefined) return `"${t.event}"`;
   if (t.stage !== undefined) return `stage becomes ${t.stage}`;
+  if (t.lifecycle !== undefined) return `customer becomes ${t.lifecycle.replace('_', ' ')}`;
   if (t.identified) return 'visitor identified';
   return `score reaches ${t.score!.atLeast}`;
 }

@@ -7,7 +7,7 @@ import { behaviourCondition, conditionLanguage, duration, fieldConditionOf, ops,
 import { type Condition, type Filter, profileFieldRe } from './conditions.js';
 import { touchFields } from '../../profiles/domain/touch.js';
 import { idRe, scenarioLimits } from './limits.js';
-import { stages } from '../../profiles/domain/profile.js';
+import { lifecycleStates, stages } from '../../profiles/domain/profile.js';
 
 const id = (what: string) =>
   z
@@ -42,6 +42,8 @@ const trigger = z
     event: z.string().min(1).optional(),
     /** lead.stage_changed to this stage. */
     stage: stage.optional(),
+    /** lead.lifecycle_changed to this customer lifecycle state (new, active, loyal, at_risk, churned). */
+    lifecycle: z.enum(lifecycleStates).exclude(['prospect']).optional(),
     /** lead.identified: an anonymous visitor became known. */
     identified: z.literal(true).optional(),
     /** Any activity while the score is at least this. */
@@ -52,8 +54,8 @@ const trigger = z
     who: z.array(condition).min(1).optional(),
   })
   .superRefine((t, ctx) => {
-    const kinds = (['event', 'stage', 'identified', 'score'] as const).filter((k) => t[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of event, stage, identified or score, got ${kinds.length ? kinds.join(', ') : 'none'}` });
+    const kinds = (['event', 'stage', 'lifecycle', 'identified', 'score'] as const).filter((k) => t[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of event, stage, lifecycle, identified or score, got ${kinds.length ? kinds.join(', ') : 'none'}` });
   });
 
 const goal = z

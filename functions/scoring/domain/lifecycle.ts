@@ -25,11 +25,11 @@
  * returns to prospect or (after newWithinDays) to new.
  */
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
-import { idKey } from '../../profiles/domain/profile.js';
+import { idKey, lifecycleStates, type LifecycleState, type PurchaseSummary } from '../../profiles/domain/profile.js';
 import { lifecycleDefaults, type LifecycleRules, type RulesDoc } from './rules.js';
 
-export const lifecycleStates = ['prospect', 'new', 'active', 'loyal', 'at_risk', 'churned'] as const;
-export type LifecycleState = (typeof lifecycleStates)[number];
+// The states and the summary's shape belong to the profile item (profiles/domain/profile.ts).
+export { lifecycleStates, type LifecycleState, type PurchaseSummary };
 
 /**
  * Orders whose id and time the summary keeps (the latest by time). Bounded because the summary rides on
@@ -42,20 +42,6 @@ export const ordersKept = 12;
 export const maxOrderRevenue = 1e12;
 
 const dayMs = 86_400_000;
-
-/** What the profile keeps of a person's orders (profile attribute `purchases`). */
-export interface PurchaseSummary {
-  /** Orders counted. */
-  orders: number;
-  /** Time of the earliest counted order (ISO). */
-  firstAt: string;
-  /** Time of the latest counted order (ISO). */
-  lastAt: string;
-  /** Revenue of the counted orders. */
-  revenue: number;
-  /** The latest ordersKept counted orders as [idKey(order id), ISO time], oldest first. */
-  recent: [string, string][];
-}
 
 /** One order as the summary takes it. */
 export interface Order {
@@ -118,6 +104,27 @@ export function withOrder(summary: PurchaseSummary | undefined, order: Order): P
     lastAt: at > summary.lastAt ? at : summary.lastAt,
     revenue: summary.revenue + revenue,
     recent: inWindow ? [...summary.recent, entry].sort(byTime).slice(-ordersKept) : summary.recent,
+  };
+}
+
+/**
+ * Two profiles' summaries as one (a merge). Orders counted on both (the same order id) count once when
+ * both still keep it among their latest ordersKept; the kept window is the latest ordersKept of both.
+ * Limit: an order counted on both but kept by neither window counts twice, and an order counted twice
+ * also adds its revenue twice (the summary keeps no revenue per order). Both need the same order to
+ * reach two profiles before they merge, with an order id, and ordersKept later orders on each since.
+ */
+export function mergePurchases(a: PurchaseSummary | undefined, b: PurchaseSummary | undefined): PurchaseSummary | undefined {
+  if (!a || !b) return a ?? b;
+  const keysA = new Set(a.recent.map(([k]) => k));
+  const shared = b.recent.filter(([k]) => keysA.has(k)).length;
+  const union = [...a.recent, ...b.recent.filter(([k]) => !keysA.has(k))].sort(byTime).slice(-ordersKept);
+  return {
+    orders: a.orders + b.orders - shared,
+    firstAt: a.firstAt < b.firstAt ? a.firstAt : b.firstAt,
+    lastAt: a.lastAt > b.lastAt ? a.lastAt : b.lastAt,
+    revenue: a.revenue + b.revenue,
+    recent: union,
   };
 }
 

@@ -15,8 +15,10 @@ import {
 import { storableValue } from '../../profiles/domain/storable.js';
 import { touchOf, withTouch } from '../../profiles/domain/touch.js';
 import { applyIdentity } from '../../profiles/domain/traits.js';
-import type { ActivityDetail, LeadIdentified, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
+import type { ActivityDetail, LeadIdentified, LeadLifecycleChanged, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
 import { decayFactor } from './decay.js';
+import { lifecycleThresholds, mergePurchases, orderOf, withOrder } from './lifecycle.js';
+import { lifecycleStep } from './lifecycle-step.js';
 import { matchesEvent, pathOf, testFields } from './match.js';
 import { type BehaviourRule, isFit, type RulesDoc, stageOrder } from './rules.js';
 
@@ -25,6 +27,7 @@ export type DomainEventOut =
   | { detailType: 'lead.identified'; detail: LeadIdentified }
   | { detailType: 'lead.merged'; detail: LeadMerged }
   | { detailType: 'lead.stage_changed'; detail: LeadStageChanged }
+  | { detailType: 'lead.lifecycle_changed'; detail: LeadLifecycleChanged }
   | { detailType: string; activity: true; detail: ActivityDetail };
 
 export interface ApplyResult {
@@ -167,6 +170,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
   // The exact time of the latest event; the stored lastSeenAt follows it in steps of lastSeenStepMs.
   let seen = state.lastSeenAt;
   const behaviour = rules.rules.filter((r): r is BehaviourRule => !isFit(r));
+  const lifecycle = lifecycleThresholds(rules);
 
   if (state.stage === 'dormant' && events.length > 0) {
     state.stage = state.stageBeforeDormant ?? (state.known ? 'known' : 'anonymous');
@@ -192,6 +196,11 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     if (event.type === 'track' && event.event) {
       if (!state.seenEvents.includes(event.event)) state.seenEvents = [...state.seenEvents, event.event].slice(-seenEventsKept);
       if (rules.stages.customerEvents.includes(event.event)) customer = true;
+      const order = orderOf(event, lifecycle.customerEvents);
+      if (order) {
+        const purchases = withOrder(state.purchases, order);
+        if (purchases) state.purchases = purchases;
+      }
     }
 
     const pts: [string, number][] = [];
@@ -272,6 +281,8 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
     }
     state.stage = to;
   }
+  const lifecycleChange = lifecycleStep(state, judgedAt, last?.timestamp ?? judgedAt, lifecycle);
+  if (lifecycleChange) out.push(lifecycleChange);
   return { state, events: out, applied };
 }
 
@@ -334,6 +345,10 @@ export function foldScores(rules: RulesDoc): ScoreFold {
       s.repeats[id] = { times, ...(mine.firedAt || r.firedAt ? { firedAt: later(mine.firedAt ?? '', r.firedAt ?? '') } : {}) };
     }
     if (stageOrder.indexOf(other.stage) > stageOrder.indexOf(s.stage)) s.stage = other.stage;
+    // The survivor's lifecycle state stays stored; the update that follows the merge recomputes it from
+    // the merged purchases and announces a change (lifecycleStep).
+    const purchases = mergePurchases(survivor.purchases, other.purchases);
+    if (purchases) s.purchases = purchases;
     evaluateFit(s, rules);
   };
 }

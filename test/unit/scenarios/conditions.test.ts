@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Condition, evaluate } from '../../../functions/scenarios/domain/conditions.js';
 import { nextLocalTime } from '../../../functions/scenarios/domain/calendar.js';
 import { decide, executionName, maxTriggerDetailBytes, triggerDetail } from '../../../functions/scenarios/domain/enrollment.js';
-import { goalPattern, triggerPattern } from '../../../functions/scenarios/domain/patterns.js';
+import { describeTrigger, goalPattern, triggerPattern } from '../../../functions/scenarios/domain/patterns.js';
 import { matches } from '../../../local/emulators/event-pattern.js';
 
 const profile = { stage: 'mql', known: true, traits: { plan: 'pro', seats: 12 }, score: { value: 57, categories: { analytics: 20 } } };
@@ -66,6 +66,16 @@ describe('trigger and goal patterns', () => {
     const score = triggerPattern({ score: { atLeast: 50 } });
     expect(matches(score as never, event('Page Viewed', { score: 50 }))).toBe(true);
     expect(matches(goalPattern({ event: 'Order Completed' }) as never, event('Order Completed', {}))).toBe(true);
+  });
+
+  it('enroll on a lifecycle change to the state named, and nothing else', () => {
+    const atRisk = triggerPattern({ lifecycle: 'at_risk', where: { orders: { gte: 2 } } });
+    expect(atRisk).toEqual({ source: ['nurture.leads'], 'detail-type': ['lead.lifecycle_changed'], detail: { orders: [{ numeric: ['>=', 2] }], to: ['at_risk'] } });
+    expect(matches(atRisk as never, event('lead.lifecycle_changed', { from: 'active', to: 'at_risk', orders: 3 }, 'nurture.leads'))).toBe(true);
+    expect(matches(atRisk as never, event('lead.lifecycle_changed', { from: 'active', to: 'at_risk', orders: 1 }, 'nurture.leads'))).toBe(false);
+    expect(matches(atRisk as never, event('lead.lifecycle_changed', { from: 'at_risk', to: 'churned', orders: 3 }, 'nurture.leads'))).toBe(false);
+    expect(matches(atRisk as never, event('lead.stage_changed', { to: 'at_risk', orders: 3 }, 'nurture.leads'))).toBe(false);
+    expect(describeTrigger({ lifecycle: 'at_risk' })).toBe('customer becomes at risk');
   });
 });
 

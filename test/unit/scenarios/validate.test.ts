@@ -30,8 +30,13 @@ describe('scenario validator', () => {
     );
     expect(issuesOf({ ...base, steps: [{ id: 'x', type: 'teleport' }] })[0]).toMatch(/^steps\[0\]\.type: type is one of wait, branch/);
     expect(issuesOf({ ...base, trigger: { event: 'A', stage: 'mql' }, steps: [{ id: 'x', type: 'exit' }] })).toEqual([
-      'trigger: exactly one of event, stage, identified or score, got event, stage',
+      'trigger: exactly one of event, stage, lifecycle, identified or score, got event, stage',
     ]);
+  });
+
+  it('takes a lifecycle trigger to a state a customer can enter, not prospect', () => {
+    expect(issuesOf({ ...base, trigger: { lifecycle: 'at_risk' }, steps: [{ id: 'x', type: 'exit' }] })).toEqual([]);
+    expect(issuesOf({ ...base, trigger: { lifecycle: 'prospect' }, steps: [{ id: 'x', type: 'exit' }] })[0]).toMatch(/^trigger\.lifecycle: /);
   });
 
   it('rejects a branch target that does not exist', () => {
