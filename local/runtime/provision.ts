@@ -11,6 +11,7 @@ import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } fr
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { buckets, streams, tables, type TableDef } from '../../functions/shared/resources.js';
 import type { Emulators } from '../emulators/start.js';
+import { missingIndexes, recreateWithItems } from './table-migration.js';
 
 /** Local physical names: `nurture-<id>` in lower case. */
 export function localName(id: string): string {
@@ -45,7 +46,8 @@ function clientConfig(emu: Emulators, endpoint: string) {
   return { endpoint, region: emu.region, credentials: emu.credentials };
 }
 
-function tableInput(def: TableDef, name: string) {
+/** The CreateTable input of a table definition. */
+export function tableInput(def: TableDef, name: string) {
   const attrs = new Map<string, AttributeDefinition>();
   const add = (k: { name: string; type: 'S' | 'N' }) => attrs.set(k.name, { AttributeName: k.name, AttributeType: k.type });
   const keySchema = (pk: TableDef['partitionKey'], sk?: TableDef['sortKey']) => [
@@ -75,14 +77,21 @@ function tableInput(def: TableDef, name: string) {
   };
 }
 
-/** Creates tables, streams and buckets from the shared definitions; existing ones are kept as they are. */
+/** Creates tables, streams and buckets from the shared definitions; existing ones are kept (a table gains the indexes defined since). */
 export async function provision(emu: Emulators, opts: { templatesDir?: string } = {}): Promise<void> {
   const ddb = new DynamoDBClient(clientConfig(emu, emu.endpoints.dynamodb));
   for (const def of tables) {
+    const input = tableInput(def, localName(def.id));
     try {
-      await ddb.send(new CreateTableCommand(tableInput(def, localName(def.id))));
+      await ddb.send(new CreateTableCommand(input));
     } catch (err) {
       if (!(err instanceof ResourceInUseException)) throw err;
+      // A table of an earlier version: add the indexes defined since, keeping its items.
+      const missing = await missingIndexes(ddb, input);
+      if (missing.length > 0) {
+        const copied = await recreateWithItems(ddb, input);
+        console.warn(`local table ${input.TableName}: added index ${missing.join(', ')} (${copied} items kept)`);
+      }
     }
   }
   ddb.destroy();
