@@ -22,14 +22,14 @@ describe('admin profiles function', () => {
     });
   });
 
-  it('may read the table and its ranking index, and nothing that writes', () => {
+  it('may read the table and its indexes, and nothing that writes', () => {
     const tableArn = getAtt(stack.profiles.main.table);
     const dynamo = roleStatements(template, stack.identity.adminProfiles).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
     expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     for (const statement of dynamo) {
-      expect(resourcesOf(statement)).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/byScore']] }]);
+      expect(resourcesOf(statement)).toEqual([tableArn, ...stack.profiles.main.def.indexes.map((ix) => ({ 'Fn::Join': ['', [tableArn, `/index/${ix.name}`]] }))]);
     }
   });
 
