@@ -1,7 +1,7 @@
 import { querySqlFiles } from '../functions/analytics/adapters/query-sql.js';
 import { join } from 'node:path';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventField, type EventPattern, Match, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +20,9 @@ import type { Scenario } from '../functions/scenarios/domain/schema.js';
 import { type DefinedBus, type DefinedStream, type DefinedTable, NurtureFunction, repoRoot } from './nurture-function.js';
 import type { FunctionRegistry } from './routes.js';
 
+
+/** Scenarios one failed-executions alarm watches (CloudWatch: at most 10 metrics in an alarm's math). */
+export const scenariosPerFailureAlarm = 10;
 export interface ScenariosProps {
   readonly logRetention: RetentionDays;
   readonly profiles: DefinedTable;
@@ -199,6 +202,7 @@ export class Scenarios extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray tracing (xray:PutTraceSegments and related) support no resource-level permission.',
     });
+    const failing: { id: string; machine: StateMachine }[] = [];
     for (const scenario of this.scenarios) {
       const definition = compile(scenario);
       const used = resourcesUsed(definition);
@@ -260,17 +264,9 @@ export class Scenarios extends Construct {
         });
       }
 
-      this.alarms.push(
-        new Alarm(this, `${scenario.id}-Failed`, {
-          alarmDescription: `Executions of the ${scenario.id} scenario failed or timed out (a step error: see the execution in the Step Functions console).`,
-          metric: machine.metricFailed({ statistic: Stats.SUM, period: Duration.minutes(5) }),
-          threshold: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      failing.push({ id: scenario.id, machine });
     }
+    this.alarmOnFailures(failing);
 
     if (this.scenarios.length > 0) {
       const grants: [iam.IGrantable | undefined, string[], string][] = [
@@ -319,6 +315,29 @@ export class Scenarios extends Construct {
           actions: ['sqs:SendMessage'],
           resources: [this.deadLetters.queueArn],
           conditions: { ArnLike: { 'aws:SourceArn': [busRules, ended.ruleArn] } },
+        }),
+      );
+    }
+  }
+
+  /**
+   * One alarm per group of up to `scenariosPerFailureAlarm` scenarios on the sum of their failed or timed-out
+   * executions, rather than one alarm each: an alarm's metric math takes at most 10 metrics, and an alarm
+   * per scenario cost the stack a resource per scenario (the 500 of a stack are shared with everything
+   * else). The description names the group's scenarios; the dashboard shows each on its own.
+   */
+  private alarmOnFailures(failing: readonly { id: string; machine: StateMachine }[]): void {
+    for (let i = 0; i < failing.length; i += scenariosPerFailureAlarm) {
+      const group = failing.slice(i, i + scenariosPerFailureAlarm);
+      const usingMetrics = Object.fromEntries(group.map((g, k) => [`m${k}`, g.machine.metricFailed({ statistic: Stats.SUM, period: Duration.minutes(5) })]));
+      this.alarms.push(
+        new Alarm(this, `ScenariosFailed${i / scenariosPerFailureAlarm + 1}`, {
+          alarmDescription: `Executions of a scenario failed or timed out (a step error: see the execution in the Step Functions console). Scenarios: ${group.map((g) => g.id).join(', ')}.`,
+          metric: new MathExpression({ expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`, usingMetrics, period: Duration.minutes(5), label: 'Failed executions' }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
     }

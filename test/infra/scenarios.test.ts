@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../functions/scenarios/domain/compile.js';
 import { goalPattern, triggerPattern } from '../../functions/scenarios/domain/patterns.js';
 import type { NurtureStack } from '../../infra/stack.js';
+import { scenariosPerFailureAlarm } from '../../infra/scenarios.js';
 import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, synthTimeoutMs, type Statement } from './synth.js';
 
 let template: Template;
@@ -93,18 +94,19 @@ describe('scenario state machines', () => {
     }
   });
 
-  it('alarms on failed executions of every scenario', () => {
-    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  it('alarms on failed executions of every scenario, ten scenarios an alarm', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as { Metrics?: { MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown[] } } }[]; Threshold: number; AlarmDescription: string });
+    const failedAlarms = alarms.filter((a) => a.Metrics?.some((m) => m.MetricStat?.Metric.MetricName === 'ExecutionsFailed'));
     for (const id of stack.scenarios.machines.keys()) {
-      expect(alarms).toContainEqual(
-        expect.objectContaining({
-          MetricName: 'ExecutionsFailed',
-          Namespace: 'AWS/States',
-          Dimensions: [{ Name: 'StateMachineArn', Value: ref(machineOf(id)) }],
-          Threshold: 1,
-        }),
+      const watching = failedAlarms.filter((a) =>
+        a.Metrics!.some((m) => JSON.stringify(m.MetricStat?.Metric.Dimensions) === JSON.stringify([{ Name: 'StateMachineArn', Value: ref(machineOf(id)) }])),
       );
+      // Exactly one alarm watches each scenario, fires on one failure, and names it.
+      expect(watching, id).toHaveLength(1);
+      expect(watching[0]!.Threshold).toBe(1);
+      expect(watching[0]!.AlarmDescription).toContain(id);
     }
+    for (const a of failedAlarms) expect(a.Metrics!.filter((m) => m.MetricStat).length).toBeLessThanOrEqual(scenariosPerFailureAlarm);
   });
 });
 
@@ -181,12 +183,14 @@ describe('scenarios at scale', () => {
     expect(big.stack.scenarios.machines.size).toBe(count);
     const bigResources = Object.values(big.template.toJSON().Resources) as Resource[];
     expect(bigResources.length).toBeLessThan(500);
-    // What one scenario with a goal costs (role, machine, trigger and goal rules, alarm), and how many a
-    // stack then holds: the README's figure ("about 61 scenarios with a goal") must stay true.
-    const perScenario = Object.keys(big.template.toJSON().Resources).filter((id) => id.includes('journey01')).length;
-    expect(perScenario).toBe(5);
+    // What one scenario with a goal costs (role, machine, trigger and goal rules, and a tenth of a
+    // failed-executions alarm), and how many a stack then holds: the README's figure ("about 74 scenarios
+    // with a goal") must stay true.
+    const own = Object.keys(big.template.toJSON().Resources).filter((id) => id.includes('journey01')).length;
+    expect(own).toBe(4);
+    const perScenario = own + 1 / scenariosPerFailureAlarm;
     const capacity = count + Math.floor((500 - bigResources.length) / perScenario);
-    expect(capacity).toBeGreaterThanOrEqual(61);
+    expect(capacity).toBeGreaterThanOrEqual(74);
     // SQS: 20 statements and 8 KB a queue policy. One statement for every rule, by source ARN pattern.
     const dlq = logicalIdOf(big.stack.scenarios.deadLetters);
     const queuePolicies = bigResources.filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues).includes(`"${dlq}"`));
