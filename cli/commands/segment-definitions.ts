@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DynamoSegmentStore, type SegmentStore } from '../../functions/segments/adapters/definition-store.js';
 import type { Segment } from '../../functions/segments/domain/definition.js';
-import { checkSegmentSet } from '../../functions/segments/domain/graph.js';
+import { checkSegmentSet, evaluationOrder } from '../../functions/segments/domain/graph.js';
 import { parseSegment, validateSegment } from '../../functions/segments/domain/validate.js';
 import { SegmentError } from '../../functions/segments/errors.js';
 import { setProblems } from '../../functions/segments/routes.js';
@@ -87,6 +87,23 @@ export async function putSegment(store: SegmentStore, file: string, text: string
   return `${file}: ${segment.id} stored as version ${(existing?.version ?? 0) + 1}`;
 }
 
+/**
+ * `segments put <folder>`: every file of the folder, checked as a set first (nothing is stored when one
+ * is wrong), then stored in dependency order (a referenced segment before the ones naming it), each as
+ * putSegment stores it. A deploy step: replaying it changes nothing.
+ */
+export async function putFolder(store: SegmentStore, files: readonly { file: string; text: string }[], now = new Date()): Promise<string[]> {
+  const { segments, lines } = validateFiles(files);
+  if (lines.length > 0) throw new Error(`${lines.length} problem${lines.length === 1 ? '' : 's'}, nothing stored:\n${lines.join('\n')}`);
+  const fileOf = new Map(segments.map((seg, i) => [seg.id, files[i]!]));
+  const out: string[] = [];
+  for (const seg of evaluationOrder(segments)) {
+    const f = fileOf.get(seg.id)!;
+    out.push(await putSegment(store, f.file, f.text, now));
+  }
+  return out;
+}
+
 async function using<T>(opts: Options, run: (store: DynamoSegmentStore) => Promise<T>): Promise<T> {
   const { doc, table: name } = tableClient(opts);
   try {
@@ -123,10 +140,19 @@ export function registerSegmentDefinitions(segments: Command): void {
       }),
     );
 
-  tableOptions(segments.command('put').description('Create or replace a segment from a YAML or JSON file (`version:` checks nobody stored since)'))
-    .argument('<file>', 'segment file (.yaml, .yml or .json)')
-    .action(async (file: string, opts: Options) => {
-      const text = readFileSync(file, 'utf8');
-      console.log(await using(opts, (store) => putSegment(store, file, text)));
+  tableOptions(
+    segments
+      .command('put')
+      .description('Create or replace a segment from a YAML or JSON file (`version:` checks nobody stored since), or every segment of a folder (deploy)'),
+  )
+    .argument('<path>', 'segment file (.yaml, .yml or .json), or a folder of them')
+    .action(async (path: string, opts: Options) => {
+      if (statSync(path).isDirectory()) {
+        const files = definitionFiles(path).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+        for (const line of await using(opts, (store) => putFolder(store, files))) console.log(line);
+        return;
+      }
+      const text = readFileSync(path, 'utf8');
+      console.log(await using(opts, (store) => putSegment(store, path, text)));
     });
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { putSegment, validateFiles } from '../../../cli/commands/segment-definitions.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { definitionFiles, putFolder, putSegment, validateFiles } from '../../../cli/commands/segment-definitions.js';
+import { repoRoot } from '../../../local/runtime/context.js';
 import { memorySegmentStore } from './memory-store.js';
 
 const warm = ['id: warm-leads', 'name: Warm leads', 'conditions:', '  - { field: score, gte: 40 }', ''].join('\n');
@@ -44,5 +47,30 @@ describe('segments put', () => {
     await expect(putSegment(store, 'x.yaml', 'id: x\nname: [unclosed\n')).rejects.toThrow('not valid YAML');
     expect([...store.items.keys()].sort()).toEqual(['warm-leads', 'warm-mailable']);
     expect(store.items.get('warm-leads')!.version).toBe(1);
+  });
+});
+
+describe('segments put <folder>', () => {
+  it('stores a folder in dependency order, changes nothing when run again, and stores nothing when a file is wrong', async () => {
+    const store = memorySegmentStore();
+    // The file naming another segment sorts first; the referenced one must be stored before it.
+    const files = [
+      { file: 'a-warm-mailable.yaml', text: mailable },
+      { file: 'b-warm-leads.yaml', text: warm },
+    ];
+    expect(await putFolder(store, files)).toEqual(['b-warm-leads.yaml: warm-leads stored as version 1', 'a-warm-mailable.yaml: warm-mailable stored as version 1']);
+    expect(await putFolder(store, files)).toEqual(['b-warm-leads.yaml: warm-leads unchanged at version 1', 'a-warm-mailable.yaml: warm-mailable unchanged at version 1']);
+
+    const empty = memorySegmentStore();
+    await expect(putFolder(empty, [files[1]!, { file: 'c.yaml', text: mailable.replace('segment: warm-leads', 'segment: nope') }])).rejects.toThrow(/nothing stored/);
+    expect(await empty.list()).toEqual([]);
+  });
+});
+
+describe('the example segments', () => {
+  it('validate as a set, as `segments put statemachines/segments` deploys them', () => {
+    const files = definitionFiles(join(repoRoot, 'statemachines', 'segments')).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(validateFiles(files).lines).toEqual([]);
   });
 });
