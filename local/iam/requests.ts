@@ -3,6 +3,7 @@
  * request as the SDK sends it (JSON protocols by X-Amz-Target and body, S3 and SES v2 by REST path). Pure.
  */
 import type { AuthzRequest } from './evaluate.js';
+import { tables } from '../../functions/shared/resources.js';
 import { localAccount } from './policies.js';
 
 /** The services local mode emulates, by the name of their endpoint variable (AWS_ENDPOINT_URL_<NAME>). */
@@ -50,6 +51,38 @@ function targetOperation(r: RawRequest): string {
 
 const tableArn = (name: string) => (name.startsWith('arn:') ? name : arn('dynamodb', `table/${name}`));
 
+/** Partition key attribute of each table by its local physical name (`nurture-<id>`), for dynamodb:LeadingKeys. */
+const partitionKeyOf = new Map(tables.map((t) => [`nurture-${t.id.toLowerCase()}`, t.partitionKey.name]));
+
+type AttrValue = Record<string, unknown>;
+const scalarOf = (v: unknown): string | undefined => {
+  const a = v as AttrValue | undefined;
+  const s = a?.S ?? a?.N ?? a?.B;
+  return typeof s === 'string' ? s : undefined;
+};
+
+/** The partition key value of an item or key (undefined when the table's key is not known here). */
+function leadingKeyOf(table: unknown, item: unknown): string | undefined {
+  const pk = partitionKeyOf.get(String(table).replace(/^arn:.*:table\//, ''));
+  return pk && item && typeof item === 'object' ? scalarOf((item as AttrValue)[pk]) : undefined;
+}
+
+/** The partition key value a Query names in its key condition (`pk = :v`, or through an attribute name alias). */
+function queriedKey(b: Record<string, unknown>): string | undefined {
+  const pk = partitionKeyOf.get(String(b.TableName));
+  if (!pk || b.IndexName || typeof b.KeyConditionExpression !== 'string') return undefined;
+  const names = (b.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  for (const m of b.KeyConditionExpression.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
+    const name = m[1]!.startsWith('#') ? names[m[1]!] : m[1];
+    if (name === pk) return scalarOf((b.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[m[2]!]);
+  }
+  return undefined;
+}
+
+/** A condition context with dynamodb:LeadingKeys, when the values are known (else none: the key is absent). */
+const leading = (values: readonly (string | undefined)[]) =>
+  values.length > 0 && values.every((v) => v !== undefined) ? { context: { 'dynamodb:LeadingKeys': values as string[] } } : {};
+
 function dynamodb(r: RawRequest): RequiredAccess {
   const op = targetOperation(r);
   const b = jsonBody(r);
@@ -58,21 +91,43 @@ function dynamodb(r: RawRequest): RequiredAccess {
     ({ action, resource: `${tableArn(String(name))}${index ? `/index/${String(index)}` : ''}` }) as AuthzRequest;
   switch (op) {
     case 'BatchGetItem':
-    case 'BatchWriteItem':
-      return { operation: action, checks: Object.keys((b.RequestItems as object) ?? {}).map((t) => onTable(t)) };
+    case 'BatchWriteItem': {
+      const items = (b.RequestItems ?? {}) as Record<string, unknown>;
+      return {
+        operation: action,
+        checks: Object.entries(items).map(([t, req]) => {
+          const keys =
+            op === 'BatchGetItem'
+              ? (((req as { Keys?: unknown[] }).Keys ?? []) as unknown[])
+              : ((req as { PutRequest?: { Item: unknown }; DeleteRequest?: { Key: unknown } }[]) ?? []).map((w) => w.PutRequest?.Item ?? w.DeleteRequest?.Key);
+          return { ...onTable(t), ...leading(keys.map((k) => leadingKeyOf(t, k))) };
+        }),
+      };
+    }
     case 'TransactGetItems':
     case 'TransactWriteItems': {
       const kinds: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
-      const items = (b.TransactItems ?? []) as Record<string, { TableName?: string }>[];
+      const items = (b.TransactItems ?? []) as Record<string, { TableName?: string; Key?: unknown; Item?: unknown }>[];
       const checks = items.flatMap((item) =>
-        Object.entries(item).map(([kind, v]) => ({ action: `dynamodb:${kinds[kind] ?? kind}`, resource: tableArn(String(v.TableName)) })),
+        Object.entries(item).map(([kind, v]) => ({
+          action: `dynamodb:${kinds[kind] ?? kind}`,
+          resource: tableArn(String(v.TableName)),
+          ...leading([leadingKeyOf(v.TableName, v.Key ?? v.Item)]),
+        })),
       );
       return { operation: action, checks };
     }
     case 'ListTables':
       return { operation: action, checks: [{ action, resource: '*' }] };
+    case 'GetItem':
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return { operation: action, checks: [{ ...onTable(b.TableName), ...leading([leadingKeyOf(b.TableName, b.Key ?? b.Item)]) }] };
+    case 'Query':
+      return { operation: action, checks: [{ ...onTable(b.TableName, b.IndexName), ...leading([queriedKey(b)]) }] };
     default:
-      return { operation: action, checks: [onTable(b.TableName ?? b.ResourceArn, op === 'Query' || op === 'Scan' ? b.IndexName : undefined)] };
+      return { operation: action, checks: [onTable(b.TableName ?? b.ResourceArn, op === 'Scan' ? b.IndexName : undefined)] };
   }
 }
 

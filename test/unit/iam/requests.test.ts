@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { placeholderIdentity, placeholderSender, resolvePolicies, type ExtractedPolicies } from '../../../local/iam/policies.js';
+import { evaluate } from '../../../local/iam/evaluate.js';
 import { requiredAccess, type RawRequest } from '../../../local/iam/requests.js';
 
 const json = (target: string, body: unknown): RawRequest => ({
@@ -24,6 +25,25 @@ describe('what a request needs from IAM', () => {
     expect(
       requiredAccess('dynamodb', json('DynamoDB_20120810.TransactWriteItems', { TransactItems: [{ Put: { TableName: 'nurture-main' } }, { ConditionCheck: { TableName: 'nurture-main' } }] }))?.checks.map((c) => c.action),
     ).toEqual(['dynamodb:PutItem', 'dynamodb:ConditionCheckItem']);
+  });
+
+  it('DynamoDB: the partition key values an item request touches, as dynamodb:LeadingKeys', () => {
+    const keys = (target: string, body: unknown) => requiredAccess('dynamodb', json(`DynamoDB_20120810.${target}`, body))?.checks.map((c) => c.context?.['dynamodb:LeadingKeys']);
+    expect(keys('PutItem', { TableName: 'nurture-main', Item: { pk: { S: 'erasure#r1' }, sk: { S: 'request' } } })).toEqual([['erasure#r1']]);
+    expect(keys('UpdateItem', { TableName: 'nurture-main', Key: { pk: { S: 'p#a' }, sk: { S: 'profile' } } })).toEqual([['p#a']]);
+    expect(keys('Query', { TableName: 'nurture-main', KeyConditionExpression: '#p = :v AND begins_with(sk, :s)', ExpressionAttributeNames: { '#p': 'pk' }, ExpressionAttributeValues: { ':v': { S: 'cost#2026-11' }, ':s': { S: 'x' } } })).toEqual([['cost#2026-11']]);
+    expect(keys('BatchWriteItem', { RequestItems: { 'nurture-main': [{ PutRequest: { Item: { pk: { S: 'a' } } } }, { DeleteRequest: { Key: { pk: { S: 'b' } } } }] } })).toEqual([['a', 'b']]);
+    expect(keys('TransactWriteItems', { TransactItems: [{ Put: { TableName: 'nurture-main', Item: { pk: { S: 'cost#2026-11' } } } }, { Update: { TableName: 'nurture-main', Key: { pk: { S: 'cost#2026-12' } } } }] })).toEqual([['cost#2026-11'], ['cost#2026-12']]);
+    // An index query, or a table whose key is not known here, names no leading key (the condition key is absent).
+    expect(keys('Query', { TableName: 'nurture-main', IndexName: 'byScore', KeyConditionExpression: 'gsi1pk = :v', ExpressionAttributeValues: { ':v': { S: 'rank#mql' } } })).toEqual([undefined]);
+    expect(keys('PutItem', { TableName: 'other', Item: { pk: { S: 'x' } } })).toEqual([undefined]);
+  });
+
+  it('DynamoDB: a grant limited by dynamodb:LeadingKeys allows its own items and refuses the rest, as on AWS', () => {
+    const grant = [{ Effect: 'Allow' as const, Action: 'dynamodb:PutItem', Resource: table, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['erasure#*'] } } }];
+    const put = (pk: string) => requiredAccess('dynamodb', json('DynamoDB_20120810.PutItem', { TableName: 'nurture-main', Item: { pk: { S: pk } } }))!.checks[0]!;
+    expect(evaluate(grant, put('erasure#r1')).allowed).toBe(true);
+    expect(evaluate(grant, put('p#someone')).allowed).toBe(false);
   });
 
   it('Kinesis, EventBridge and Step Functions by target and body', () => {
