@@ -1,17 +1,13 @@
 /** `nurture channels` subcommands of offline touches: import-offline. */
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { tableAndStreamClients } from './table-client.js';
 import { OfflineImporter, type OfflineImportResult } from '../../functions/channels/adapters/offline-importer.js';
 import { offlineLimits, parseOfflineCsv, type RowError } from '../../functions/channels/domain/offline.js';
 import { DynamoLinkStore } from '../../functions/identity/adapters/dynamo-link-store.js';
 import { KinesisSink } from '../../functions/ingest/adapters/kinesis-sink.js';
-import { portsFromEnv } from '../../local/runtime/ports.js';
 
 type Options = Record<string, string | boolean | undefined>;
 
@@ -45,19 +41,8 @@ export async function importOfflineFile(
 }
 
 function importer(opts: Options) {
-  const local = !opts.aws;
-  const ports = local ? portsFromEnv() : undefined;
-  const cfg = local ? { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
-  const dynamodb = String(opts.dynamodbEndpoint ?? `http://127.0.0.1:${ports?.dynamodb}`);
-  const kinesisEndpoint = String(opts.kinesisEndpoint ?? `http://127.0.0.1:${ports?.kinesis}`);
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...cfg, ...(local ? { endpoint: dynamodb } : {}) }));
-  // Kinesis over HTTP/1.1: the local emulator does not speak the SDK's default HTTP/2 (LOCAL-AWS.md).
-  const kinesis = new KinesisClient({ ...cfg, ...(local ? { endpoint: kinesisEndpoint } : {}), requestHandler: new NodeHttpHandler() });
-  const table = String(opts.table);
-  return {
-    importer: new OfflineImporter(doc, table, new DynamoLinkStore(doc, table), new KinesisSink(kinesis, String(opts.stream))),
-    close: () => (doc.destroy(), kinesis.destroy()),
-  };
+  const { doc, table, kinesis, close } = tableAndStreamClients(opts);
+  return { importer: new OfflineImporter(doc, table, new DynamoLinkStore(doc, table), new KinesisSink(kinesis, String(opts.stream))), close };
 }
 
 export function registerChannelOffline(channels: Command): void {

@@ -1,13 +1,9 @@
 /** `nurture scoring poison list|replay`: events the stream processor set aside (README "Events that cannot be applied"). */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Command } from 'commander';
+import { tableAndStreamClients } from './table-client.js';
 import { KinesisSink } from '../../functions/ingest/adapters/kinesis-sink.js';
 import { SetAsideStore } from '../../functions/scoring/adapters/set-aside-store.js';
 import type { SetAsideEvent } from '../../functions/scoring/domain/set-aside.js';
-import { portsFromEnv } from '../../local/runtime/ports.js';
 
 /** Most records one command reads (a page of the index per 1 MB; more than anyone reads on a terminal). */
 const maxListed = 10_000;
@@ -15,15 +11,8 @@ const maxListed = 10_000;
 type Options = Record<string, string | boolean | undefined>;
 
 function clients(opts: Options) {
-  const local = !opts.aws;
-  const ports = local ? portsFromEnv() : undefined;
-  const cfg = local ? { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
-  const dynamodb = String(opts.dynamodbEndpoint ?? `http://127.0.0.1:${ports?.dynamodb}`);
-  const kinesisEndpoint = String(opts.kinesisEndpoint ?? `http://127.0.0.1:${ports?.kinesis}`);
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...cfg, ...(local ? { endpoint: dynamodb } : {}) }));
-  // Kinesis over HTTP/1.1: kinesalite does not speak the SDK's default HTTP/2 (LOCAL-AWS.md).
-  const kinesis = new KinesisClient({ ...cfg, ...(local ? { endpoint: kinesisEndpoint } : {}), requestHandler: new NodeHttpHandler() });
-  return { store: new SetAsideStore(doc, String(opts.table)), kinesis, close: () => (doc.destroy(), kinesis.destroy()) };
+  const { doc, table, kinesis, close } = tableAndStreamClients(opts);
+  return { store: new SetAsideStore(doc, table), kinesis, close };
 }
 
 function line(r: SetAsideEvent): string {

@@ -67,19 +67,22 @@ export function activitySql(template: string, q: LakeActivityQuery, span: Span):
   });
 }
 
+/** A lake row's `properties` JSON as an object; undefined when absent, not JSON or not an object. */
+export function propertiesOf(row: LakeRecord): Record<string, unknown> | undefined {
+  if (typeof row.properties !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(row.properties);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An activity entry from a lake row (the lake keeps no rule points: the profile's breakdown has them). */
 export function entryOfRow(row: LakeRecord): ActivityEntry {
   const type = String(row.type);
   const name = type === 'track' ? row.event : row.name;
-  let data: Record<string, unknown> | undefined;
-  if (typeof row.properties === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(row.properties);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
-    } catch {
-      data = undefined;
-    }
-  }
+  const data = propertiesOf(row);
   return {
     id: String(row.message_id),
     t: new Date(Number(row.ts)).toISOString(),

@@ -4,7 +4,7 @@
  */
 import { channelRulesLiteral } from '../../channels/domain/rules-sql.js';
 import type { ChannelGroup, Medium } from '../../channels/domain/registry.js';
-import { maxActivityProfiles } from './activity-query.js';
+import { maxActivityProfiles, propertiesOf } from './activity-query.js';
 import type { LakeRecord } from './engine.js';
 import { dtOf } from './lake.js';
 import { sessionLiterals } from './params.js';
@@ -72,15 +72,7 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** A touch from a row of touches.sql. */
 export function touchOfRow(row: LakeRecord): LakeTouch {
-  let data: Record<string, unknown> | undefined;
-  if (typeof row.properties === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(row.properties);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
-    } catch {
-      data = undefined;
-    }
-  }
+  const data = propertiesOf(row);
   const fields = {
     landingPage: str(row.path),
     source: str(row.utm_source),

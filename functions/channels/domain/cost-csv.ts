@@ -11,6 +11,7 @@
  * - Every bad row is reported with its line and field; the caller writes nothing when there is any.
  */
 import { parse } from 'csv-parse/sync';
+import { round } from './costs.js';
 import type { CostRow } from './ports.js';
 import { mediumIdPattern } from './registry.js';
 
@@ -294,6 +295,3 @@ export function parseCostCsv(text: string, opts: ParseCostOptions): ParsedCosts 
   }
   return { layout: layout.id, rows: [...byKey.values()], errors, dataRows };
 }
-
-/** Amounts keep at most 6 decimals (sums of decimal fractions drift otherwise). */
-export const round = (n: number) => Math.round(n * 1e6) / 1e6;

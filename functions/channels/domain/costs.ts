@@ -10,8 +10,10 @@
  *   (`maxItemsPerImport` items or `maxTransactionBytes`) is refused before anything is written, so an
  *   import is all or nothing.
  */
-import { round } from './cost-csv.js';
 import type { CostRow } from './ports.js';
+
+/** Amounts keep at most 6 decimals (sums of decimal fractions drift otherwise). */
+export const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** Bounds of stored costs (README "Ad costs"). */
 export const costStoreLimits = {
