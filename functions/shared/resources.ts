@@ -63,9 +63,14 @@ export interface BusDef {
  * - ad costs:       `cost#<YYYY-MM>`    / `<medium id>`         (functions/channels/adapters/cost-store.ts)
  * - offline ledger: `offline#<row hash>` / `offline`            (functions/channels/adapters/offline-importer.ts)
  * - segment def:    `segdefs`           / `<segment id>`        (functions/segments/adapters/definition-store.ts)
+ * - segment member: `seg#<id>#<shard>`  / `<profile id>`        (functions/segments/domain/membership.ts)
+ * - member count:   `segcount#<id>`     / `<shard>`
  * The `byScore` index ranks leads per stage without a scan (gsi1pk = `rank#<stage>`, gsi1sk = score).
  * The sparse `byLifecycleDue` index holds only customers whose lifecycle state will change by time alone
  * (gsi2pk = `due#<shard>`, lifecycleDue = when): the daily sweep reads the due ones, never scanning.
+ * The sparse `bySegmentsDue` index holds people whose segment membership changes by time alone
+ * (gsi3pk = `sdue#<shard>`, segmentsDue = when); `bySegmentRank` pages a segment shard's members by score
+ * (pk, segRank: only member items carry segRank).
  */
 export const mainTable: TableDef = {
   id: 'Main',
@@ -86,6 +91,19 @@ export const mainTable: TableDef = {
       sortKey: { name: 'lifecycleDue', type: 'S' },
       // The sweep loads each due profile whole: its id is all the entry needs.
       include: ['profileId'],
+    },
+    {
+      name: 'bySegmentsDue',
+      partitionKey: { name: 'gsi3pk', type: 'S' },
+      sortKey: { name: 'segmentsDue', type: 'S' },
+      include: ['profileId'],
+    },
+    {
+      name: 'bySegmentRank',
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'segRank', type: 'N' },
+      // A members page sorted by score lists ids and entry times; the profiles are read separately.
+      include: ['profileId', 'enteredAt'],
     },
   ],
   ttlAttribute: 'expiresAt',
