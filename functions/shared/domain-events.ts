@@ -9,7 +9,7 @@ export const leadSource = 'nurture.leads';
 /** `source` of business events passed through from the events stream (detail-type = event name). */
 export const activitySource = 'nurture.activity';
 
-export type LeadDetailType = 'lead.identified' | 'lead.merged' | 'lead.stage_changed' | 'lead.lifecycle_changed';
+export type LeadDetailType = 'lead.identified' | 'lead.merged' | 'lead.stage_changed' | 'lead.lifecycle_changed' | 'segment.entered' | 'segment.exited';
 
 interface Base {
   profileId: string;
@@ -48,6 +48,22 @@ export interface LeadLifecycleChanged extends Base {
   /** Orders counted so far, and their revenue. */
   orders: number;
   revenue: number;
+}
+
+/**
+ * detail-type `segment.entered` / `segment.exited` (source nurture.leads): the person's membership of a
+ * segment changed (functions/segments/domain/step.ts), found by the stream processor, the due sweep or a
+ * back-fill. `messageId` is the change's id (segments/domain/diff.ts changeId), so the same change found
+ * twice publishes once. `occurredAt` is when it was found.
+ */
+export interface SegmentEntered extends Base {
+  segmentId: string;
+}
+
+export interface SegmentExited extends Base {
+  segmentId: string;
+  /** When the person had entered (ISO). */
+  since: string;
 }
 
 /**

@@ -16,7 +16,9 @@ import {
   rankPartition,
   type ScoringState,
   type StoredProfile,
+  type Consent,
 } from '../domain/profile.js';
+import { segmentsDuePartition } from '../../segments/domain/membership.js';
 import { ProfileWriteRefusedError } from '../errors.js';
 
 /**
@@ -38,6 +40,7 @@ function fromItem<O>(profileId: string, item: Record<string, unknown> | undefine
     ...(item.mergedInto ? { mergedInto: String(item.mergedInto) } : {}),
     ...(item.outbox ? { outbox: (typeof item.outbox === 'string' ? JSON.parse(item.outbox) : item.outbox) as O } : {}),
     ...(item.waitingFor ? { waitingFor: new Set(item.waitingFor as Iterable<string>) } : {}),
+    ...(item.consent ? { consent: item.consent as Consent } : {}),
     ...(item.gsi1pk !== undefined && item.gsi1sk !== undefined ? { rank: { pk: String(item.gsi1pk), key: Number(item.gsi1sk) } } : {}),
   };
 }
@@ -175,6 +178,15 @@ export class ProfileStore<Outbox = unknown> {
       names['#g2pk'] = 'gsi2pk';
       removes.push('#g2pk');
     }
+    // The segments due index entry, likewise (segmentsDue is a processor attribute).
+    if (next.segmentsDue !== undefined && stored.state.segmentsDue === undefined) {
+      names['#g3pk'] = 'gsi3pk';
+      values[':g3pk'] = segmentsDuePartition(next.profileId);
+      sets.push('#g3pk = :g3pk');
+    } else if (next.segmentsDue === undefined && stored.state.segmentsDue !== undefined) {
+      names['#g3pk'] = 'gsi3pk';
+      removes.push('#g3pk');
+    }
     let condition = 'attribute_not_exists(#v)';
     if (stored.version > 0) {
       condition = '#v = :expected';
@@ -210,7 +222,7 @@ export class ProfileStore<Outbox = unknown> {
   /** Marks a merged profile so its id keeps resolving to the survivor. Idempotent; the first merge stands. */
   async tombstone(mergedId: string, survivorId: string): Promise<void> {
     await this.conditionally(mergedId, {
-      UpdateExpression: 'SET mergedInto = :s, profileId = :id REMOVE gsi1pk, gsi1sk, gsi2pk',
+      UpdateExpression: 'SET mergedInto = :s, profileId = :id REMOVE gsi1pk, gsi1sk, gsi2pk, gsi3pk',
       ConditionExpression: 'attribute_not_exists(mergedInto) OR mergedInto = :s',
       ExpressionAttributeValues: { ':s': survivorId, ':id': mergedId },
     });

@@ -137,6 +137,15 @@ export interface ProfileItem {
    * the sparse `byLifecycleDue` index, through which the daily sweep finds the people due.
    */
   lifecycleDue?: string;
+  /** Segments the person is in: segment id → when they entered (ISO). Member items mirror it. */
+  segments?: Record<string, string>;
+  /** Behaviour windows segments read (functions/segments/domain/windows.ts): key → event times (ms). */
+  segmentWindows?: Record<string, number[]>;
+  /**
+   * When a segment membership next changes by time alone (ISO; absent: never): the sort key of the sparse
+   * `bySegmentsDue` index, through which the segments sweep finds the people due.
+   */
+  segmentsDue?: string;
   /** When merged into another profile: the survivor. Reads follow it. */
   mergedInto?: string;
   /** Marketing-mail consent (owned by sending). */
@@ -174,6 +183,9 @@ export const processorAttributes = [
   'lifecycle',
   'lifecycleSince',
   'lifecycleDue',
+  'segments',
+  'segmentWindows',
+  'segmentsDue',
 ] as const satisfies readonly (keyof ProfileItem)[];
 
 /** Scoring's view: what the stream processor reads, computes and writes back. */
@@ -196,6 +208,8 @@ export interface StoredProfile<Outbox = unknown> {
   /** Effects owed by the last update (published after it was stored). */
   outbox?: Outbox;
   waitingFor?: ReadonlySet<string>;
+  /** Marketing-mail consent as sending stored it (read only: segments' `consent` conditions). */
+  consent?: Consent;
   /** The item's ranking index entry as stored (gsi1pk / gsi1sk), if it has one. */
   rank?: { pk: string; key: number };
 }

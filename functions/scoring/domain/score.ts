@@ -15,7 +15,7 @@ import {
 import { storableValue } from '../../profiles/domain/storable.js';
 import { touchOf, withTouch } from '../../profiles/domain/touch.js';
 import { applyIdentity } from '../../profiles/domain/traits.js';
-import type { ActivityDetail, LeadIdentified, LeadLifecycleChanged, LeadMerged, LeadStageChanged } from '../../shared/domain-events.js';
+import type { ActivityDetail, LeadIdentified, LeadLifecycleChanged, LeadMerged, LeadStageChanged, SegmentEntered, SegmentExited } from '../../shared/domain-events.js';
 import { decayFactor } from './decay.js';
 import { lifecycleThresholds, mergePurchases, orderOf, withOrder } from './lifecycle.js';
 import { lifecycleStep } from './lifecycle-step.js';
@@ -28,6 +28,8 @@ export type DomainEventOut =
   | { detailType: 'lead.merged'; detail: LeadMerged }
   | { detailType: 'lead.stage_changed'; detail: LeadStageChanged }
   | { detailType: 'lead.lifecycle_changed'; detail: LeadLifecycleChanged }
+  | { detailType: 'segment.entered'; detail: SegmentEntered }
+  | { detailType: 'segment.exited'; detail: SegmentExited }
   | { detailType: string; activity: true; detail: ActivityDetail };
 
 export interface ApplyResult {

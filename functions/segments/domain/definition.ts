@@ -18,6 +18,11 @@ export const segmentLimits = {
   maxReferenceDepth: 3,
   /** Segment ids become parts of membership keys and event details. */
   maxIdChars: 40,
+  /**
+   * Largest `atLeast` / `atMost` of a behaviour condition: the profile item keeps the newest count + 1
+   * event times of each tracked behaviour (windows.ts), so a count bounds the item's size.
+   */
+  maxBehaviourCount: 50,
 } as const;
 
 /** Segment ids: lower-case words joined by dashes, like scenario ids. */

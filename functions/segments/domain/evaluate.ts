@@ -22,6 +22,7 @@ import {
 } from '../../scenarios/domain/conditions.js';
 import { durationSeconds } from '../../scenarios/domain/duration.js';
 import { atomsWithPaths, isRef, type Segment, type SegmentAtom, type SegmentCondition } from './definition.js';
+import { windowKey } from './windows.js';
 
 /** What segment conditions read of a profile: the scenario view plus lifecycle and consent. */
 export interface SegmentProfileView extends ProfileView {
@@ -39,6 +40,11 @@ export interface PersonFacts {
    * A history cut short (scenarioLimits.maxActivityItems) undercounts, as it does for scenarios.
    */
   activity: readonly Activity[];
+  /**
+   * Behaviour windows kept on the profile (windows.ts: key → event times in ms). When given, behaviour
+   * conditions count these and `activity` is not read for them.
+   */
+  windows?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Facts for one segment: the person's, and the results of the segments it references. */
@@ -66,21 +72,25 @@ function isBehaviour(a: SegmentAtom): a is BehaviourCondition {
 }
 
 /** Times (ms) of the activity a behaviour condition counts at `now`, oldest first. */
-function countedTimes(c: BehaviourCondition, activity: readonly Activity[], now: Date): number[] {
+function countedTimes(c: BehaviourCondition, activity: readonly Activity[] | ReadonlyMap<string, readonly number[]>, now: Date): number[] {
   const from = windowStart(c, now);
-  return activity
+  if (!Array.isArray(activity)) {
+    const fromMs = Date.parse(from);
+    return [...((activity as ReadonlyMap<string, readonly number[]>).get(windowKey(c)) ?? [])].filter((t) => t >= fromMs).sort((x, y) => x - y);
+  }
+  return (activity as readonly Activity[])
     .filter((a) => a.occurredAt >= from && activityMatches(c, a))
     .map((a) => Date.parse(a.occurredAt))
     .sort((x, y) => x - y);
 }
 
 /** How many activities a behaviour condition counts at `now`. */
-export function countIn(c: BehaviourCondition, activity: readonly Activity[], now: Date): number {
+export function countIn(c: BehaviourCondition, activity: readonly Activity[] | ReadonlyMap<string, readonly number[]>, now: Date): number {
   return countedTimes(c, activity, now).length;
 }
 
 /** The times after `now` at which a behaviour condition's truth flips by time alone (at most two). */
-export function behaviourFlips(c: BehaviourCondition, activity: readonly Activity[], now: Date): Date[] {
+export function behaviourFlips(c: BehaviourCondition, activity: readonly Activity[] | ReadonlyMap<string, readonly number[]>, now: Date): Date[] {
   const times = countedTimes(c, activity, now);
   const windowMs = durationSeconds(c.within) * 1000;
   const flips: Date[] = [];
@@ -109,7 +119,7 @@ function combine(conditions: readonly SegmentCondition[], value: (i: number) => 
 
 function atomValue(atom: SegmentAtom, facts: SegmentFacts, now: Date): boolean {
   if (isRef(atom)) return facts.memberships.get(atom.segment) ?? false;
-  if (isBehaviour(atom)) return behaviourHolds(atom, countIn(atom, facts.activity, now));
+  if (isBehaviour(atom)) return behaviourHolds(atom, countIn(atom, facts.windows ?? facts.activity, now));
   const { field, ...ops } = atom;
   return matchesFilter(ops, segmentFieldValue(facts.profile, field));
 }
@@ -120,7 +130,7 @@ export function evaluateSegment(segment: Segment, facts: SegmentFacts, now: Date
   const values = atoms.map((a) => atomValue(a, facts, now));
   const member = combine(segment.conditions, (i) => values[i]!);
 
-  const flips = atoms.map((a) => (isBehaviour(a) ? behaviourFlips(a, facts.activity, now).map((d) => d.getTime()) : []));
+  const flips = atoms.map((a) => (isBehaviour(a) ? behaviourFlips(a, facts.windows ?? facts.activity, now).map((d) => d.getTime()) : []));
   const refTimes = atoms.flatMap((a) => (isRef(a) && facts.boundaries?.get(a.segment) ? [facts.boundaries.get(a.segment)!.getTime()] : []));
   const candidates = [...new Set([...flips.flat(), ...refTimes])].sort((x, y) => x - y);
   for (const t of candidates) {

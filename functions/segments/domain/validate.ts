@@ -23,6 +23,12 @@ export function checkSegment(segment: Segment): SegmentIssue[] {
   const tooDeep = atoms.find((a) => a.depth > segmentLimits.maxNesting);
   if (tooDeep) issues.push({ path: tooDeep.path, message: `all/any/not nest at most ${segmentLimits.maxNesting} deep (split it into segments that reference each other)` });
   for (const { atom, path } of atoms) {
+    if ('did' in atom) {
+      for (const k of ['atLeast', 'atMost'] as const) {
+        const n = atom[k];
+        if (n !== undefined && n > segmentLimits.maxBehaviourCount) issues.push({ path: `${path}.${k}`, message: `at most ${segmentLimits.maxBehaviourCount}, got ${n}` });
+      }
+    }
     if (isRef(atom) && atom.segment === segment.id) issues.push({ path: `${path}.segment`, message: `a segment cannot contain itself ("${segment.id}")` });
   }
   return issues;
