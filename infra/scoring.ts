@@ -83,14 +83,15 @@ export class Scoring extends Construct {
         memorySize: 512,
         timeout: Duration.seconds(60),
       })
-        // Get/BatchGet/Put/Update for identity, scoring and activity; Query and DeleteItem below.
+        // Get/BatchGet/Put/Update for identity, scoring, activity and segment members; Query and DeleteItem below.
         .bindTable(profiles, 'write')
         .bindBucket(content, 'read', { prefix: rulesKeys.prefix })
         .bindBus(this.bus),
     );
     // Resuming scenario waits (functions/scenarios/adapters/task-tokens.ts resumeWaits) queries a profile's
-    // wait-token items and deletes each token once used: exactly those two actions, on the table only (no
-    // index, Scan or BatchWriteItem).
+    // wait-token items and deletes each token once used; segment definitions are read by Query and a member
+    // who leaves a segment is deleted (in a transaction with its counter): exactly those two actions, on
+    // the table only (no index, Scan or BatchWriteItem).
     this.process.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:DeleteItem'], resources: [profiles.table.tableArn] }),
     );

@@ -70,7 +70,7 @@ export class NurtureStack extends Stack {
       functions,
     });
     this.channels = new Channels(this, 'Channels', { config, logRetention, profiles: this.profiles.main, events: this.ingest.events, functions });
-    this.segments = new Segments(this, 'Segments', { logRetention, profiles: this.profiles.main, functions });
+    this.segments = new Segments(this, 'Segments', { ...shared, bus: this.scoring.bus });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

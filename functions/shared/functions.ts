@@ -20,7 +20,8 @@ export type FunctionName =
   | 'analyticsAdmin'
   | 'lakeErase'
   | 'channelsAdmin'
-  | 'segmentsAdmin';
+  | 'segmentsAdmin'
+  | 'segmentsSweep';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -41,4 +42,5 @@ export const functionEntries: Record<FunctionName, string> = {
   lakeErase: 'functions/analytics/erase.ts',
   channelsAdmin: 'functions/channels/admin.ts',
   segmentsAdmin: 'functions/segments/admin.ts',
+  segmentsSweep: 'functions/segments/sweep.ts',
 };

@@ -16,6 +16,7 @@ export const emittedMetrics = {
   collect: ['EventsAccepted', 'MessagesRejected', 'RequestsRejected', 'StoreFailures', 'PixelRejected'],
   process: ['UndecodableRecords', 'EventsScored', 'BotEventsSkipped', 'ProfilesUpdated', 'ProfileUpdateFailures', 'EventsSetAside', ...suffixed('LeadsEntered', stages)],
   sweep: ['LeadsMadeDormant', 'LifecycleChanged'],
+  segmentsSweep: ['SegmentsEntered', 'SegmentsExited', 'BackfillPages'],
   send: ['EmailsSent', 'EmailsSkipped', 'EmailsDeferred', 'SendErrors', ...suffixed('EmailsSkipped', skipReasons), ...suffixed('EmailsDeferred', deferReasons)],
   sesEvents: ['AddressesSuppressed', ...suffixed('SesFeedback', sesFeedbackKinds)],
 } as const;

@@ -59,7 +59,7 @@ describe('cdk-nag AwsSolutions', () => {
     const publicRoutes = routes.filter((r) => !r.auth && stack.functions.get(r.fn));
     const { sending } = stack;
     const templateReaders = [sending.send, sending.templateCheck, sending.mailLinks, sending.admin];
-    const rulesReaders = [stack.scoring.process, stack.scoring.rulesCheck, stack.scoring.sweep, stack.identity.adminProfiles];
+    const rulesReaders = [stack.scoring.process, stack.scoring.rulesCheck, stack.scoring.sweep, stack.identity.adminProfiles, stack.segments.sweep];
     const bucketId = logicalIdOf(stack.content.content.bucket);
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
     const lakeId = logicalIdOf(stack.analytics.bucket);

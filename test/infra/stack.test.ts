@@ -72,8 +72,31 @@ describe('profiles table', () => {
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['profileId'] },
         },
+        {
+          // Sparse: only people whose segment membership changes by time alone have segmentsDue.
+          IndexName: 'bySegmentsDue',
+          KeySchema: [
+            { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+            { AttributeName: 'segmentsDue', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['profileId'] },
+        },
+        {
+          // Sparse: only member items carry segRank; a segment shard's members by score.
+          IndexName: 'bySegmentRank',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'segRank', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['profileId', 'enteredAt'] },
+        },
       ],
-      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'gsi1sk', AttributeType: 'N' }, { AttributeName: 'lifecycleDue', AttributeType: 'S' }]),
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'gsi1sk', AttributeType: 'N' },
+        { AttributeName: 'lifecycleDue', AttributeType: 'S' },
+        { AttributeName: 'segmentsDue', AttributeType: 'S' },
+        { AttributeName: 'segRank', AttributeType: 'N' },
+      ]),
       TimeToLiveSpecification: { AttributeName: mainTable.ttlAttribute, Enabled: true },
     });
   });
@@ -303,7 +326,7 @@ describe('default scoring rules on a fresh deployment', () => {
     const readers = Object.values(functions).filter(
       (f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables?.DEFAULT_RULES_FILE,
     ) as { Properties: { Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } } }[];
-    expect(readers.length).toBe(3);
+    expect(readers.length).toBe(4);
     for (const f of readers) {
       const assetDir = join(outdir, `asset.${f.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
       const shipped = readFileSync(join(assetDir, String(f.Properties.Environment.Variables.DEFAULT_RULES_FILE)), 'utf8');

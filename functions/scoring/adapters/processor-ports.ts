@@ -15,6 +15,9 @@ import type { Outbox, ProcessorPorts } from '../domain/process-batch.js';
 import { DomainEventPublisher } from './publisher.js';
 import { defaultRulesFromEnv, RulesSource } from './rules-source.js';
 import { SetAsideStore } from './set-aside-store.js';
+import { DynamoSegmentStore } from '../../segments/adapters/definition-store.js';
+import { DeployedSegmentsSource } from '../../segments/adapters/deployed-source.js';
+import { DynamoMembershipStore } from '../../segments/adapters/membership-store.js';
 
 export interface ProcessorEnv {
   TABLE_NAME: string;
@@ -46,6 +49,7 @@ export function processorPorts(
   const rules = new RulesSource(s3Client(), env.CONTENT_BUCKET, Date.now, defaultRulesFromEnv);
   const setAside = new SetAsideStore(doc, env.TABLE_NAME);
   const lake = lakeOf(env);
+  const segments = new DeployedSegmentsSource(new DynamoSegmentStore(doc, env.TABLE_NAME), log);
   return {
     // Reading links only (resolving events' profiles): eventually consistent is enough and costs half.
     links: new DynamoLinkStore(doc, env.TABLE_NAME, false),
@@ -55,6 +59,8 @@ export function processorPorts(
     setAside: (record) => setAside.put(record),
     publish: (events) => publisher.publish(events),
     rules: () => rules.current(),
+    segments: () => segments.current(),
+    memberships: new DynamoMembershipStore(doc, env.TABLE_NAME),
     // Scenario executions waiting for an event of this person (only called when the profile waits).
     resumeWaits: (profileId, eventName, event) =>
       resumeWaits({ doc, sfn, tableName: env.TABLE_NAME }, profileId, eventName, event as unknown as Record<string, unknown>),

@@ -4,7 +4,9 @@ import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import { type EventResolutionPorts, resolveEventProfiles } from '../../identity/domain/resolve-events.js';
 import { survivorsOf } from '../../profiles/domain/merge-chain.js';
 import { mergeProfiles } from '../../profiles/domain/merge.js';
-import { ranked, type ScoringState, sameStoredState, type StoredProfile } from '../../profiles/domain/profile.js';
+import { idKey, quantizedRankKey, ranked, type ScoringState, sameStoredState, type StoredProfile } from '../../profiles/domain/profile.js';
+import { applyMembershipEffects, type MembershipWriter } from '../../segments/domain/effects.js';
+import { activityOf, type DeployedSegments, mergedAwayExits, segmentStep } from '../../segments/domain/step.js';
 import { ProfileWriteRefusedError } from '../../profiles/errors.js';
 import type { LeadStageChanged } from '../../shared/domain-events.js';
 import { EventNotApplicableError } from '../errors.js';
@@ -26,6 +28,10 @@ export interface Outbox {
   tombstones: string[];
   /** Lake rows of the merges (absent on outboxes stored before the lake existed). */
   identity?: IdentityRow[];
+  /** The ranking key the update stored (member items carry it), when ranked. */
+  memberRank?: number;
+  /** Segments the person stays in whose member items take memberRank (the rank moved). */
+  reranks?: string[];
 }
 
 export type Stored = StoredProfile<Outbox>;
@@ -52,6 +58,10 @@ export interface ProcessorPorts extends EventResolutionPorts {
   setAside(record: SetAsideEvent): Promise<void>;
   publish(events: DomainEventOut[]): Promise<void>;
   rules(): Promise<RulesDoc>;
+  /** The deployed segments (cached by the adapter); without it, no segment is evaluated. */
+  segments?(): Promise<DeployedSegments>;
+  /** Member items and counters (segments/adapters/membership-store.ts); required with `segments`. */
+  memberships?: MembershipWriter;
   /**
    * The event lake (analytics/adapters/firehose-lake.ts); without it nothing is written there. Writes are
    * at-least-once: a batch delivered again writes its rows again, and reports count distinct message ids.
@@ -89,7 +99,8 @@ export const maxOutboxBytes = 32 * 1024;
 
 const seqLess = (a: string, b: string) => BigInt(a) < BigInt(b);
 const maxSeq = (rs: StreamEvent[]) => rs.reduce((m, r) => (seqLess(m, r.seq) ? r.seq : m), rs[0]!.seq);
-const owes = (o: Outbox | undefined): o is Outbox => Boolean(o && (o.events.length > 0 || o.tombstones.length > 0 || (o.identity?.length ?? 0) > 0));
+const owes = (o: Outbox | undefined): o is Outbox =>
+  Boolean(o && (o.events.length > 0 || o.tombstones.length > 0 || (o.identity?.length ?? 0) > 0 || (o.reranks?.length ?? 0) > 0));
 
 /** The batch item failure to report: the lowest failed sequence number (Lambda retries from there). */
 export function batchItemFailures(result: Pick<BatchResult, 'failed'>): { itemIdentifier: string }[] {
@@ -105,6 +116,7 @@ export function batchItemFailures(result: Pick<BatchResult, 'failed'>): { itemId
  */
 export async function processBatch(records: StreamEvent[], ports: ProcessorPorts): Promise<BatchResult> {
   const rules = await ports.rules();
+  const segments = ports.segments ? await ports.segments() : undefined;
   const humans = records.filter((r) => !r.event.nurture?.bot);
   const skippedBots = records.length - humans.length;
 
@@ -133,13 +145,13 @@ export async function processBatch(records: StreamEvent[], ports: ProcessorPorts
     ...[...byProfile].map(async ([pid, evs]) => {
       try {
         // Not `applied += await …`: that reads `applied` before the await, losing concurrent profiles' counts.
-        const n = await processProfile(pid, evs, loaded.get(pid)!, rules, ports, stagesEntered);
+        const n = await processProfile(pid, evs, loaded.get(pid)!, { rules, segments }, ports, stagesEntered);
         applied += n;
       } catch (err) {
         try {
           // Throttling, 5xx, timeouts: the whole profile is retried (at least once; checkpoints dedupe).
           if (!cannotApply(err)) throw err;
-          const one = await oneByOne(pid, evs, rules, ports, stagesEntered);
+          const one = await oneByOne(pid, evs, { rules, segments }, ports, stagesEntered);
           applied += one.applied;
           setAside += one.setAside;
         } catch (retry) {
@@ -183,13 +195,13 @@ export function cannotApply(err: unknown): boolean {
  * others are applied as if it had never come. Events already applied (the shard checkpoint) are skipped.
  * Any other failure is rethrown: the profile is retried as a whole.
  */
-async function oneByOne(pid: string, evs: StreamEvent[], rules: RulesDoc, ports: ProcessorPorts, stagesEntered: Record<string, number>) {
+async function oneByOne(pid: string, evs: StreamEvent[], config: Config, ports: ProcessorPorts, stagesEntered: Record<string, number>) {
   let applied = 0;
   let setAside = 0;
   for (const r of evs) {
     const stored = (await ports.profiles.load([pid])).get(pid)!;
     try {
-      const n = await processProfile(pid, [r], stored, rules, ports, stagesEntered);
+      const n = await processProfile(pid, [r], stored, config, ports, stagesEntered);
       applied += n;
     } catch (err) {
       if (!cannotApply(err)) throw err;
@@ -210,8 +222,15 @@ interface Update {
   applied: number;
 }
 
-/** Applies merges and events of `chunk` to the state. Pure. */
-function apply(pid: string, state: ScoringState, chunk: StreamEvent[], others: Map<string, Stored>, rules: RulesDoc, now: string): Update {
+/** What an update is computed with: the rules in force and the deployed segments. */
+interface Config {
+  rules: RulesDoc;
+  segments?: DeployedSegments | undefined;
+}
+
+/** Applies merges and events of `chunk` to the state, then segments. Pure. */
+function apply(pid: string, stored: Stored, chunk: StreamEvent[], others: Map<string, Stored>, { rules, segments }: Config, now: string): Update {
+  let state = stored.state;
   const events: DomainEventOut[] = [];
   const tombstones: string[] = [];
   const identity: IdentityRow[] = [];
@@ -223,18 +242,23 @@ function apply(pid: string, state: ScoringState, chunk: StreamEvent[], others: M
       if (!other || id === pid || other.mergedInto || state.merged.includes(id) || tombstones.includes(id)) continue;
       state = mergeProfiles(state, other.state, fold);
       events.push(mergedEvent(pid, id, r.event.messageId, r.event.timestamp));
+      if (segments) events.push(...mergedAwayExits(other.state, new Date(now)));
       tombstones.push(id);
       identity.push(mergeRow(id, pid, r.event.messageId, r.event.timestamp));
     }
   }
+  // Client duplicates (the profile's duplicate window) count in no behaviour window, as in no score.
+  const fresh = chunk.filter((r) => !state.recentIds.includes(idKey(r.event.messageId))).map((r) => r.event);
   const result = applyEvents(state, chunk.map((r) => r.event), rules, now);
-  return { chunk, next: result.state, outbox: { events: [...events, ...result.events], tombstones, ...(identity.length > 0 ? { identity } : {}) }, applied: result.applied };
+  const segmentEvents = segments ? segmentStep(result.state, stored.consent, segments, activityOf(fresh), new Date(now)) : [];
+  const outbox = { events: [...events, ...result.events, ...segmentEvents], tombstones, ...(identity.length > 0 ? { identity } : {}) };
+  return { chunk, next: result.state, outbox, applied: result.applied };
 }
 
 /** The longest prefix of `todo` whose outbox stays within maxOutboxBytes (at least one event). */
-function planUpdate(pid: string, stored: Stored, todo: StreamEvent[], others: Map<string, Stored>, rules: RulesDoc, now: string): Update {
+function planUpdate(pid: string, stored: Stored, todo: StreamEvent[], others: Map<string, Stored>, config: Config, now: string): Update {
   for (let n = todo.length; ; n = Math.ceil(n / 2)) {
-    const update = apply(pid, stored.state, todo.slice(0, n), others, rules, now);
+    const update = apply(pid, stored, todo.slice(0, n), others, config, now);
     if (n === 1 || Buffer.byteLength(JSON.stringify(update.outbox), 'utf8') <= maxOutboxBytes) return update;
   }
 }
@@ -252,7 +276,7 @@ async function processProfile(
   pid: string,
   evs: StreamEvent[],
   first: Stored,
-  rules: RulesDoc,
+  config: Config,
   ports: ProcessorPorts,
   stagesEntered: Record<string, number>,
 ): Promise<number> {
@@ -270,7 +294,7 @@ async function processProfile(
 
     const mergeIds = [...new Set(todo.flatMap((r) => r.event.nurture?.mergeFrom ?? []))].filter((id) => id !== pid && !stored.state.merged.includes(id));
     const others = mergeIds.length > 0 ? await ports.profiles.load(mergeIds) : new Map<string, Stored>();
-    const update = computeUpdate(() => planUpdate(pid, stored, todo, others, rules, ports.now().toISOString()));
+    const update = computeUpdate(() => planUpdate(pid, stored, todo, others, config, ports.now().toISOString()));
     const next = update.next;
     if (stored.version > 0 && sameStoredState(stored.state, next)) {
       // Nothing a reader would see changed (a heartbeat past its cap, a page that earns nothing): no
@@ -278,12 +302,9 @@ async function processProfile(
       // known lead's page view) go out at least once, as every bus event does.
       if (update.outbox.events.length > 0) await ports.publish(update.outbox.events);
     } else {
-      const ok = await ports.profiles.save(stored, next, {
-        shard,
-        seq: maxSeq(update.chunk),
-        outbox: update.outbox,
-        ...(ranked(next) ? { rank: { pk: ports.rankPartition(next.stage, pid), key: rankKey(next.score.value, next.score.asOf, rules.halfLifeDays) } } : {}),
-      });
+      const rank = ranked(next) ? { pk: ports.rankPartition(next.stage, pid), key: rankKey(next.score.value, next.score.asOf, config.rules.halfLifeDays) } : undefined;
+      if (config.segments) withMemberRank(update.outbox, stored, next, rank?.key);
+      const ok = await ports.profiles.save(stored, next, { shard, seq: maxSeq(update.chunk), outbox: update.outbox, ...(rank ? { rank } : {}) });
       if (!ok) {
         attempt++;
         await new Promise((r) => setTimeout(r, Math.random() * raceBackoffMs * attempt));
@@ -305,6 +326,19 @@ async function processProfile(
     stored = (await ports.profiles.load([pid])).get(pid)!;
   }
   throw new Error(`profile ${pid} kept changing under ${maxSaveAttempts} attempts`);
+}
+
+/**
+ * Puts on the outbox the rank member items carry: the stored (quantized) key, and the segments the person
+ * stays in when it moved, so a members list sorted by score follows the score.
+ */
+function withMemberRank(outbox: Outbox, stored: Stored, next: ScoringState, key: number | undefined) {
+  const rank = key === undefined ? undefined : quantizedRankKey(key);
+  if (rank !== undefined) outbox.memberRank = rank;
+  if (rank === stored.rank?.key) return;
+  const entering = new Set(outbox.events.flatMap((e) => (e.detailType === 'segment.entered' ? [(e.detail as { segmentId: string }).segmentId] : [])));
+  const staying = Object.keys(next.segments ?? {}).filter((id) => stored.state.segments?.[id] !== undefined && !entering.has(id));
+  if (staying.length > 0) outbox.reranks = staying;
 }
 
 /** Resumes the profile's scenario executions waiting for one of these events. */
@@ -329,6 +363,7 @@ async function runOutbox(pid: string, outbox: Outbox, version: number, ports: Pr
   if (ports.lake && outbox.identity && outbox.identity.length > 0) await ports.lake.identity(outbox.identity);
   const stages = outbox.events.flatMap((e) => (e.detailType === 'lead.stage_changed' && !('activity' in e) ? [stageRow(e.detail as LeadStageChanged)] : []));
   if (ports.lake && stages.length > 0) await ports.lake.events(stages);
+  if (ports.memberships) await applyMembershipEffects(pid, outbox, ports.memberships);
   if (outbox.events.length > 0) await ports.publish(outbox.events);
   await ports.profiles.clearOutbox(pid, version);
 }

@@ -1,11 +1,15 @@
 /**
  * Segment definitions in the main table: one partition (`segdefs`), one item per segment (sort key = its
  * id) holding the document as JSON text and a version that every write checks, so two editors cannot
- * overwrite each other unseen. segmentLimits.maxSegments (100) small documents fit one Query page (1 MB);
+ * overwrite each other unseen. Every write also opens the segment's back-fill in the same transaction
+ * (evaluate existing people for a new or changed definition, purge members of a deleted one: backfill.ts),
+ * so no definition change goes without one. segmentLimits.maxSegments (100) small documents fit one Query page (1 MB);
  * the store follows LastEvaluatedKey all the same.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobKind } from '../domain/backfill.js';
+import { jobItems } from './backfill-store.js';
 import type { Segment } from '../domain/definition.js';
 import { segmentSchema } from '../domain/schema.js';
 
@@ -77,34 +81,43 @@ export class DynamoSegmentStore implements SegmentStore {
     return expectedVersion < 1 ? Promise.resolve(false) : this.put(segment, expectedVersion, now);
   }
 
-  async remove(id: string, expectedVersion?: number): Promise<boolean> {
-    return this.conditional(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: keyOf(id),
-        ConditionExpression: expectedVersion === undefined ? 'attribute_exists(pk)' : 'v = :v',
-        ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-      }),
+  async remove(id: string, expectedVersion?: number, now = new Date()): Promise<boolean> {
+    const current = expectedVersion ?? (await this.get(id))?.version;
+    if (current === undefined) return false;
+    return this.write(
+      { Delete: { TableName: this.tableName, Key: keyOf(id), ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': current } } },
+      id,
+      current + 1,
+      'purge',
+      now,
     );
   }
 
   private put(segment: Segment, expectedVersion: number, now: Date): Promise<boolean> {
-    return this.conditional(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keyOf(segment.id), doc: JSON.stringify(segment), v: expectedVersion + 1, updatedAt: now.toISOString() },
-        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'v = :v',
-        ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-      }),
+    return this.write(
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keyOf(segment.id), doc: JSON.stringify(segment), v: expectedVersion + 1, updatedAt: now.toISOString() },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'v = :v',
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+        },
+      },
+      segment.id,
+      expectedVersion + 1,
+      'evaluate',
+      now,
     );
   }
 
-  private async conditional(command: PutCommand | DeleteCommand): Promise<boolean> {
+  /** The definition write and its back-fill job in one transaction; false when the version condition failed. */
+  private async write(definition: object, segmentId: string, version: number, kind: JobKind, now: Date): Promise<boolean> {
+    const job = jobItems({ segmentId, version, kind, startedAt: now.toISOString() }).map((Item) => ({ Put: { TableName: this.tableName, Item } }));
     try {
-      await this.doc.send(command as PutCommand);
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [definition, ...job] as never }));
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if (err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
       throw err;
     }
   }

@@ -12,11 +12,18 @@ import { pathOf } from '../../scoring/domain/match.js';
 import type { Consent, ScoringState } from '../../profiles/domain/profile.js';
 import type { Activity } from '../../scenarios/domain/conditions.js';
 import type { SegmentEntered, SegmentExited } from '../../shared/domain-events.js';
-import type { Segment } from './definition.js';
+import { atomsWithPaths, type Segment } from './definition.js';
 import { changeId, diffMemberships } from './diff.js';
 import { evaluateSegments, type SegmentProfileView } from './evaluate.js';
 import { evaluationOrder } from './graph.js';
 import { recordActivity, type TrackedBehaviour, trackedBehaviours, windowTimes } from './windows.js';
+
+/**
+ * How long the stream processor keeps a read of the definitions (adapters/deployed-source.ts): a new or
+ * changed segment applies to new events within this, and a back-fill starts only after it (backfill.ts),
+ * so no processor evaluates a definition older than the one the back-fill evaluates.
+ */
+export const definitionsCacheMs = 10_000;
 
 /** The deployed segments, ready for evaluation (built once per definitions read). */
 export interface DeployedSegments {
@@ -24,11 +31,14 @@ export interface DeployedSegments {
   ordered: Segment[];
   tracked: Map<string, TrackedBehaviour>;
   ids: Set<string>;
+  /** Some segment reads the lifecycle state, which also changes by time alone (at `lifecycleDue`). */
+  readsLifecycle: boolean;
 }
 
 export function deploySegments(segments: readonly Segment[]): DeployedSegments {
   const ordered = evaluationOrder(segments);
-  return { ordered, tracked: trackedBehaviours(ordered), ids: new Set(ordered.map((s) => s.id)) };
+  const readsLifecycle = ordered.some((s) => atomsWithPaths(s.conditions).some(({ atom }) => 'field' in atom && atom.field === 'lifecycle'));
+  return { ordered, tracked: trackedBehaviours(ordered), ids: new Set(ordered.map((s) => s.id)), readsLifecycle };
 }
 
 export type SegmentEventOut = { detailType: 'segment.entered'; detail: SegmentEntered } | { detailType: 'segment.exited'; detail: SegmentExited };
@@ -77,7 +87,9 @@ export function segmentStep(state: ScoringState, consent: Consent | undefined, d
   }
   if (previous.size > 0) state.segments = Object.fromEntries([...previous].sort(([a], [b]) => (a < b ? -1 : 1)));
   else delete state.segments;
-  if (result.nextBoundary) state.segmentsDue = result.nextBoundary.toISOString();
+  // A lifecycle state read by a segment changes by time at lifecycleDue: the segments sweep moves it then.
+  const dues = [result.nextBoundary?.toISOString(), deployed.readsLifecycle ? state.lifecycleDue : undefined].filter((d): d is string => d !== undefined);
+  if (dues.length > 0) state.segmentsDue = dues.sort()[0]!;
   else delete state.segmentsDue;
   return eventsOf(state.profileId, changes);
 }

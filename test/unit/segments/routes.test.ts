@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -133,19 +133,29 @@ describe('DynamoSegmentStore', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   afterEach(() => ddb.reset());
   const store = () => new DynamoSegmentStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 't');
-  const lost = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
 
-  it('creates only where nothing is, replaces and deletes on the version, and reports a lost race as false', async () => {
-    ddb.on(PutCommand).resolvesOnce({}).rejectsOnce(lost()).resolvesOnce({});
+  const lost = () => new TransactionCanceledException({ message: 'no', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] });
+  const tx = (i: number) => ddb.commandCalls(TransactWriteCommand)[i]!.args[0].input.TransactItems!;
+
+  it('creates only where nothing is, replaces and deletes on the version, opens a back-fill with each, and reports a lost race as false', async () => {
+    ddb.on(TransactWriteCommand).resolvesOnce({}).rejectsOnce(lost()).resolvesOnce({});
     expect(await store().create(warm as Segment)).toBe(true);
-    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input).toMatchObject({ Item: { pk: segmentPartition, sk: 'warm-leads', v: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(tx(0)[0]!.Put).toMatchObject({ Item: { pk: segmentPartition, sk: 'warm-leads', v: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(tx(0)[1]!.Put).toMatchObject({ Item: { pk: 'segjobs', sk: 'warm-leads#v1#evaluate', kind: 'evaluate' } });
+    expect(tx(0)[2]!.Put).toMatchObject({ Item: { pk: 'segbfl#warm-leads', sk: 'latest', version: 1 } });
     expect(await store().replace(warm as Segment, 3)).toBe(false);
     expect(await store().replace(warm as Segment, 3)).toBe(true);
-    expect(ddb.commandCalls(PutCommand)[2]!.args[0].input).toMatchObject({ Item: { v: 4 }, ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': 3 } });
-    ddb.on(DeleteCommand).resolvesOnce({}).rejectsOnce(lost());
+    expect(tx(2)[0]!.Put).toMatchObject({ Item: { v: 4 }, ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': 3 } });
+    expect(tx(2)[1]!.Put).toMatchObject({ Item: { sk: 'warm-leads#v4#evaluate' } });
+    ddb.on(TransactWriteCommand).resolves({});
     expect(await store().remove('warm-leads', 4)).toBe(true);
+    expect(tx(3)[0]!.Delete).toMatchObject({ ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': 4 } });
+    expect(tx(3)[1]!.Put).toMatchObject({ Item: { sk: 'warm-leads#v5#purge', kind: 'purge' } });
+    ddb.on(TransactWriteCommand).rejects(lost());
+    expect(await store().remove('warm-leads', 4)).toBe(false);
+    // Without a version: the stored one is read first; nothing stored, nothing to delete.
+    ddb.on(GetCommand).resolves({});
     expect(await store().remove('warm-leads')).toBe(false);
-    expect(ddb.commandCalls(DeleteCommand)[1]!.args[0].input).toMatchObject({ ConditionExpression: 'attribute_exists(pk)' });
   });
 
   it('lists every page of the partition, and refuses a hand-edited item that is no segment', async () => {
@@ -155,7 +165,7 @@ describe('DynamoSegmentStore', () => {
     expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: segmentPartition, sk: 'a' });
     ddb.on(QueryCommand).resolves({ Items: [{ ...item('c'), doc: JSON.stringify({ id: 'c', conditions: 'x' }) }] });
     await expect(store().list()).rejects.toThrow();
-    ddb.on(PutCommand).rejects(new Error('throttled'));
+    ddb.on(TransactWriteCommand).rejects(new Error('throttled'));
     await expect(store().create(warm as Segment)).rejects.toThrow('throttled');
   });
 });
