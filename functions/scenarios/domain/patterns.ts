@@ -50,6 +50,7 @@ export function triggerPattern(t: Trigger): EventPattern {
   if (t.stage !== undefined) return withDetail({ source: [leadSource], 'detail-type': ['lead.stage_changed'] }, { ...detail, to: [t.stage] });
   if (t.lifecycle !== undefined) return withDetail({ source: [leadSource], 'detail-type': ['lead.lifecycle_changed'] }, { ...detail, to: [t.lifecycle] });
   if (t.identified) return withDetail({ source: [leadSource], 'detail-type': ['lead.identified'] }, detail);
+  if (t.segment !== undefined) return withDetail({ source: [leadSource], 'detail-type': [`segment.${t.on ?? 'entered'}`] }, { ...detail, segmentId: [t.segment] });
   // Every activity while the score is at or above the threshold; re-entry policy makes it enroll once.
   return withDetail({ source: [activitySource] }, { ...detail, score: [{ numeric: ['>=', t.score!.atLeast] }] });
 }
@@ -66,5 +67,6 @@ export function describeTrigger(t: Trigger): string {
   if (t.stage !== undefined) return `stage becomes ${t.stage}`;
   if (t.lifecycle !== undefined) return `customer becomes ${t.lifecycle.replace('_', ' ')}`;
   if (t.identified) return 'visitor identified';
+  if (t.segment !== undefined) return `${t.on === 'exited' ? 'leaves' : 'enters'} segment ${t.segment}`;
   return `score reaches ${t.score!.atLeast}`;
 }

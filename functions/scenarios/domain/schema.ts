@@ -46,6 +46,10 @@ const trigger = z
     lifecycle: z.enum(lifecycleStates).exclude(['prospect']).optional(),
     /** lead.identified: an anonymous visitor became known. */
     identified: z.literal(true).optional(),
+    /** segment.entered (or with `on: exited`, segment.exited) of this segment id. */
+    segment: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a segment id').optional(),
+    /** With `segment`: enroll when the person enters it (default) or leaves it. */
+    on: z.enum(['entered', 'exited']).optional(),
     /** Any activity while the score is at least this. */
     score: z.strictObject({ atLeast: z.number() }).optional(),
     /** Filters on the event (paths inside its detail: properties.total, from, to, ...). */
@@ -54,8 +58,9 @@ const trigger = z
     who: z.array(condition).min(1).optional(),
   })
   .superRefine((t, ctx) => {
-    const kinds = (['event', 'stage', 'lifecycle', 'identified', 'score'] as const).filter((k) => t[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of event, stage, lifecycle, identified or score, got ${kinds.length ? kinds.join(', ') : 'none'}` });
+    const kinds = (['event', 'stage', 'lifecycle', 'identified', 'segment', 'score'] as const).filter((k) => t[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of event, stage, lifecycle, identified, segment or score, got ${kinds.length ? kinds.join(', ') : 'none'}` });
+    if (t.on !== undefined && t.segment === undefined) ctx.addIssue({ code: 'custom', path: ['on'], message: 'only with segment' });
   });
 
 const goal = z

@@ -77,6 +77,17 @@ describe('trigger and goal patterns', () => {
     expect(matches(atRisk as never, event('lead.stage_changed', { to: 'at_risk', orders: 3 }, 'nurture.leads'))).toBe(false);
     expect(describeTrigger({ lifecycle: 'at_risk' })).toBe('customer becomes at risk');
   });
+
+  it('enroll when a person enters (or leaves) the segment named, and on no other segment', () => {
+    const enters = triggerPattern({ segment: 'pricing-readers' });
+    const leaves = triggerPattern({ segment: 'pricing-readers', on: 'exited' });
+    const entered = event('segment.entered', { profileId: 'p', segmentId: 'pricing-readers' }, 'nurture.leads');
+    expect(matches(enters as never, entered)).toBe(true);
+    expect(matches(leaves as never, entered)).toBe(false);
+    expect(matches(leaves as never, event('segment.exited', { profileId: 'p', segmentId: 'pricing-readers', since: 'x' }, 'nurture.leads'))).toBe(true);
+    expect(matches(enters as never, event('segment.entered', { profileId: 'p', segmentId: 'other' }, 'nurture.leads'))).toBe(false);
+    expect(describeTrigger({ segment: 'pricing-readers', on: 'exited' })).toBe('leaves segment pricing-readers');
+  });
 });
 
 describe('enrollment', () => {

@@ -30,7 +30,7 @@ describe('scenario validator', () => {
     );
     expect(issuesOf({ ...base, steps: [{ id: 'x', type: 'teleport' }] })[0]).toMatch(/^steps\[0\]\.type: type is one of wait, branch/);
     expect(issuesOf({ ...base, trigger: { event: 'A', stage: 'mql' }, steps: [{ id: 'x', type: 'exit' }] })).toEqual([
-      'trigger: exactly one of event, stage, lifecycle, identified or score, got event, stage',
+      'trigger: exactly one of event, stage, lifecycle, identified, segment or score, got event, stage',
     ]);
   });
 
