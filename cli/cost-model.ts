@@ -51,6 +51,13 @@ export const prices = {
 
 /** Assumptions that no local benchmark can measure; each is named in the printed report. */
 export const assumptions = {
+  /**
+   * The segments sweep (every minute, infra/segments.ts) when nobody is due and no back-fill is open:
+   * its duration (ms) and the due index Queries it makes (8 partitions, eventually consistent, 0.5 read
+   * units each). Membership changes are priced by the events that cause them (4 write units each).
+   */
+  segmentsSweepIdleMs: 60,
+  segmentsSweepReadUnits: 4,
   /** Tracker and SDK batching: events per HTTP request (a page view and its first heartbeats, etc.). */
   eventsPerRequest: 2,
   /** AWS-side I/O time added to collect's measured CPU time (PutRecords, and DynamoDB for identify). */
@@ -238,7 +245,11 @@ export function monthlyCost(v: Volume, u: Usage): CostResult {
 
   lakeItems(v, u, batch, add, missing);
 
-  const invocations = requests + batches + v.emails + v.executions * (u.scenarios?.lambdaTasksPerExecution ?? 0);
+  const sweeps = 30 * 24 * 60;
+  add('Lambda', `segments sweep: ${fmt(sweeps)} runs a month (every minute; assumed ${assumptions.segmentsSweepIdleMs} ms idle)`, lambdaCost(sweeps, assumptions.segmentsSweepIdleMs, 0.5), 0, true);
+  add('DynamoDB', `segments due index: ${fmt(sweeps * assumptions.segmentsSweepReadUnits)} read units`, (sweeps * assumptions.segmentsSweepReadUnits * prices.dynamoPerMillionRru) / 1e6, 0, true);
+
+  const invocations = requests + batches + sweeps + v.emails + v.executions * (u.scenarios?.lambdaTasksPerExecution ?? 0);
   const logsGb = gb(invocations * assumptions.logBytesPerInvocation);
   const eventLogsGb = gb((eventRequests + batches) * assumptions.logBytesPerInvocation);
   add('CloudWatch Logs', `${logsGb.toFixed(2)} GB ingested (assumed ${assumptions.logBytesPerInvocation} B per invocation)`, logsGb * prices.logsIngestPerGb, eventLogsGb * prices.logsIngestPerGb);
