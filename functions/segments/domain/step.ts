@@ -74,7 +74,9 @@ function eventsOf(profileId: string, changes: ReturnType<typeof diffMemberships>
  * definition removes its member items).
  */
 export function segmentStep(state: ScoringState, consent: Consent | undefined, deployed: DeployedSegments, activity: readonly Activity[], now: Date): SegmentEventOut[] {
-  const windows = recordActivity(state.segmentWindows, deployed.tracked, activity, now);
+  // The latest business events the item keeps count too (recorded once: times are a set), so a behaviour
+  // condition deployed today already sees the last orders and form submissions.
+  const windows = recordActivity(state.segmentWindows, deployed.tracked, [...recentActivity(state), ...activity], now);
   if (Object.keys(windows).length > 0) state.segmentWindows = windows;
   else delete state.segmentWindows;
 
@@ -92,6 +94,12 @@ export function segmentStep(state: ScoringState, consent: Consent | undefined, d
   if (dues.length > 0) state.segmentsDue = dues.sort()[0]!;
   else delete state.segmentsDue;
   return eventsOf(state.profileId, changes);
+}
+
+function recentActivity(state: ScoringState): Activity[] {
+  return (state.recent ?? []).flatMap((e) =>
+    e.type === 'track' && e.name ? [{ event: e.name, occurredAt: e.t, ...(e.path === undefined ? {} : { path: e.path }) }] : e.type === 'page' ? [{ event: 'Page Viewed', occurredAt: e.t, ...(e.path === undefined ? {} : { path: e.path }) }] : [],
+  );
 }
 
 /** `segment.exited` for every membership of a profile merged away (its member items go; the survivor is evaluated anew). */
