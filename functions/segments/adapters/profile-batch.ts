@@ -20,7 +20,10 @@ const walkConcurrency = 4;
 function projection(attrs: readonly string[]) {
   const names: Record<string, string> = {};
   const index = new Map<string, string>();
-  const expr = attrs
+  const unique = [...new Set(attrs)];
+  // A nested path under an attribute read whole would overlap it (DynamoDB refuses overlapping paths).
+  const kept = unique.filter((a) => !a.includes('.') || !unique.includes(a.split('.')[0]!));
+  const expr = kept
     .map((a) =>
       a
         .split('.')
