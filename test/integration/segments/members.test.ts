@@ -38,12 +38,12 @@ const inWarm = people.filter((p) => p.score >= 40);
 beforeAll(async () => {
   aws = await startTestAws();
   handler = asFunction('segmentsAdmin', ((await import('../../../functions/segments/admin.js')) as unknown as { handler: typeof handler }).handler);
-  const store = new DynamoMembershipStore(aws.doc, aws.env.TABLE_NAME);
+  const store = new DynamoMembershipStore(aws.doc, aws.env.TABLE_NAME!);
   for (const p of people) {
     const state = emptyState(p.id);
     await aws.doc.send(
       new PutCommand({
-        TableName: aws.env.TABLE_NAME,
+        TableName: aws.env.TABLE_NAME!,
         Item: {
           pk: `p#${p.id}`,
           sk: 'profile',
@@ -128,7 +128,7 @@ describe('segment members on DynamoDB (segmentsAdmin role)', () => {
   });
 
   it('exports every member as CSV, and only consenting members as hashed CSV', async () => {
-    const ports = { membership: new DynamoMembershipStore(aws.doc, aws.env.TABLE_NAME), profiles: new DynamoProfileBatch(aws.doc, aws.env.TABLE_NAME) };
+    const ports = { membership: new DynamoMembershipStore(aws.doc, aws.env.TABLE_NAME!), profiles: new DynamoProfileBatch(aws.doc, aws.env.TABLE_NAME!) };
     let csv = '';
     const done: number[] = [];
     const all = await exportSegment('warm', 'csv', { defaultCountry: 'JP' }, { ...ports, write: (t) => void (csv += t), progress: (n) => done.push(n) });
