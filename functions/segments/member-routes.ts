@@ -66,6 +66,35 @@ function limitOf(raw: string | undefined): number {
   return n;
 }
 
+/**
+ * One page of a segment's members with their summaries (the route, and `nurture segments members`):
+ * `query` as the route takes it (sort, limit, cursor); a bad one is a 400 naming it, an unknown segment 404.
+ */
+export async function listMembers(id: string, query: Record<string, string>, ports: Omit<MemberRoutePorts, 'now'>) {
+  const { segments, membership, shards, profiles } = ports;
+  const q = parseQuery(membersQuery, { query });
+  const sort: MemberSort = q.sort ?? 'score';
+  const limit = limitOf(q.limit);
+  let position;
+  try {
+    position = q.cursor === undefined ? undefined : decodeListCursor(q.cursor, sort);
+  } catch (err) {
+    if (err instanceof BadCursorError) throw new BadRequestError('cursor', `${err.message}: send back the cursor a page answered, with the same sort`);
+    throw err;
+  }
+  if (!(await segments.get(id))) throw new NotFoundError(`segment ${id} not found`);
+  const count = await membership.count(id);
+  let page;
+  if (sort === 'score') page = await scorePage(id, shards, limit, position?.sort === 'score' ? position.shards : undefined);
+  else {
+    if (count > L.maxSortedByEntry) throw new BadRequestError('sort', `sort=entered lists segments of at most ${L.maxSortedByEntry} members (this one has ${count}): use sort=score`);
+    page = enteredPage(await allMembers(id, membership), limit, position?.sort === 'entered' ? position.after : undefined);
+  }
+  const items = await profiles.read(page.members.map((m) => m.profileId), summaryAttributes);
+  const members = page.members.map((m) => summaryOf(m.profileId, items.get(m.profileId), m.enteredAt));
+  return { segmentId: id, sort, count, members, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
 export const memberRoutes = routesOf<MemberRoutePorts>('segmentsAdmin', [
   {
     method: 'GET',
@@ -92,29 +121,8 @@ export const memberRoutes = routesOf<MemberRoutePorts>('segmentsAdmin', [
         ...adminErrorResponses,
       },
     },
-    async handle(req, { segments, membership, shards, profiles }) {
-      const id = idParam(req.params);
-      const q = parseQuery(membersQuery, req);
-      const sort: MemberSort = q.sort ?? 'score';
-      const limit = limitOf(q.limit);
-      let position;
-      try {
-        position = q.cursor === undefined ? undefined : decodeListCursor(q.cursor, sort);
-      } catch (err) {
-        if (err instanceof BadCursorError) throw new BadRequestError('cursor', `${err.message}: send back the cursor a page answered, with the same sort`);
-        throw err;
-      }
-      if (!(await segments.get(id))) throw new NotFoundError(`segment ${id} not found`);
-      const count = await membership.count(id);
-      let page;
-      if (sort === 'score') page = await scorePage(id, shards, limit, position?.sort === 'score' ? position.shards : undefined);
-      else {
-        if (count > L.maxSortedByEntry) throw new BadRequestError('sort', `sort=entered lists segments of at most ${L.maxSortedByEntry} members (this one has ${count}): use sort=score`);
-        page = enteredPage(await allMembers(id, membership), limit, position?.sort === 'entered' ? position.after : undefined);
-      }
-      const items = await profiles.read(page.members.map((m) => m.profileId), summaryAttributes);
-      const members = page.members.map((m) => summaryOf(m.profileId, items.get(m.profileId), m.enteredAt));
-      return json(200, { segmentId: id, sort, count, members, ...(page.cursor ? { cursor: page.cursor } : {}) });
+    async handle(req, ports) {
+      return json(200, await listMembers(idParam(req.params), req.query, ports));
     },
   },
   {
