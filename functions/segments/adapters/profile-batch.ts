@@ -84,9 +84,19 @@ export class DynamoProfileBatch implements ProfileBatchReader, RankedWalk {
     const partitions = stages.flatMap((stage) => Array.from({ length: rankShards }, (_, shard) => rankPartitionOf(stage, shard)));
     let left = budget;
     let complete = true;
+    // Reservations in flight and those waiting for one to return its unused part.
+    let inFlight = 0;
+    let waiters: (() => void)[] = [];
+    const settle = () => {
+      inFlight--;
+      const w = waiters;
+      waiters = [];
+      for (const wake of w) wake();
+    };
     await inParallel(partitions, walkConcurrency, async (partition) => {
       let start: Record<string, unknown> | undefined;
       do {
+        while (left <= 0 && inFlight > 0) await new Promise<void>((wake) => waiters.push(wake));
         if (left <= 0) {
           complete = false;
           return;
@@ -94,21 +104,28 @@ export class DynamoProfileBatch implements ProfileBatchReader, RankedWalk {
         // Reserved before the query, so partitions read at once never read more than the budget together.
         const want = Math.min(batchKeys, left);
         left -= want;
-        const res = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: mainTable.indexes[0]!.name,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': partition },
-            ProjectionExpression: 'profileId',
-            ScanIndexForward: false,
-            Limit: want,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        const ids = (res.Items ?? []).map((i) => String(i.profileId));
-        left += want - ids.length;
-        start = res.LastEvaluatedKey;
+        inFlight++;
+        let ids: string[] = [];
+        try {
+          const res = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: mainTable.indexes[0]!.name,
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': partition },
+              ProjectionExpression: 'profileId',
+              ScanIndexForward: false,
+              Limit: want,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          );
+          ids = (res.Items ?? []).map((i) => String(i.profileId));
+          start = res.LastEvaluatedKey;
+        } finally {
+          // The unused part goes back (all of it when the query failed), waking partitions waiting for budget.
+          left += want - ids.length;
+          settle();
+        }
         if (ids.length > 0) {
           const items = await this.read(ids, attrs);
           visit(ids.flatMap((id) => (items.has(id) ? [items.get(id)!] : [])));

@@ -65,7 +65,7 @@ export function draftHolds(item: Record<string, unknown>, deployed: ReturnType<t
 }
 
 /** Previews `draft` (already validated against `stored`) over the ranked profiles. */
-export async function previewSegment(draft: Segment, stored: readonly Segment[], walk: RankedWalk, now: Date, limits = previewLimits): Promise<PreviewResult> {
+export async function previewSegment(draft: Segment, stored: readonly Segment[], walk: RankedWalk, now: Date, limits: { maxProfiles: number; sample: number } = previewLimits): Promise<PreviewResult> {
   const deployed = deploySegments([draft, ...stored.filter((s) => s.id !== draft.id)]);
   let count = 0;
   let evaluated = 0;

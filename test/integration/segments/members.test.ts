@@ -9,6 +9,7 @@ import { DynamoMembershipStore } from '../../../functions/segments/adapters/memb
 import { DynamoProfileBatch } from '../../../functions/segments/adapters/profile-batch.js';
 import { memberShard } from '../../../functions/segments/domain/membership.js';
 import { exportSegment } from '../../../functions/segments/domain/segment-export.js';
+import { previewSegment } from '../../../functions/segments/domain/preview.js';
 import { sha256Hex } from '../../../functions/segments/domain/audience-normalize.js';
 import { emptyState, rankPartition } from '../../../functions/profiles/domain/profile.js';
 import { apiEvent } from '../../helpers/api-event.js';
@@ -125,6 +126,14 @@ describe('segment members on DynamoDB (segmentsAdmin role)', () => {
     expect((bad.body.problems as { field: string }[]).map((p) => p.field)).toEqual(expect.arrayContaining(['conditions[1].gte']));
     expect(aws.iam.denials).toEqual([]);
     expect([...aws.iam.checked.keys()]).toEqual(expect.arrayContaining(['segmentsAdmin dynamodb:BatchGetItem', 'segmentsAdmin dynamodb:Query']));
+  });
+
+  it('stops a preview at its profile budget and says the count is not exact', async () => {
+    const draft = { id: 'warm', name: 'Warm', conditions: [{ field: 'score', gte: 40 }] };
+    const result = await previewSegment(draft, [], new DynamoProfileBatch(aws.doc, aws.env.TABLE_NAME!), new Date(), { maxProfiles: 25, sample: 20 });
+    expect(result).toMatchObject({ exact: false, evaluated: 25 });
+    expect(result.count).toBeLessThanOrEqual(25);
+    expect(result.sample.every((s) => (s.score ?? 0) >= 40)).toBe(true);
   });
 
   it('exports every member as CSV, and only consenting members as hashed CSV', async () => {
