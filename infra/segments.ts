@@ -10,8 +10,9 @@ export interface SegmentsProps {
 }
 
 /**
- * Segments: definitions (`segdefs` items of the main table) served by functions/segments/admin.ts behind
- * the admin routes' IAM authorizer. Membership, broadcasts and exports are not deployed yet.
+ * Segments: definitions (`segdefs` items of the main table), members pages and the preview of a draft,
+ * served by functions/segments/admin.ts behind the admin routes' IAM authorizer. Broadcasts are not
+ * deployed yet; exports run from the CLI with the operator's credentials.
  */
 export class Segments extends Construct {
   readonly admin: NurtureFunction;
@@ -22,10 +23,12 @@ export class Segments extends Construct {
       'segmentsAdmin',
       new NurtureFunction(this, 'Admin', {
         name: 'segmentsAdmin',
-        description: 'Admin API of segments: definitions',
+        description: 'Admin API of segments: definitions, members, preview',
         logRetention: props.logRetention,
       })
-        // The definition items (`segdefs` / <id>): list, conditional put and delete.
+        // The definition items (`segdefs` / <id>): list, conditional put and delete. Reads: member shard
+        // counters and items (Query, the bySegmentRank index), the ranking index a preview walks (byScore)
+        // and profile items by BatchGetItem: `readWrite` grants Query on the table and its declared indexes.
         .bindTable(props.profiles, 'readWrite'),
     );
   }
