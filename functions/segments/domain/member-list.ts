@@ -12,6 +12,9 @@
  */
 import type { Member, MembershipReader } from './membership.js';
 import { memberShards } from './membership.js';
+import { BadCursorError } from '../errors.js';
+
+export { BadCursorError };
 
 /** Limits of the members list. */
 export const memberListLimits = {
@@ -48,11 +51,6 @@ export interface ShardRead {
 /** Reads a shard's stream (functions/segments/adapters/member-shards.ts). */
 export interface MemberShardReader {
   read(segmentId: string, shard: number, from: ShardPosition, limit: number): Promise<ShardRead>;
-}
-
-/** A cursor that is not one this list answered (the route answers 400 naming `cursor`). */
-export class BadCursorError extends Error {
-  override name = 'BadCursorError';
 }
 
 type Packed = ['r'] | ['r', number, string] | ['u'] | ['u', string] | ['d'];
