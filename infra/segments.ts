@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type DefinedTable, NurtureFunction } from './nurture-function.js';
@@ -24,6 +25,10 @@ export class Segments extends Construct {
       new NurtureFunction(this, 'Admin', {
         name: 'segmentsAdmin',
         description: 'Admin API of segments: definitions, members, preview',
+        // A preview evaluates up to 20,000 profiles for up to 20 s (domain/preview.ts previewLimits): the CPU
+        // of 1 GB, and API Gateway's 30 s integration limit.
+        memorySize: 1024,
+        timeout: Duration.seconds(29),
         logRetention: props.logRetention,
       })
         // The definition items (`segdefs` / <id>): list, conditional put and delete. Reads: member shard

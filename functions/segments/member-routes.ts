@@ -133,7 +133,7 @@ export const memberRoutes = routesOf<MemberRoutePorts>('segmentsAdmin', [
       summary: 'Preview a draft segment: how many people it holds now, and a sample of them',
       description:
         'The body is a segment definition, checked as POST /v1/admin/segments checks it (every problem named; references resolve against the stored segments; an id that is stored previews the draft in its place). Nothing is stored. ' +
-        `Every profile of the ranking index is evaluated as the stream processor would, at most ${previewLimits.maxProfiles}: beyond that \`exact\` is false and \`count\` is the members found among the \`evaluated\`. ` +
+        `Every profile of the ranking index is evaluated as the stream processor would, at most ${previewLimits.maxProfiles} and for at most ${previewLimits.maxMillis / 1000} s: beyond that \`exact\` is false and \`count\` is the members found among the \`evaluated\`. ` +
         `Anonymous visitors below ${anonymousRankMinPoints} points are not in the ranking index, so not previewed; a behaviour condition (\`did\`) no stored segment tracks yet finds no events (windows are kept from a condition's deployment on).`,
       tags,
       body: segmentJson,

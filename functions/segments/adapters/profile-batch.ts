@@ -77,10 +77,11 @@ export class DynamoProfileBatch implements ProfileBatchReader, RankedWalk {
 
   /**
    * Walks every ranking index partition (every stage × rankShards), best first, reading the profile items
-   * of each page with `attrs` and handing them to `visit`, until `budget` profiles were read. `complete`:
-   * every partition was read to its end.
+   * of each page with `attrs` and handing them to `visit`, until `budget` profiles were read or `maxMillis`
+   * passed. `complete`: every partition was read to its end.
    */
-  async walk(budget: number, attrs: readonly string[], visit: (items: Record<string, unknown>[]) => void): Promise<{ read: number; complete: boolean }> {
+  async walk(budget: number, attrs: readonly string[], visit: (items: Record<string, unknown>[]) => void, maxMillis = Infinity): Promise<{ read: number; complete: boolean }> {
+    const until = Date.now() + maxMillis;
     const partitions = stages.flatMap((stage) => Array.from({ length: rankShards }, (_, shard) => rankPartitionOf(stage, shard)));
     let left = budget;
     let complete = true;
@@ -97,7 +98,7 @@ export class DynamoProfileBatch implements ProfileBatchReader, RankedWalk {
       let start: Record<string, unknown> | undefined;
       do {
         while (left <= 0 && inFlight > 0) await new Promise<void>((wake) => waiters.push(wake));
-        if (left <= 0) {
+        if (left <= 0 || Date.now() > until) {
           complete = false;
           return;
         }

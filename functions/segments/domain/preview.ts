@@ -5,8 +5,8 @@
  * The ranking index is walked (every stage × rankShards partition, best first) and each person is
  * evaluated as the stream processor would evaluate them (step.ts: the stored segments with the draft,
  * on a copy of the stored state, no new activity, at `now`). Bounds and blind spots:
- * - at most `maxProfiles` people are evaluated; when more exist the answer says `exact: false` and
- *   `count` is the members found among those evaluated;
+ * - at most `maxProfiles` people are evaluated, for at most `maxMillis`; when more exist the answer says
+ *   `exact: false` and `count` is the members found among those evaluated;
  * - anonymous visitors below anonymousRankMinPoints are not in the ranking index, so not previewed;
  * - a behaviour condition (`did`) that no stored segment tracks yet finds no events: windows are kept
  *   only for deployed conditions, from their deployment on.
@@ -22,6 +22,8 @@ export const previewLimits = {
   maxProfiles: 20_000,
   /** Members the answer lists. */
   sample: 20,
+  /** Milliseconds a preview walks at most (the API answers within API Gateway's 30 s; beyond: not exact). */
+  maxMillis: 20_000,
 } as const;
 
 /** Profile attributes a segment evaluation reads (the processor's state without its bookkeeping). */
@@ -37,7 +39,8 @@ export interface ProfileBatchReader {
 
 /** Walks the ranking index, reading each page's profile items (functions/segments/adapters/profile-batch.ts). */
 export interface RankedWalk {
-  walk(budget: number, attrs: readonly string[], visit: (items: Record<string, unknown>[]) => void): Promise<{ read: number; complete: boolean }>;
+  /** Stops (complete: false) once `budget` profiles were read or `maxMillis` passed. */
+  walk(budget: number, attrs: readonly string[], visit: (items: Record<string, unknown>[]) => void, maxMillis?: number): Promise<{ read: number; complete: boolean }>;
 }
 
 export interface PreviewResult {
@@ -65,7 +68,7 @@ export function draftHolds(item: Record<string, unknown>, deployed: ReturnType<t
 }
 
 /** Previews `draft` (already validated against `stored`) over the ranked profiles. */
-export async function previewSegment(draft: Segment, stored: readonly Segment[], walk: RankedWalk, now: Date, limits: { maxProfiles: number; sample: number } = previewLimits): Promise<PreviewResult> {
+export async function previewSegment(draft: Segment, stored: readonly Segment[], walk: RankedWalk, now: Date, limits: { maxProfiles: number; sample: number; maxMillis?: number } = previewLimits): Promise<PreviewResult> {
   const deployed = deploySegments([draft, ...stored.filter((s) => s.id !== draft.id)]);
   let count = 0;
   let evaluated = 0;
@@ -79,7 +82,7 @@ export async function previewSegment(draft: Segment, stored: readonly Segment[],
       count++;
       if (sample.length < limits.sample) sample.push(summaryOf(String(item.profileId), item));
     }
-  });
+  }, limits.maxMillis);
   // Partitions are walked in parallel: the sample is the first members found, listed best score first.
   sample.sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || (a.profileId < b.profileId ? -1 : 1));
   return { count, exact: complete, evaluated, sample };

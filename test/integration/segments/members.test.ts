@@ -134,6 +134,9 @@ describe('segment members on DynamoDB (segmentsAdmin role)', () => {
     expect(result).toMatchObject({ exact: false, evaluated: 25 });
     expect(result.count).toBeLessThanOrEqual(25);
     expect(result.sample.every((s) => (s.score ?? 0) >= 40)).toBe(true);
+    // Out of time before the first page: nothing evaluated, and the answer says so.
+    const late = await previewSegment(draft, [], new DynamoProfileBatch(aws.doc, aws.env.TABLE_NAME!), new Date(), { maxProfiles: 20_000, sample: 20, maxMillis: -1 });
+    expect(late).toMatchObject({ count: 0, exact: false, evaluated: 0 });
   });
 
   it('exports every member as CSV, and only consenting members as hashed CSV', async () => {
