@@ -103,7 +103,7 @@ export const memberRoutes = routesOf<MemberRoutePorts>('segmentsAdmin', [
     doc: {
       summary: "A page of a segment's members, each with a profile summary",
       description:
-        `\`sort=score\` (default): ranked members first, highest score first (the \`bySegmentRank\` index of each of the 16 member shards, merged), then members not in the ranking index (anonymous visitors below ${anonymousRankMinPoints} points) by id. ` +
+        `\`sort=score\` (default): ranked members first, by their ranking key, highest first (decayed behaviour points, as the hot leads list ranks them; the \`bySegmentRank\` index of each of the 16 member shards, merged), then members not in the ranking index (anonymous visitors below ${anonymousRankMinPoints} points) by id. ` +
         `\`sort=entered\`: newest entry first, for segments of at most ${L.maxSortedByEntry} members (every page reads them all). ` +
         `\`limit\`: 1 to ${L.maxLimit} (default ${L.defaultLimit}). Send \`cursor\` back for the next page; no \`cursor\` in the answer: the list is done. ` +
         'A page may hold fewer than `limit` members and still have a cursor (a shard read past many ranked members looking for unranked ones). ' +
