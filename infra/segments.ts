@@ -17,9 +17,10 @@ export interface SegmentsProps {
 }
 
 /**
- * Segments: definitions (`segdefs` items of the main table) served by functions/segments/admin.ts behind
- * the admin routes' IAM authorizer; membership is written by the stream processor (infra/scoring.ts) and
- * by the segments sweep here, which runs every minute: people due at a time boundary, then back-fills.
+ * Segments: definitions (`segdefs` items of the main table), members pages and the preview of a draft,
+ * served by functions/segments/admin.ts behind the admin routes' IAM authorizer. Membership is written by
+ * the stream processor (infra/scoring.ts) and by the segments sweep here, which runs every minute: people
+ * due at a time boundary, then back-fills. Exports run from the CLI with the operator's credentials.
  */
 export class Segments extends Construct {
   readonly admin: NurtureFunction;
@@ -33,9 +34,15 @@ export class Segments extends Construct {
       new NurtureFunction(this, 'Admin', {
         name: 'segmentsAdmin',
         description: 'Admin API of segments: definitions, members, preview, back-fill progress',
+        // A preview evaluates up to 20,000 profiles for up to 20 s (domain/preview.ts previewLimits): the CPU
+        // of 1 GB, and API Gateway's 30 s integration limit.
+        memorySize: 1024,
+        timeout: Duration.seconds(29),
         logRetention: props.logRetention,
       })
-        // Definitions, member items and counters, back-fill jobs: Query, conditional put and delete.
+        // Definitions and their back-fill jobs (`segdefs`, `segjobs`: list, conditional transactions).
+        // Reads: member shard counters and items (Query, the bySegmentRank index), the ranking index a preview walks (byScore)
+        // and profile items by BatchGetItem: `readWrite` grants Query on the table and its declared indexes.
         .bindTable(props.profiles, 'readWrite'),
     );
 

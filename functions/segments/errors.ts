@@ -34,3 +34,8 @@ export class SegmentError extends SegmentModuleError {
     super(`${source}: ${issues.map((i) => `${'segment' in i ? `${i.segment}: ` : ''}${i.line ? `line ${i.line}: ` : ''}${i.path || '(document)'}: ${describeProblem(i)}`).join('; ')}`);
   }
 }
+
+/** A members cursor that is not one the list answered, or one of another sort (the route answers 400 naming `cursor`). */
+export class BadCursorError extends SegmentModuleError {
+  override name = 'BadCursorError';
+}

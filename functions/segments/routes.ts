@@ -1,6 +1,6 @@
 /**
  * HTTP routes of segments, with their OpenAPI documentation, served by the segmentsAdmin function:
- * definitions at /v1/admin/segments[/{id}]. Membership, preview, broadcasts and exports come later.
+ * definitions at /v1/admin/segments[/{id}] (members and the preview: member-routes.ts).
  *
  * Every write checks the whole set (references name stored segments, no cycle, chains and count within
  * segmentLimits). PUT and DELETE check the version read (optimistic concurrency); a replayed POST or PUT
@@ -10,105 +10,29 @@ import { ClientError, BadRequestError, NotFoundError } from '../shared/errors.js
 import { bodyText, json, routesOf } from '../shared/http.js';
 import { adminErrorResponses, clientErrorSchema, type JsonSchema } from '../shared/route-docs.js';
 import type { SegmentStore, StoredSegment } from './adapters/definition-store.js';
-import { referencesOf, type Segment, segmentIdRe, segmentLimits } from './domain/definition.js';
-import { checkSegmentSet } from './domain/graph.js';
-import { validateSegment } from './domain/validate.js';
-import { SegmentError, type SegmentIssue, type SegmentSetIssue } from './errors.js';
+import { referencesOf, type Segment, segmentLimits } from './domain/definition.js';
+import type { MembershipReader } from './domain/membership.js';
+import type { JobStatus } from './domain/backfill.js';
+import { type MemberRoutePorts, memberRoutes } from './member-routes.js';
+import { checkedAgainstSet, idParam, jsonObject, segmentJson, segmentOf } from './route-helpers.js';
+
+export { setProblems } from './route-helpers.js';
 
 export interface SegmentRoutePorts {
   segments: SegmentStore;
+  /** The O(1) member count GET answers. */
+  membership: Pick<MembershipReader, 'count'>;
+  /** The segment's latest back-fill (evaluation of existing people, or purge) with its progress. */
+  backfills?: { status(segmentId: string): Promise<JobStatus | undefined> };
   now(): Date;
 }
 
 /** What the segmentsAdmin function wires at module load (functions/segments/adapters/admin-ports.ts). */
-export type SegmentsAdminPorts = SegmentRoutePorts;
-
-/** One field's problem as a 400 lists it. */
-interface FieldProblem {
-  field: string;
-  message: string;
-  suggestion?: string;
-}
-
-function badRequest(problems: FieldProblem[]): ClientError {
-  const first = problems[0] ?? { field: 'body', message: 'invalid' };
-  return new ClientError(400, `${first.field}: ${first.message}`, { field: first.field, problems });
-}
-
-const problemOf = (i: SegmentIssue, field = i.path || 'body', message = i.message): FieldProblem => ({ field, message, ...(i.suggestion ? { suggestion: i.suggestion } : {}) });
-
-function jsonObject(text: string): Record<string, unknown> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text || 'null');
-  } catch {
-    throw new BadRequestError('body', 'not valid JSON');
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new BadRequestError('body', 'a JSON object: a segment definition { id, name, conditions }');
-  return raw as Record<string, unknown>;
-}
-
-/** The body as a segment definition, every problem naming its field. */
-function segmentOf(doc: unknown): Segment {
-  try {
-    return validateSegment(doc, 'segment');
-  } catch (err) {
-    if (err instanceof SegmentError) throw badRequest(err.issues.map((i) => problemOf(i)));
-    throw err;
-  }
-}
-
-/**
- * The set's problems once `segment` replaces (or joins) the stored ones, as fields of `segment`: a problem
- * found on another segment (a cycle closing there) is blamed on the reference of `segment` that leads to it.
- */
-export function setProblems(segment: Segment, stored: readonly Segment[]): FieldProblem[] {
-  const set = [segment, ...stored.filter((s) => s.id !== segment.id)];
-  const byId = new Map(set.map((s) => [s.id, s]));
-  const reaches = (from: string, to: string, seen = new Set<string>()): boolean => {
-    if (from === to) return true;
-    if (seen.has(from)) return false;
-    seen.add(from);
-    const s = byId.get(from);
-    return !!s && referencesOf(s).some((r) => reaches(r.id, to, seen));
-  };
-  return checkSegmentSet(set).map((i: SegmentSetIssue) => {
-    if (i.segment === segment.id) return problemOf(i);
-    const via = referencesOf(segment).find((r) => reaches(r.id, i.segment));
-    return problemOf(i, via?.path ?? 'conditions', `${i.message} (at segment "${i.segment}"${i.path ? ` ${i.path}` : ''})`);
-  });
-}
+export type SegmentsAdminPorts = SegmentRoutePorts & MemberRoutePorts;
 
 const answerOf = (s: StoredSegment) => ({ ...s.segment, version: s.version, ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}) });
 const same = (a: Segment, b: Segment) => JSON.stringify(a) === JSON.stringify(b);
 
-function idParam(params: Record<string, string>): string {
-  const id = params.id ?? '';
-  if (id.length > segmentLimits.maxIdChars || !segmentIdRe.test(id)) throw new BadRequestError('id', `a segment id: lower-case letters, digits and dashes, at most ${segmentLimits.maxIdChars} characters`);
-  return id;
-}
-
-async function checkedAgainstSet(segments: SegmentStore, segment: Segment): Promise<void> {
-  const problems = setProblems(segment, (await segments.list()).map((s) => s.segment));
-  if (problems.length > 0) throw badRequest(problems);
-}
-
-const conditionJson: JsonSchema = {
-  type: 'object',
-  description:
-    'The scenario condition language: `{field, equals|notEquals|in|notIn|gt|gte|lt|lte|exists|contains}` (fields as scenario conditions, plus `lifecycle` and `consent`), ' +
-    '`{did: <event>, within: <duration>, path?, atLeast?, atMost?}`, `{segment: <id>}` (membership of another segment), or `{all: [...]}`, `{any: [...]}`, `{not: {...}}`.',
-};
-const segmentJson: JsonSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', pattern: segmentIdRe.source, maxLength: segmentLimits.maxIdChars },
-    name: { type: 'string', maxLength: 200 },
-    description: { type: 'string', maxLength: 2000 },
-    conditions: { type: 'array', minItems: 1, items: conditionJson, description: 'All of these hold for a member' },
-  },
-  required: ['id', 'name', 'conditions'],
-};
 const storedJson: JsonSchema = {
   ...segmentJson,
   properties: { ...(segmentJson.properties as object), version: { type: 'integer', description: 'Send it back with PUT (or DELETE ?version=)' }, updatedAt: { type: 'string' } },
@@ -166,12 +90,20 @@ export const segmentRoutes = routesOf<SegmentRoutePorts>('segmentsAdmin', [
     method: 'GET',
     path: '/v1/admin/segments/{id}',
     auth: 'admin',
-    doc: { summary: 'One segment definition with its version', tags, responses: { '200': { description: 'The definition', schema: storedJson }, ...adminErrorResponses } },
-    async handle(req, { segments }) {
+    doc: {
+      summary: 'One segment definition with its version and its member count',
+      description:
+        '`members` is the sum of the segment\'s 16 shard counters (one query), changed in the same transaction as each member item. ' +
+        '`backfill` is the latest back-fill of existing people (opened by every create and update): `status` running|done, `partitions`/`partitionsDone`, `evaluated`, `entered`, `exited`.',
+      tags,
+      responses: { '200': { description: 'The definition', schema: { ...storedJson, properties: { ...(storedJson.properties as object), members: { type: 'integer' }, backfill: { type: 'object' } } } }, ...adminErrorResponses },
+    },
+    async handle(req, { segments, membership, backfills }) {
       const id = idParam(req.params);
       const found = await segments.get(id);
       if (!found) throw new NotFoundError(`segment ${id} not found`);
-      return json(200, answerOf(found));
+      const [members, backfill] = await Promise.all([membership.count(id), backfills?.status(id)]);
+      return json(200, { ...answerOf(found), members, ...(backfill ? { backfill } : {}) });
     },
   },
   {
@@ -240,5 +172,5 @@ function staleVersion(id: string, stored: number, sent: number): ClientError {
   return new ClientError(409, `version: segment ${id} is at version ${stored}, not ${sent}: read it again and reapply your change`, { field: 'version', version: stored });
 }
 
-/** Every route of segments. */
-export const segmentsRoutes = [...segmentRoutes];
+/** Every route of segments (the segmentsAdmin function serves them all). */
+export const segmentsRoutes = [...segmentRoutes, ...memberRoutes];

@@ -21,13 +21,15 @@ describe('segments admin function', () => {
       'DELETE /v1/admin/segments/{id}',
       'GET /v1/admin/segments',
       'GET /v1/admin/segments/{id}',
+      'GET /v1/admin/segments/{id}/members',
       'POST /v1/admin/segments',
+      'POST /v1/admin/segments/preview',
       'PUT /v1/admin/segments/{id}',
     ]);
     for (const r of own) expect([r.fn, r.auth]).toEqual(['segmentsAdmin', 'admin']);
     expect(stack.functions.get('segmentsAdmin')).toBe(stack.segments.admin);
     const gatewayRoutes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => String(r.Properties.RouteKey).includes('/v1/admin/segments'));
-    expect(gatewayRoutes).toHaveLength(5);
+    expect(gatewayRoutes).toHaveLength(7);
     for (const r of gatewayRoutes) expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -39,6 +41,10 @@ describe('segments admin function', () => {
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']));
     for (const s of dynamo) for (const r of resourcesOf(s)) expect(JSON.stringify(r)).toContain(JSON.stringify(tableArn));
+    // Members pages query bySegmentRank, the preview walks byScore; both read profiles with BatchGetItem.
+    const reads = dynamo.filter((s) => actionsOf(s).includes('dynamodb:Query') && actionsOf(s).includes('dynamodb:BatchGetItem'));
+    const indexes = reads.flatMap(resourcesOf).map((r) => JSON.stringify(r));
+    for (const index of ['bySegmentRank', 'byScore']) expect(indexes.some((r) => r.includes(`/index/${index}`))).toBe(true);
     // No stream, bucket, bus or function of its own to reach.
     const other = statements.filter((s) => actionsOf(s).some((a) => /^(kinesis|s3|events|lambda|states|ses):/.test(a)));
     expect(other).toEqual([]);

@@ -14,7 +14,7 @@ const ctx = { awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as unk
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 function api(store: SegmentStore) {
-  const handler = httpFunction('segmentsAdmin', segmentRoutes, { segments: store, now: () => new Date('2026-03-01T09:00:00Z') });
+  const handler = httpFunction('segmentsAdmin', segmentRoutes, { segments: store, membership: { count: async (id: string) => (id === 'warm-mailable' ? 3 : 0) }, now: () => new Date('2026-03-01T09:00:00Z') });
   return async (method: Method, id: string | undefined, opts: { body?: unknown; query?: Record<string, string> } = {}) => {
     const path = id === undefined ? '/v1/admin/segments' : `/v1/admin/segments/${id}`;
     const template = id === undefined ? path : '/v1/admin/segments/{id}';
@@ -37,7 +37,7 @@ describe('POST /v1/admin/segments', () => {
     const list = await call('GET', undefined);
     expect((list.body.segments as { id: string; version: number }[]).map((s) => [s.id, s.version])).toEqual([['warm-leads', 1], ['warm-mailable', 1]]);
     expect(list.body.limits).toMatchObject({ maxSegments: 100 });
-    expect(await call('GET', 'warm-mailable')).toMatchObject({ status: 200, body: { ...mailable, version: 1 } });
+    expect(await call('GET', 'warm-mailable')).toMatchObject({ status: 200, body: { ...mailable, version: 1, members: 3 } });
     expect(await call('GET', 'nobody')).toMatchObject({ status: 404, body: { field: 'id' } });
     expect(await call('GET', 'Bad_Id')).toMatchObject({ status: 400, body: { field: 'id' } });
   });
