@@ -20,7 +20,9 @@ export type FunctionName =
   | 'analyticsAdmin'
   | 'lakeErase'
   | 'channelsAdmin'
-  | 'segmentsAdmin';
+  | 'segmentsAdmin'
+  | 'broadcastsAdmin'
+  | 'broadcastPage';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -41,4 +43,6 @@ export const functionEntries: Record<FunctionName, string> = {
   lakeErase: 'functions/analytics/erase.ts',
   channelsAdmin: 'functions/channels/admin.ts',
   segmentsAdmin: 'functions/segments/admin.ts',
+  broadcastsAdmin: 'functions/broadcasts/admin.ts',
+  broadcastPage: 'functions/broadcasts/page.ts',
 };
