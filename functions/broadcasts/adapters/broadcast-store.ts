@@ -4,7 +4,7 @@
  * that marks the send record's first open, click, unsubscribe or bounce.
  */
 import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { profilePk, profileSk } from '../../profiles/domain/profile.js';
 import { BadRequestError } from '../../shared/errors.js';
 import {
@@ -178,6 +178,19 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
     }
   }
 
+  private async batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] = keys;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      out.push(...(res.Responses?.[this.tableName] ?? []));
+      pending = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      if (pending.length > 0 && attempt >= 5) throw new Error('broadcast list: items not read after retries');
+      if (pending.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+    return out;
+  }
+
   /** Broadcasts, newest first; BadRequestError naming `cursor` for a cursor this list did not hand out. */
   async list(limit: number, cursor?: string): Promise<{ items: Broadcast[]; cursor?: string }> {
     let start: Record<string, unknown> | undefined;
@@ -205,8 +218,15 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
       if (start && err instanceof DynamoDBServiceException && err.$fault === 'client') throw new BadRequestError('cursor', 'not a cursor from this list');
       throw err;
     }
+    // The index carries keys only (its projection is the leads list's): the items come in one BatchGet.
+    const keys = (res.Items ?? []).map((i) => ({ pk: i.pk, sk: i.sk }));
+    const got = keys.length === 0 ? [] : await this.batchGet(keys);
+    const byPk = new Map(got.map((i) => [String(i.pk), i]));
     return {
-      items: (res.Items ?? []).map((i) => strip<Broadcast>(i)),
+      items: keys.flatMap((k) => {
+        const item = byPk.get(String(k.pk));
+        return item ? [strip<Broadcast>(item)] : [];
+      }),
       ...(res.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') } : {}),
     };
   }

@@ -31,7 +31,8 @@ function baseEnv() {
 
 /** The page task's ports: the same send use case and adapters the send function builds. */
 export async function pagePortsFromEnv(): Promise<BroadcastPagePorts> {
-  const env = { ...baseEnv(), ...parseEnv(z.object({ CONTENT_BUCKET: required() })) };
+  const concurrency = z.optional(z.pipe(z.string().check(z.regex(/^([1-9]|[12]\d|3[0-2])$/, '1 to 32')), z.transform(Number)));
+  const env = { ...baseEnv(), ...parseEnv(z.object({ CONTENT_BUCKET: required(), BROADCAST_SEND_CONCURRENCY: concurrency })) };
   const doc = documentClient();
   const sendPorts: SendPorts = {
     config: sendingConfigFromEnv(),
@@ -46,6 +47,7 @@ export async function pagePortsFromEnv(): Promise<BroadcastPagePorts> {
     send: (input) => send(input, sendPorts),
     starter: new SfnExecutionStarter(sfnClient(), env.BROADCAST_STATE_MACHINE_ARN, memberShards),
     shards: memberShards,
+    ...(env.BROADCAST_SEND_CONCURRENCY ? { sendConcurrency: env.BROADCAST_SEND_CONCURRENCY } : {}),
     now: () => new Date(),
   };
 }

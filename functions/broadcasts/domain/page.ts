@@ -68,6 +68,8 @@ export interface BroadcastPagePorts {
   send(input: BroadcastSendInput): Promise<SendResult>;
   starter: ExecutionStarter;
   shards: number;
+  /** Sends a page runs at once (default broadcastLimits.sendConcurrency). */
+  sendConcurrency?: number;
   now(): Date;
 }
 
@@ -150,7 +152,7 @@ export async function runPage(input: PageInput, ports: BroadcastPagePorts): Prom
   if (state.phase === 'members') {
     const page = await ports.members.page(b.segmentId, shard, { ...(state.cursor ? { cursor: state.cursor } : {}), limit, order: 'id' });
     const localTime = b.schedule !== 'now' && 'localTime' in b.schedule;
-    outcomes = await mapLimit(page.members, broadcastLimits.sendConcurrency, async (m): Promise<Outcome> => {
+    outcomes = await mapLimit(page.members, ports.sendConcurrency ?? broadcastLimits.sendConcurrency, async (m): Promise<Outcome> => {
       if (localTime) {
         const due = dueAt(b.schedule, await ports.store.timeZone(m.profileId), b.defaultTimeZone, started);
         if (due.getTime() > started.getTime()) return { kind: 'deferred', entry: { profileId: m.profileId, due: due.toISOString(), reason: 'local-time' } };
@@ -174,7 +176,7 @@ export async function runPage(input: PageInput, ports: BroadcastPagePorts): Prom
       const until = Math.ceil((Date.parse(entries[0]!.due) - started.getTime()) / 1000);
       return out('wait', Math.max(1, Math.min(broadcastLimits.maxWaitSeconds, until)));
     }
-    outcomes = await mapLimit(due, broadcastLimits.sendConcurrency, (e) => sendTo(e.profileId));
+    outcomes = await mapLimit(due, ports.sendConcurrency ?? broadcastLimits.sendConcurrency, (e) => sendTo(e.profileId));
     next = applyOutcomes(state, outcomes, true);
     const last = due.at(-1)!;
     next.deferredCursor = deferredSk(last.due, last.profileId);

@@ -177,39 +177,39 @@ export interface SimulatedRun {
 
 /**
  * Runs the broadcast state machine's logic (domain/asl.ts) against a virtual clock: each shard's loop
- * calls runPage, then "waits" by moving its own next time; the shard due first runs next. No real waiting.
- * `taskMs(sent)`: the virtual time a page task takes.
+ * calls runPage at its own virtual time, then "waits" by moving its next time; the shard due first runs
+ * next. No real waiting. A page task's own duration is whatever the ports advance the clock by while it
+ * runs (the benchmark's send stub does), plus `taskMs`.
  */
 export async function simulate(
   ports: BroadcastPagePorts,
   clock: { t: number },
   broadcastId: string,
-  opts: { taskMs?: (sent: number) => number; maxExecutions?: number } = {},
+  opts: { taskMs?: number; maxExecutions?: number } = {},
 ): Promise<SimulatedRun> {
   const { runPage, finishExecution } = await import('../../../functions/broadcasts/domain/page.js');
   const run: SimulatedRun = { loops: 0, transitions: 0, executions: 0, endedAt: clock.t };
   for (let generation = 0; generation < (opts.maxExecutions ?? 1000); generation++) {
     run.executions++;
     run.transitions += 3; // Scheduled?, Shards (Map), Finish
-    let queue = Array.from({ length: ports.shards }, (_, shard) => ({ shard, at: clock.t, loops: 0 }));
+    const queue = Array.from({ length: ports.shards }, (_, shard) => ({ shard, at: clock.t, loops: 0 }));
     let executionEnd = clock.t;
     while (queue.length > 0) {
-      queue.sort((a, b) => a.at - b.at || a.shard - b.shard);
-      const next = queue.shift()!;
-      clock.t = Math.max(clock.t, next.at);
-      const start = clock.t;
+      let first = 0;
+      for (let i = 1; i < queue.length; i++) if (queue[i]!.at < queue[first]!.at) first = i;
+      const next = queue.splice(first, 1)[0]!;
+      clock.t = next.at;
       const out = await runPage({ broadcastId, shard: next.shard, loops: next.loops }, ports);
+      clock.t += opts.taskMs ?? 0;
       run.loops++;
-      run.transitions += 2;
-      clock.t = start + (opts.taskMs?.(0) ?? 0);
+      run.transitions += 2; // Page, Next page?
       if (out.next === 'end' || out.next === 'continue') {
-        run.transitions += 1;
+        run.transitions += 1; // Shard done
         executionEnd = Math.max(executionEnd, clock.t);
         continue;
       }
-      if (out.waitSeconds > 0) run.transitions += 1;
+      if (out.waitSeconds > 0) run.transitions += 1; // Pace
       queue.push({ shard: next.shard, at: clock.t + out.waitSeconds * 1000, loops: out.loops });
-      clock.t = start;
     }
     clock.t = executionEnd;
     const finished = await finishExecution({ broadcastId, generation }, ports);
