@@ -17,7 +17,7 @@
 import type { SendResult } from '../../sending/domain/contract.js';
 import type { MembershipReader } from '../../segments/domain/membership.js';
 import { broadcastIdempotencyKey, type Broadcast, broadcastLimits, deferredSk, emptyShard, type ShardState } from './model.js';
-import { pageSize, waitSeconds } from './pace.js';
+import { pace, pageSize } from './pace.js';
 import { dueAt } from './schedule.js';
 
 /** A recipient to try again at `due`. */
@@ -77,6 +77,8 @@ export interface PageInput {
   broadcastId: string;
   shard: number;
   loops?: number;
+  /** The previous wait's rounding (s, ≤ 0): see pace.ts. */
+  carry?: number;
 }
 
 export interface PageOutput {
@@ -86,6 +88,7 @@ export interface PageOutput {
   /** `wait`: Wait waitSeconds then the next page; `paused`: the same, then look again; `end`/`continue`: the iteration ends. */
   next: 'wait' | 'paused' | 'end' | 'continue';
   waitSeconds: number;
+  carry?: number;
 }
 
 /** Runs `work` on every item, at most `limit` at once, keeping order. */
@@ -131,7 +134,7 @@ export function applyOutcomes(state: ShardState, outcomes: readonly Outcome[], f
 export async function runPage(input: PageInput, ports: BroadcastPagePorts): Promise<PageOutput> {
   const { broadcastId: id, shard } = input;
   const loops = (input.loops ?? 0) + 1;
-  const out = (next: PageOutput['next'], wait = 0): PageOutput => ({ broadcastId: id, shard, loops, next, waitSeconds: wait });
+  const out = (next: PageOutput['next'], wait = 0, carry?: number): PageOutput => ({ broadcastId: id, shard, loops, next, waitSeconds: wait, ...(carry ? { carry } : {}) });
   const b = await ports.store.broadcast(id);
   if (!b || b.status === 'cancelled' || b.status === 'done') return out('end');
   if (b.status === 'paused') return out('paused', broadcastLimits.pausePollSeconds);
@@ -188,7 +191,8 @@ export async function runPage(input: PageInput, ports: BroadcastPagePorts): Prom
   if (deferred.length > 0) await ports.store.defer(id, shard, deferred);
   if (!(await ports.store.commit(id, state.pages, next))) return out('wait');
   const sent = outcomes.filter((o) => o.kind === 'sent').length;
-  return out('wait', waitSeconds(sent, b.ratePerSecond, ports.shards, ports.now().getTime() - started.getTime()));
+  const paced = pace(sent, b.ratePerSecond, ports.shards, ports.now().getTime() - started.getTime(), input.carry);
+  return out('wait', paced.waitSeconds, paced.carry);
 }
 
 export interface FinishInput {

@@ -192,14 +192,14 @@ export async function simulate(
   for (let generation = 0; generation < (opts.maxExecutions ?? 1000); generation++) {
     run.executions++;
     run.transitions += 3; // Scheduled?, Shards (Map), Finish
-    const queue = Array.from({ length: ports.shards }, (_, shard) => ({ shard, at: clock.t, loops: 0 }));
+    const queue: { shard: number; at: number; loops: number; carry?: number }[] = Array.from({ length: ports.shards }, (_, shard) => ({ shard, at: clock.t, loops: 0 }));
     let executionEnd = clock.t;
     while (queue.length > 0) {
       let first = 0;
       for (let i = 1; i < queue.length; i++) if (queue[i]!.at < queue[first]!.at) first = i;
       const next = queue.splice(first, 1)[0]!;
       clock.t = next.at;
-      const out = await runPage({ broadcastId, shard: next.shard, loops: next.loops }, ports);
+      const out = await runPage({ broadcastId, shard: next.shard, loops: next.loops, ...(next.carry ? { carry: next.carry } : {}) }, ports);
       clock.t += opts.taskMs ?? 0;
       run.loops++;
       run.transitions += 2; // Page, Next page?
@@ -209,7 +209,7 @@ export async function simulate(
         continue;
       }
       if (out.waitSeconds > 0) run.transitions += 1; // Pace
-      queue.push({ shard: next.shard, at: clock.t + out.waitSeconds * 1000, loops: out.loops });
+      queue.push({ shard: next.shard, at: clock.t + out.waitSeconds * 1000, loops: out.loops, ...(out.carry ? { carry: out.carry } : {}) });
     }
     clock.t = executionEnd;
     const finished = await finishExecution({ broadcastId, generation }, ports);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type BroadcastResults, foldResults } from '../../../functions/broadcasts/domain/results.js';
 import { emptyShard } from '../../../functions/broadcasts/domain/model.js';
-import { pageSize, waitSeconds } from '../../../functions/broadcasts/domain/pace.js';
+import { pace, pageSize, waitSeconds } from '../../../functions/broadcasts/domain/pace.js';
 import { dueAt, scheduleProblem, startOf } from '../../../functions/broadcasts/domain/schedule.js';
 
 describe('broadcast schedule resolution', () => {
@@ -58,6 +58,24 @@ describe('pacing to the SES rate', () => {
     expect(waitSeconds(8, 14, 16, 0)).toBe(10); // 8 / 0.875 = 9.14 → 10
     expect(waitSeconds(0, 14, 16, 0)).toBe(0); // nothing sent: no rate used
     expect(waitSeconds(10, 200, 16, 5_000)).toBe(0); // the page took longer than its share
+  });
+
+  it('gives back the rounding of whole-second waits on the next page, never more than 1 s of it', () => {
+    const first = pace(125, 200, 16, 625); // 9.375 s needed → 10, 0.625 s too long
+    expect(first).toEqual({ waitSeconds: 10, carry: -0.625 });
+    expect(pace(125, 200, 16, 625, first.carry)).toEqual({ waitSeconds: 9, carry: -0.25 });
+    // Idle pages cannot bank more than 1 s of rate for a later burst.
+    expect(pace(0, 200, 16, 0, -50).carry).toBe(-1);
+    // Over 100 pages the waits add up to what the rate needs (within a second).
+    let carry = 0;
+    let waited = 0;
+    for (let i = 0; i < 100; i++) {
+      const p = pace(125, 200, 16, 625, carry);
+      waited += p.waitSeconds + 0.625;
+      carry = p.carry;
+    }
+    expect(waited).toBeGreaterThanOrEqual(1000);
+    expect(waited).toBeLessThan(1001);
   });
 });
 
