@@ -7,7 +7,9 @@ const secret = 'unit-secret-0123456789abcdef0123456789abcdef';
 const claims: LinkClaims = { p: 'p1', s: 's_1', t: 'news', c: 'marketing', k: 'news', b: 'b-1' };
 const person = { userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' };
 
-function ports(mark = vi.fn(async () => true)): MailLinkPorts & { mark: typeof mark } {
+type Mark = NonNullable<MailLinkPorts['store']['markBroadcastFeedback']>;
+
+function ports(mark = vi.fn<Mark>(async () => true)): MailLinkPorts & { mark: typeof mark } {
   return {
     mark,
     secret,
@@ -42,7 +44,7 @@ describe('broadcast feedback attribution', () => {
   });
 
   it("counts nothing for a machine's fetch, a mail of no broadcast, and never fails the request", async () => {
-    const p = ports(vi.fn(async () => {
+    const p = ports(vi.fn<Mark>(async () => {
       throw new Error('DynamoDB down');
     }));
     await recordOpen(signToken(secret, 'open', claims), { userAgent: 'Mozilla/5.0' }, p); // Apple Mail Privacy Protection's proxy
