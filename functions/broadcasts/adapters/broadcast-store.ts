@@ -105,7 +105,8 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
 
   async timeZone(profileId: string): Promise<string | undefined> {
     const res = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(profileId), sk: profileSk }, ProjectionExpression: 'timezone' }),
+      // `timezone` is a DynamoDB reserved word.
+      new GetCommand({ TableName: this.tableName, Key: { pk: profilePk(profileId), sk: profileSk }, ProjectionExpression: '#tz', ExpressionAttributeNames: { '#tz': 'timezone' } }),
     );
     return typeof res.Item?.timezone === 'string' ? res.Item.timezone : undefined;
   }

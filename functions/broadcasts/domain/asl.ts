@@ -4,6 +4,7 @@
  *   Scheduled? ─(startAt)─► Wait for start ─┐
  *        └──────────────────────────────────┴► Shards: inline Map over the 16 member shards (MaxConcurrency 16)
  *                                                 Page ─► Next page? ─(waitSeconds > 0)─► Pace (Wait) ─► Page
+ *                                                            ├─(waitUntil)─► Wait for due (Wait) ─────► Page
  *                                                            ├─(no wait)──────────────────────────────► Page
  *                                                            └─(end | continue)─► Shard done
  *                                            ─► Finish (done, or continue in a new execution)
@@ -59,11 +60,13 @@ export function broadcastDefinition(): { Comment: string; StartAt: string; State
               Type: 'Choice',
               Choices: [
                 { Or: [{ Variable: '$.next', StringEquals: 'end' }, { Variable: '$.next', StringEquals: 'continue' }], Next: 'Shard done' },
+                { Variable: '$.waitUntil', IsPresent: true, Next: 'Wait for due' },
                 { Variable: '$.waitSeconds', NumericGreaterThan: 0, Next: 'Pace' },
               ],
               Default: 'Page',
             },
             Pace: { Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Page' },
+            'Wait for due': { Type: 'Wait', TimestampPath: '$.waitUntil', Next: 'Page' },
             'Shard done': { Type: 'Succeed' },
           },
         },

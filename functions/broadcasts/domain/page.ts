@@ -89,6 +89,11 @@ export interface PageOutput {
   next: 'wait' | 'paused' | 'end' | 'continue';
   waitSeconds: number;
   carry?: number;
+  /**
+   * Set instead of waitSeconds when the shard waits for its next deferred recipient: the Wait state waits
+   * until this instant (at most maxWaitSeconds ahead), a Timestamp wait that local mode scales like scenarios'.
+   */
+  waitUntil?: string;
 }
 
 /** Runs `work` on every item, at most `limit` at once, keeping order. */
@@ -176,8 +181,8 @@ export async function runPage(input: PageInput, ports: BroadcastPagePorts): Prom
     }
     const due = entries.filter((e) => Date.parse(e.due) <= started.getTime());
     if (due.length === 0) {
-      const until = Math.ceil((Date.parse(entries[0]!.due) - started.getTime()) / 1000);
-      return out('wait', Math.max(1, Math.min(broadcastLimits.maxWaitSeconds, until)));
+      const until = Math.min(Date.parse(entries[0]!.due), started.getTime() + broadcastLimits.maxWaitSeconds * 1000);
+      return { ...out('wait'), waitUntil: new Date(until).toISOString() };
     }
     outcomes = await mapLimit(due, ports.sendConcurrency ?? broadcastLimits.sendConcurrency, (e) => sendTo(e.profileId));
     next = applyOutcomes(state, outcomes, true);

@@ -223,6 +223,32 @@ describe('segment email on the local Step Functions (IAM check on)', () => {
     expect((await show('b-pause')).results).toMatchObject({ targeted: 160, sent: 160 });
   }, 180_000);
 
+  it('a local-time schedule mails a zone where the time has passed at once, and a zone still before it at its time, never before', async () => {
+    const ids = await seed('zones', 'z', 32);
+    // Half the profiles in UTC+2, where the wall time came 2 hours ago; half without a zone (the default,
+    // UTC), where it comes at the next whole minute at least 15 s ahead: a real wait (a repeated Timestamp
+    // wait is not scaled locally), so the test can see nobody is mailed early.
+    const at = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
+    const hhmm = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+    for (const [i, id] of ids.entries()) {
+      await putProfile(aws.doc, table(), { profileId: id, email: `${id}@example.com`, ...(i % 2 === 0 ? { timezone: 'Etc/GMT-2' } : {}) });
+    }
+    const created = await call('POST', '/v1/admin/broadcasts', '/v1/admin/broadcasts', {
+      body: { id: 'b-zones', segment: 'zones', template: 'news', schedule: { localTime: hhmm, date: at.toISOString().slice(0, 10), defaultTimeZone: 'UTC' } },
+    });
+    expect(created.status).toBe(201);
+    await until(async () => (await mailsTo('z')).length >= 16);
+    expect(Date.now()).toBeLessThan(at.getTime());
+    expect((await mailsTo('z')).every((m) => ids.indexOf(m.destination.to[0]!.split('@')[0]!) % 2 === 0)).toBe(true);
+    expect((await show('b-zones')).results).toMatchObject({ deferred: 16, deferrals: { 'local-time': 16 } });
+    expect((await sfn.waitFor(executionArn('b-zones', 0), 100_000)).status).toBe('SUCCEEDED');
+    expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
+    const mails = await mailsTo('z');
+    expect(mails).toHaveLength(32);
+    expect(new Set(mails.map((m) => m.destination.to[0])).size).toBe(32);
+    expect((await show('b-zones')).results).toMatchObject({ targeted: 32, sent: 32, deferred: 0, deferrals: { 'local-time': 16 } });
+  }, 150_000);
+
   it('cancel ends the broadcast: its execution finishes and nothing more is sent', async () => {
     await seed('cancel', 'x', 160);
     await startDirect({ id: 'b-cancel', segmentId: 'cancel', ratePerSecond: 0.16, members: 160 });

@@ -208,8 +208,9 @@ export async function simulate(
         executionEnd = Math.max(executionEnd, clock.t);
         continue;
       }
-      if (out.waitSeconds > 0) run.transitions += 1; // Pace
-      queue.push({ shard: next.shard, at: clock.t + out.waitSeconds * 1000, loops: out.loops, ...(out.carry ? { carry: out.carry } : {}) });
+      if (out.waitSeconds > 0 || out.waitUntil) run.transitions += 1; // Pace or Wait for due
+      const at = out.waitUntil ? Math.max(clock.t, Date.parse(out.waitUntil)) : clock.t + out.waitSeconds * 1000;
+      queue.push({ shard: next.shard, at, loops: out.loops, ...(out.carry ? { carry: out.carry } : {}) });
     }
     clock.t = executionEnd;
     const finished = await finishExecution({ broadcastId, generation }, ports);
