@@ -74,6 +74,11 @@ export const configSchema = z.object({
       }
     }, 'an IANA time zone, e.g. Europe/Berlin')
     .default('UTC'),
+  /**
+   * SES sends per second a broadcast paces itself to (your account's maximum send rate; 14 is SES's
+   * default when an account leaves the sandbox). Leave room if scenarios send at the same time.
+   */
+  sesRatePerSecond: z.number().min(0.1).max(10_000).default(14),
   /** `opt-out`: known addresses get marketing mail until they unsubscribe; `opt-in`: only with consent granted. */
   consentMode: z.enum(['opt-out', 'opt-in']).default('opt-out'),
   /** Days the event lake keeps its rows (S3 lifecycle expires older files; 1-3650). */
@@ -105,6 +110,7 @@ export const contextKeys = {
   scenarioCaps: 'nurture:scenarioCaps',
   quietHours: 'nurture:quietHours',
   defaultTimeZone: 'nurture:defaultTimeZone',
+  sesRatePerSecond: 'nurture:sesRatePerSecond',
   consentMode: 'nurture:consentMode',
   lakeRetentionDays: 'nurture:lakeRetentionDays',
   athenaScanLimitGb: 'nurture:athenaScanLimitGb',
@@ -133,7 +139,7 @@ export function parseConfig(read: (key: string) => unknown, givenKeys: readonly 
 }
 
 const listFields = new Set(['writeKeys', 'allowedOrigins', 'sesSandboxRecipients']);
-const numberFields = new Set(['shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek', 'lakeRetentionDays', 'athenaScanLimitGb']);
+const numberFields = new Set(['sesRatePerSecond', 'shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek', 'lakeRetentionDays', 'athenaScanLimitGb']);
 
 function coerce(value: unknown, field: string): unknown {
   if (typeof value !== 'string') return value;
@@ -146,6 +152,6 @@ function coerce(value: unknown, field: string): unknown {
     }
   }
   if (listFields.has(field)) return trimmed.split(',').map((s) => s.trim()).filter(Boolean);
-  if (numberFields.has(field) && /^\d+$/.test(trimmed)) return Number(trimmed);
+  if (numberFields.has(field) && /^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
   return value;
 }

@@ -57,6 +57,10 @@ export class Sending extends Construct {
   readonly feedbackRule: Rule;
   readonly sendErrorsAlarm: Alarm;
   readonly failuresAlarm: Alarm;
+  /** The send function's environment, SES statement and link secret, for another function that runs the send use case in-process. */
+  private readonly sendingEnv: Record<string, string>;
+  private readonly sesSendStatement: iam.PolicyStatement;
+  private readonly content: DefinedBucket;
 
   constructor(scope: Construct, id: string, props: SendingProps) {
     super(scope, id);
@@ -96,7 +100,7 @@ export class Sending extends Construct {
     });
 
     const identity = config.sesIdentity ?? config.senderAddress.slice(config.senderAddress.indexOf('@') + 1);
-    const sendingEnv = {
+    const sendingEnv: Record<string, string> = {
       SENDER_ADDRESS: config.senderAddress,
       SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
       SEND_CAPS: JSON.stringify({
@@ -125,21 +129,22 @@ export class Sending extends Construct {
         .bindBucket(content, 'read', { prefix: templateKeys.prefix }),
     );
     this.linkSecret.grantRead(this.send);
+    this.sendingEnv = sendingEnv;
+    this.content = content;
     // SES v2 SendEmail authorizes against both the identity and the configuration set (in the sandbox also
     // against each recipient's identity: nurture:sesSandboxRecipients); only the configured From address
     // is allowed.
     const identityArn = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
-    this.send.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [
-          identityArn(identity),
-          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
-          ...config.sesSandboxRecipients.filter((r) => r !== identity).map(identityArn),
-        ],
-        conditions: { StringEquals: { 'ses:FromAddress': config.senderAddress } },
-      }),
-    );
+    this.sesSendStatement = new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        identityArn(identity),
+        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
+        ...config.sesSandboxRecipients.filter((r) => r !== identity).map(identityArn),
+      ],
+      conditions: { StringEquals: { 'ses:FromAddress': config.senderAddress } },
+    });
+    this.send.addToRolePolicy(this.sesSendStatement);
 
     this.templateCheck = functions.register(
       'templateCheck',
@@ -229,5 +234,17 @@ export class Sending extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.IGNORE,
     });
+  }
+
+  /**
+   * Lets `fn` run the send use case in-process (segment email's page task): the send function's
+   * environment, SES SendEmail on the same identity and From address, templates, the link secret.
+   * The table grant is the caller's (it binds the table with the access it needs).
+   */
+  grantSending(fn: NurtureFunction): void {
+    for (const [name, value] of Object.entries(this.sendingEnv)) fn.addEnvironment(name, value);
+    fn.addToRolePolicy(iam.PolicyStatement.fromJson(this.sesSendStatement.toStatementJson()));
+    fn.bindBucket(this.content, 'read', { prefix: templateKeys.prefix });
+    this.linkSecret.grantRead(fn);
   }
 }

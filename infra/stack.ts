@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Channels } from './channels.js';
 import { Analytics } from './analytics.js';
+import { Broadcasts } from './broadcasts.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
 import { Identity } from './identity.js';
@@ -36,6 +37,7 @@ export class NurtureStack extends Stack {
   readonly analytics: Analytics;
   readonly channels: Channels;
   readonly segments: Segments;
+  readonly broadcasts: Broadcasts;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -71,6 +73,7 @@ export class NurtureStack extends Stack {
     });
     this.channels = new Channels(this, 'Channels', { config, logRetention, profiles: this.profiles.main, events: this.ingest.events, functions });
     this.segments = new Segments(this, 'Segments', { ...shared, bus: this.scoring.bus });
+    this.broadcasts = new Broadcasts(this, 'Broadcasts', { config, logRetention, profiles: this.profiles.main, sending: this.sending, functions });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

@@ -1,4 +1,5 @@
 import { registerAnalytics } from './analytics.js';
+import { registerBroadcasts } from './broadcasts.js';
 import { registerChannels } from './channels.js';
 import { registerScenarios } from './scenarios.js';
 import { registerCost } from './cost.js';
@@ -9,4 +10,4 @@ import { registerTemplates } from './templates.js';
 import type { RegisterCommands } from './register.js';
 
 /** Every capability's commands; each lives in its own file beside this one. */
-export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments];
+export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments, registerBroadcasts];

@@ -4,6 +4,7 @@
  * (functions/api/openapi.ts) is built from their docs.
  */
 import { analyticsRoutes } from '../analytics/routes.js';
+import { broadcastsRoutes } from '../broadcasts/routes.js';
 import { channelsRoutes } from '../channels/routes.js';
 import { ingestRoutes } from '../ingest/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
@@ -16,4 +17,4 @@ import type { RouteDoc } from '../shared/route-docs.js';
 /** A route with its documentation. */
 export type DocumentedRoute = RouteDef & { readonly doc: RouteDoc };
 
-export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...channelsRoutes, ...segmentsRoutes];
+export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...channelsRoutes, ...segmentsRoutes, ...broadcastsRoutes];

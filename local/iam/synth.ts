@@ -76,6 +76,14 @@ export async function extractPolicies(opts: ExtractOptions): Promise<ExtractedPo
       resources[id] = { ...resources[id]!, scenarioId, deployedName: String(props.StateMachineName) };
       principals[scenarioPrincipal(scenarioId)] = { role: logicalId(machine.role), statements: [] };
     }
+    // The broadcast state machine runs its tasks as `stateMachine:<name>` (the name local mode registers it under).
+    const broadcasts = stack.broadcasts.machine;
+    {
+      const id = logicalId(broadcasts);
+      const name = String(template.Resources[id]?.Properties?.StateMachineName ?? id);
+      resources[id] = { ...resources[id]!, deployedName: name };
+      principals[`stateMachine:${name}`] = { role: logicalId(broadcasts.role), statements: [] };
+    }
 
     const byRole = new Map(Object.values(principals).map((p) => [p.role, p]));
     for (const [id, r] of Object.entries(template.Resources)) {

@@ -58,7 +58,7 @@ describe('cdk-nag AwsSolutions', () => {
     const functions = app.node.findAll().filter((c): c is NurtureFunction => c instanceof NurtureFunction);
     const publicRoutes = routes.filter((r) => !r.auth && stack.functions.get(r.fn));
     const { sending } = stack;
-    const templateReaders = [sending.send, sending.templateCheck, sending.mailLinks, sending.admin];
+    const templateReaders = [sending.send, sending.templateCheck, sending.mailLinks, sending.admin, stack.broadcasts.page];
     const rulesReaders = [stack.scoring.process, stack.scoring.rulesCheck, stack.scoring.sweep, stack.identity.adminProfiles, stack.segments.sweep];
     const bucketId = logicalIdOf(stack.content.content.bucket);
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
@@ -97,6 +97,11 @@ describe('cdk-nag AwsSolutions', () => {
         ),
         ...['Scenarios/EnrollRole', 'Scenarios/AdminRole'].map(
           (role) => `Nurture/${role}/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Nurture-scenario-*]`,
+        ),
+        // Segment email: its machine's log delivery and X-Ray, and its executions (names known at run time).
+        'Nurture/Broadcasts/Role AwsSolutions-IAM5[Resource::*]',
+        ...['Broadcasts/PageRole', 'Broadcasts/AdminRole'].map(
+          (role) => `Nurture/${role}/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Nurture-broadcasts:*]`,
         ),
       ].sort(),
     );

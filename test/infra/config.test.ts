@@ -26,11 +26,20 @@ describe('deployment config from cdk.json context', () => {
       quietHours: '21:00-08:00',
       defaultTimeZone: 'UTC',
       consentMode: 'opt-out',
+      sesRatePerSecond: 14,
       lakeRetentionDays: defaultLakeRetentionDays,
       athenaScanLimitGb: defaultAthenaScanLimitGb,
       currency: 'JPY',
     });
   });
+
+  it('passes the SES rate (nurture:sesRatePerSecond, "-c" string too) to both broadcast functions as SES_RATE_PER_SECOND', () => {
+    const { stack } = buildTestApp({ 'nurture:sesRatePerSecond': '37.5' });
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+    for (const fn of [stack.broadcasts.page, stack.broadcasts.admin]) {
+      expect(resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)]!.Properties.Environment.Variables.SES_RATE_PER_SECOND).toBe('37.5');
+    }
+  }, synthTimeoutMs);
 
   it('passes the cost currency (nurture:currency) to the channels admin function as CURRENCY', () => {
     const { stack } = buildTestApp({ 'nurture:currency': 'USD' });

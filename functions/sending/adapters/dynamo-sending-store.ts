@@ -1,12 +1,14 @@
-import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBServiceException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { broadcastPk, type FeedbackKind, feedbackShardOf, feedbackSk } from '../../broadcasts/domain/model.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ProfileReader, strip } from '../../profiles/adapters/profile-reader.js';
 import { type Consent, type Profile, profilePk, profileSk } from '../../profiles/domain/profile.js';
@@ -162,6 +164,45 @@ export class DynamoSendingStore implements SendStore {
       }),
     );
     return res.Item ? strip<SendTimes>(res.Item) : undefined;
+  }
+
+  /**
+   * Counts a broadcast mail's feedback exactly once: one transaction sets `<kind>At` on the send record
+   * only if it exists without it, and adds 1 to the broadcast's feedback counter. A repeat (a second open,
+   * a replayed event) fails the condition and counts nothing. 4 write units, on the first time only.
+   */
+  async markBroadcastFeedback(profileId: string, sendId: string, broadcastId: string, kind: FeedbackKind, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: profilePk(profileId), sk: sendSk(sendId) },
+                UpdateExpression: 'SET #at = :at',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at) AND broadcastId = :b',
+                ExpressionAttributeNames: { '#at': `${kind}At` },
+                ExpressionAttributeValues: { ':at': at.toISOString(), ':b': broadcastId },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: broadcastPk(broadcastId), sk: feedbackSk(feedbackShardOf(sendId)) },
+                UpdateExpression: 'ADD #k :one',
+                ExpressionAttributeNames: { '#k': kind },
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      throw err;
+    }
   }
 
   /** Sets `honeypotAt` on an existing send record; an unknown send is left alone. */

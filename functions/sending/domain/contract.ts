@@ -24,6 +24,8 @@ export const sendInputSchema = z.object({
   capPolicy: z.optional(z.enum(['skip', 'defer'])),
   /** Scenario sending this mail: its own caps apply, and opens/clicks carry it. */
   scenarioId: z.optional(id(128)),
+  /** Broadcast sending this mail: kept on the send record, and its opens, clicks, unsubscribes and bounces count for it. */
+  broadcastId: z.optional(id(128)),
   /** Extra template variables (`{{ context.coupon }}`). */
   context: z.optional(z.record(z.string(), z.unknown())),
 });

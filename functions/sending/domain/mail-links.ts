@@ -29,6 +29,8 @@ export interface MailLinkPorts {
     sendTimes(profileId: string, sendId: string): Promise<SendTimes | undefined>;
     /** Records that a send's honeypot link was followed at `at` (nothing if the send is unknown). */
     markHoneypot(profileId: string, sendId: string, at: string): Promise<void>;
+    /** Counts a broadcast mail's first open/click/unsubscribe for its broadcast (once per send and kind). */
+    markBroadcastFeedback?(profileId: string, sendId: string, broadcastId: string, kind: 'opened' | 'clicked' | 'unsubscribed', at: Date): Promise<boolean>;
   };
   templates: TemplateStore;
   /** Puts events on the events stream; never throws (feeding back must not cost a recipient their click). */
@@ -60,6 +62,13 @@ async function bestEffort<T>(ports: MailLinkPorts, what: string, work: () => Pro
   }
 }
 
+/** A person's (not a machine's) first open, click or unsubscribe of a broadcast mail counts for the broadcast. */
+async function countForBroadcast(ports: MailLinkPorts, claims: LinkClaims, kind: 'opened' | 'clicked' | 'unsubscribed', machineReason: MachineReason | undefined) {
+  const mark = ports.store.markBroadcastFeedback?.bind(ports.store);
+  if (!claims.b || machineReason || !mark) return;
+  await bestEffort(ports, 'broadcast feedback', () => mark(claims.p, claims.s, claims.b!, kind, ports.now()), false);
+}
+
 /**
  * Open pixel: feeds "Email Opened" (repeats within a minute are one event), marked as a machine's when a
  * mail proxy, a scanner or the local inbox page fetched it. Answers the same whoever asks.
@@ -67,6 +76,7 @@ async function bestEffort<T>(ports: MailLinkPorts, what: string, work: () => Pro
 export async function recordOpen(token: string, signals: FetchSignals, ports: MailLinkPorts): Promise<void> {
   const claims = claimsOf(ports.secret, 'open', token);
   const reason = machineOpen(signals, ports.inboxOrigins);
+  await countForBroadcast(ports, claims, 'opened', reason);
   await ports.feed([emailEvent('Email Opened', claims, { now: ports.now(), ...agent(signals), ...machine(reason) })]);
 }
 
@@ -89,6 +99,7 @@ export async function recordClick(token: string, signals: FetchSignals, ports: M
     reason ??= machineClickTiming(await bestEffort(ports, 'send times read', () => ports.store.sendTimes(claims.p, claims.s), undefined), now);
   }
   // The honeypot's target is the mail's view-in-browser link: a credential to the mail, kept off the stream.
+  await countForBroadcast(ports, claims, 'clicked', reason);
   const url = claims.h ? {} : { url: claims.u };
   await ports.feed([emailEvent('Email Link Clicked', claims, { now, ...url, ...agent(signals), ...machine(reason) })]);
   return claims.u;
@@ -105,6 +116,7 @@ export async function unsubscribe(token: string, choice: { scope: UnsubscribeSco
   const now = ports.now();
   if (choice.scope === 'all') await ports.store.setConsent(found.profileId, revokedConsent(choice.oneClick ? 'list-unsubscribe-one-click' : 'unsubscribe-page', now));
   else await ports.store.setTopic(found.profileId, claims.k, false);
+  await countForBroadcast(ports, claims, 'unsubscribed', undefined);
   await ports.feed([emailEvent('Unsubscribed', { ...claims, p: found.profileId }, { now, scope: choice.scope })]);
   return claims;
 }

@@ -32,6 +32,8 @@ export interface SendRecord {
   category: Category;
   topic: string;
   scenarioId?: string;
+  /** The broadcast that sent it (its feedback counters count this mail's first open, click, unsubscribe, bounce). */
+  broadcastId?: string;
   messageId: string;
   email: string;
   subject: string;

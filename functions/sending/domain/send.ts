@@ -223,6 +223,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     c: input.category,
     k: template.topic,
     ...(input.scenarioId ? { sc: input.scenarioId } : {}),
+    ...(input.broadcastId ? { b: input.broadcastId } : {}),
   };
   const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims);
   const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links), {
@@ -268,6 +269,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
         templateId: tagValue(input.templateId),
         category: input.category,
         ...(input.scenarioId ? { scenarioId: tagValue(input.scenarioId) } : {}),
+        ...(input.broadcastId ? { broadcastId: tagValue(input.broadcastId) } : {}),
       },
       ...(config.configurationSet ? { configurationSet: config.configurationSet } : {}),
     }));
@@ -290,6 +292,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     subject: mail.subject,
     sentAt: now.toISOString(),
     ...(input.scenarioId ? { scenarioId: input.scenarioId } : {}),
+    ...(input.broadcastId ? { broadcastId: input.broadcastId } : {}),
     ...(input.context ? { context: input.context } : {}),
   };
   await store.record(record);

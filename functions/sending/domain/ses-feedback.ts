@@ -44,12 +44,20 @@ export interface SesFeedbackStore {
   suppress(s: Suppression): Promise<boolean>;
   resolveProfile(profileId: string): Promise<{ profileId: string } | undefined>;
   setConsent(profileId: string, consent: Consent): Promise<boolean>;
+  /** Counts a broadcast mail's first bounce for its broadcast (once per send). */
+  markBroadcastFeedback?(profileId: string, sendId: string, broadcastId: string, kind: 'bounced', at: Date): Promise<boolean>;
 }
 
 /** Applies one SES event: suppresses its addresses and, for a complaint, revokes the profile's consent. */
 export async function applySesFeedback(detail: SesEventDetail, at: Date, store: SesFeedbackStore): Promise<{ suppressed: number }> {
   const actions = sesFeedback(detail, at);
   for (const s of actions.suppress) await store.suppress(s);
+  // A broadcast's mail (SES tags it): its first bounce, permanent or not, counts as bounced for the broadcast.
+  const tag = (name: string) => detail.mail?.tags?.[name]?.[0];
+  const [broadcastId, sendId, profileId] = [tag('broadcastId'), tag('sendId'), tag('profileId')];
+  if (detail.eventType === 'Bounce' && broadcastId && sendId && profileId && store.markBroadcastFeedback) {
+    await store.markBroadcastFeedback(profileId, sendId, broadcastId, 'bounced', at);
+  }
   if (actions.revokeConsentOf) {
     const found = await store.resolveProfile(actions.revokeConsentOf.profileId);
     if (found) await store.setConsent(found.profileId, actions.revokeConsentOf.consent);

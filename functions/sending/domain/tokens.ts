@@ -23,6 +23,8 @@ export interface LinkClaims {
   k: string;
   /** Scenario id. */
   sc?: string;
+  /** Broadcast id. */
+  b?: string;
   /** Click target (click tokens only). */
   u?: string;
   /** The mail's honeypot link (click tokens only): no person sees it, so whoever follows it is a scanner. */

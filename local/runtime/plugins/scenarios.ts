@@ -21,6 +21,7 @@ import type { LocalContext } from '../context.js';
 import { type LocalLambda, scenarioTaskResources } from '../../emulators/step-functions/integrations.js';
 import { type ExecutionRecord, LocalStepFunctions } from '../../emulators/step-functions/server.js';
 import { asFunction } from '../../iam/index.js';
+import { registerBroadcasts } from './broadcasts.js';
 
 /** State machine names are this prefix plus the scenario id (on AWS: the stack name's, see infra/scenarios.ts). */
 export const localStateMachinePrefix = 'nurture-scenario-';
@@ -134,6 +135,8 @@ export async function scenariosPlugin(ctx: LocalContext): Promise<void> {
       target: (e) => call('ended', ruleInput({ kind: 'ended' }, e)),
     });
   }
+  // Segment email's state machine shares this Step Functions (registered before interrupted runs resume).
+  registerBroadcasts(ctx, sfn, functions);
   const resumed = sfn.resumeInterrupted();
   if (resumed > 0) console.log(`[scenarios] resumed ${resumed} execution(s) that were running at the last stop`);
 
