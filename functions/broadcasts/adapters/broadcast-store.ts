@@ -3,7 +3,7 @@
  * BatchWriteItem for deferred entries. Feedback counters are added by sending's store, in the transaction
  * that marks the send record's first open, click, unsubscribe or bounce.
  */
-import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { profilePk, profileSk } from '../../profiles/domain/profile.js';
 import { BadRequestError } from '../../shared/errors.js';
@@ -21,12 +21,12 @@ import {
   shardSk,
 } from '../domain/model.js';
 import type { BroadcastStorePort, DeferredEntry } from '../domain/page.js';
+import { conditionHeld } from '../../shared/aws/conditional.js';
 
 /** BatchWriteItem's limit. */
 const batchWriteMax = 25;
 const keyAttrs = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
 const strip = <T>(item: Record<string, unknown>): T => Object.fromEntries(Object.entries(item).filter(([k]) => !keyAttrs.includes(k))) as T;
-const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;
 
 export class DynamoBroadcastStore implements BroadcastStorePort {
   constructor(
@@ -40,19 +40,15 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
   }
 
   async create(b: Broadcast): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: broadcastPk(b.id), sk: broadcastSk, gsi1pk: broadcastIndexPk, gsi1sk: Date.parse(b.createdAt), ...b },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async shard(id: string, shard: number): Promise<ShardState> {
@@ -61,8 +57,8 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
   }
 
   async commit(id: string, pagesBefore: number, next: ShardState): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: broadcastPk(id), sk: shardSk(next.shard), ...next },
@@ -70,12 +66,8 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'pages = :p', ExpressionAttributeValues: { ':p': pagesBefore } }),
         }),
-      );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async defer(id: string, shard: number, entries: readonly DeferredEntry[]): Promise<void> {
@@ -143,8 +135,8 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
     from.forEach((s, i) => {
       values[`:f${i}`] = s;
     });
-    try {
-      await this.doc.send(
+    return conditionHeld(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: broadcastPk(id), sk: broadcastSk },
@@ -153,17 +145,13 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async bumpGeneration(id: string, from: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionHeld(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: broadcastPk(id), sk: broadcastSk },
@@ -171,12 +159,8 @@ export class DynamoBroadcastStore implements BroadcastStorePort {
           ConditionExpression: 'generation = :from',
           ExpressionAttributeValues: { ':from': from, ':next': from + 1 },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   private async batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {

@@ -7,6 +7,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionHeld } from '../../shared/aws/conditional.js';
 import { type Job, type JobKind, jobStatus, type JobStatus, type PartitionProgress, partitionsOf } from '../domain/backfill.js';
 
 const jobsPk = 'segjobs';
@@ -88,20 +89,16 @@ export class DynamoBackfillStore {
   }
 
   async advance(job: Job, from: PartitionProgress, to: PartitionProgress): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionHeld(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: progressPk(job), sk: to.partition, ...to },
           ConditionExpression: from.pages === 0 ? 'attribute_not_exists(pk)' : 'pages = :p',
           ...(from.pages === 0 ? {} : { ExpressionAttributeValues: { ':p': from.pages } }),
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async finish(job: Job, at: string): Promise<void> {

@@ -6,10 +6,10 @@
  * so no definition change goes without one. segmentLimits.maxSegments (100) small documents fit one Query page (1 MB);
  * the store follows LastEvaluatedKey all the same.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobKind } from '../domain/backfill.js';
 import { jobItems } from './backfill-store.js';
+import { transactionConditionsHeld } from '../../shared/aws/conditional.js';
 import type { Segment } from '../domain/definition.js';
 import { segmentSchema } from '../domain/schema.js';
 
@@ -113,12 +113,6 @@ export class DynamoSegmentStore implements SegmentStore {
   /** The definition write and its back-fill job in one transaction; false when the version condition failed. */
   private async write(definition: object, segmentId: string, version: number, kind: JobKind, now: Date): Promise<boolean> {
     const job = jobItems({ segmentId, version, kind, startedAt: now.toISOString() }).map((Item) => ({ Put: { TableName: this.tableName, Item } }));
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [definition, ...job] as never }));
-      return true;
-    } catch (err) {
-      if (err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-      throw err;
-    }
+    return transactionConditionsHeld(this.doc.send(new TransactWriteCommand({ TransactItems: [definition, ...job] as never })));
   }
 }

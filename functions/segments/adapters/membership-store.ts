@@ -5,17 +5,14 @@
  * the condition fails, the transaction is cancelled, and the change counts as already applied.
  * 4 write units per change (a transaction writes twice); nothing is written while membership holds.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { MembershipChange } from '../domain/diff.js';
 import { countPk, type Member, type MemberPage, type MembershipReader, memberPk, memberShard, memberShards } from '../domain/membership.js';
+import { transactionConditionsHeld } from '../../shared/aws/conditional.js';
 
 /** Largest page of members one call returns. */
 export const maxMemberPage = 1000;
-
-const cancelledByCondition = (err: unknown) =>
-  err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
@@ -71,13 +68,7 @@ export class DynamoMembershipStore implements MembershipReader {
             },
           }
         : { Delete: { TableName: this.tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' } };
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [member, { Update: counter }] }));
-      return true;
-    } catch (err) {
-      if (cancelledByCondition(err)) return false;
-      throw err;
-    }
+    return transactionConditionsHeld(this.doc.send(new TransactWriteCommand({ TransactItems: [member, { Update: counter }] })));
   }
 
   /**
