@@ -21,7 +21,9 @@ export type FunctionName =
   | 'lakeErase'
   | 'channelsAdmin'
   | 'segmentsAdmin'
-  | 'segmentsSweep';
+  | 'segmentsSweep'
+  | 'recommendationsBuild'
+  | 'recommendationsCatalogCheck';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -43,4 +45,6 @@ export const functionEntries: Record<FunctionName, string> = {
   channelsAdmin: 'functions/channels/admin.ts',
   segmentsAdmin: 'functions/segments/admin.ts',
   segmentsSweep: 'functions/segments/sweep.ts',
+  recommendationsBuild: 'functions/recommendations/build.ts',
+  recommendationsCatalogCheck: 'functions/recommendations/catalog-check.ts',
 };
