@@ -25,12 +25,6 @@ export class ModelTooLargeError extends Error {
   override name = 'ModelTooLargeError';
 }
 
-/** The files to ship with a bundled function, relative to the repository root. */
-export const recommendationSqlFiles = [
-  { from: 'functions/recommendations/queries/cooccurrence.sql', to: 'cooccurrence.sql' },
-  { from: 'functions/analytics/reports/_persons.sql', to: '_persons.sql' },
-];
-
 const here = dirname(fileURLToPath(import.meta.url));
 function read(folder: string, name: string): string {
   const file = [join(here, '..', '..', folder, name), join(here, name)].find((f) => existsSync(f));
