@@ -59,11 +59,28 @@ item_baskets AS (
   SELECT kind, product_id, count(*) AS n FROM kept GROUP BY kind, product_id
 ),
 item_persons AS (
-  SELECT kind, product_id, count(DISTINCT person) AS persons FROM valid GROUP BY kind, product_id
+  -- People per product, from kept baskets only (a crawler's day of views counts for nobody).
+  SELECT v.kind, v.product_id, count(DISTINCT v.person) AS persons
+  FROM valid v
+  JOIN sizes z ON z.kind = v.kind AND z.basket = v.basket
+  WHERE z.size <= {{max_basket}}
+  GROUP BY v.kind, v.product_id
+),
+fields AS (
+  SELECT product_id, ts,
+    json_extract_scalar(product, '$.name') AS name, json_extract_scalar(product, '$.price') AS price,
+    coalesce(json_extract_scalar(product, '$.currency'), order_currency) AS currency, json_extract_scalar(product, '$.category') AS category,
+    json_extract_scalar(product, '$.url') AS url, json_extract_scalar(product, '$.image_url') AS image_url
+  FROM valid
 ),
 latest AS (
-  SELECT product_id, max_by(product, ts) AS product, max_by(order_currency, ts) AS order_currency, max(ts) AS ts
-  FROM valid
+  -- Each field's latest value seen (a later event that leaves a field out does not erase it).
+  SELECT product_id,
+    max_by(name, CASE WHEN name IS NOT NULL THEN ts END) AS name, max_by(price, CASE WHEN price IS NOT NULL THEN ts END) AS price,
+    max_by(currency, CASE WHEN currency IS NOT NULL THEN ts END) AS currency, max_by(category, CASE WHEN category IS NOT NULL THEN ts END) AS category,
+    max_by(url, CASE WHEN url IS NOT NULL THEN ts END) AS url, max_by(image_url, CASE WHEN image_url IS NOT NULL THEN ts END) AS image_url,
+    max(ts) AS ts
+  FROM fields
   GROUP BY product_id
 )
 SELECT 'pair' AS rec, kind, a, b, n, CAST(NULL AS bigint) AS persons,
@@ -79,8 +96,5 @@ SELECT 'total', kind, CAST(NULL AS varchar), CAST(NULL AS varchar), count(*), NU
 FROM (SELECT DISTINCT kind, basket FROM kept) k
 GROUP BY kind
 UNION ALL
-SELECT 'product', CAST(NULL AS varchar), product_id, CAST(NULL AS varchar), CAST(NULL AS bigint), NULL,
-  json_extract_scalar(product, '$.name'), json_extract_scalar(product, '$.price'),
-  coalesce(json_extract_scalar(product, '$.currency'), order_currency), json_extract_scalar(product, '$.category'),
-  json_extract_scalar(product, '$.url'), json_extract_scalar(product, '$.image_url'), ts
+SELECT 'product', CAST(NULL AS varchar), product_id, CAST(NULL AS varchar), CAST(NULL AS bigint), NULL, name, price, currency, category, url, image_url, ts
 FROM latest
