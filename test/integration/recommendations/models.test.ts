@@ -2,6 +2,8 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { S3Event } from 'aws-lambda';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRow } from '../../../functions/analytics/domain/lake.js';
 import type { BuildReport } from '../../../functions/recommendations/domain/run-build.js';
@@ -123,5 +125,14 @@ describe('recommendations model build', () => {
     expect(await get(popularKey('shoes'))).toBeUndefined();
     const manifest = await aws.doc.send(new QueryCommand({ TableName: aws.env.TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'recbuild#bought-together' } }));
     expect(manifest.Items ?? []).toEqual([]);
+  });
+
+  it('builds from the CLI as the function does (npm run nurture -- recommendations build)', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'recommendations', 'build', '--json', '--dynamodb-endpoint', aws.emulators.endpoints.dynamodb, '--table', aws.env.TABLE_NAME!, '--lake', lake.dir]);
+    const report = JSON.parse(stdout) as BuildReport;
+
+    expect(report.window.days).toBe(90);
+    expect(report.figures.boughtBaskets).toBe(33);
+    expect(ids(await get<TopList>(topKey('bought-together', 'A')))?.[0]).toBe('C');
   });
 });
