@@ -8,6 +8,9 @@
  * recent product counts once, at its latest time and strongest kind. Normalising by the list's top score
  * makes lists of products with many and few baskets comparable (G² grows with the counts). Products the
  * person bought, and products the caller marks unavailable, are never returned; ties go by product id.
+ * An optional prior list (the popular list of the person's favourite category) is blended in with a
+ * rank-decaying weight: bench/recommendations.ts shows it matters when the next purchase is not a
+ * complement of the last ones.
  */
 import type { TopList } from './model.js';
 
@@ -15,6 +18,8 @@ export const forYouDefaults = {
   /** Days after which a recent product's pull halves. */
   halfLifeDays: 7,
   kindWeight: { bought: 1, viewed: 0.5 },
+  /** Weight of a prior list's first item (ForYouOptions.prior). */
+  priorWeight: 0.5,
 } as const;
 
 export interface RecentProduct {
@@ -30,6 +35,14 @@ export interface ForYouOptions {
   halfLifeDays?: number;
   /** False for products that may not be recommended (the catalog's `available: false`). */
   isAvailable?: (productId: string) => boolean;
+  /**
+   * A prior blended in: e.g. the popular list of the person's most viewed category. The item at rank i of
+   * n adds priorWeight × (n − i) / n to its score (so it can outrank weak neighbours, and fills the places
+   * the neighbours leave empty), with the same exclusions.
+   */
+  prior?: readonly { productId: string }[];
+  /** Weight of the prior's first item, against 1 for a bought product's best neighbour (default 0.5). */
+  priorWeight?: number;
 }
 
 const ms = (at: string | number) => (typeof at === 'number' ? at : Date.parse(at));
@@ -62,6 +75,12 @@ export function forYou(
       scores.set(n.productId, (scores.get(n.productId) ?? 0) + (weight * n.score) / top);
     }
   }
+  const prior = opts.prior ?? [];
+  const priorWeight = opts.priorWeight ?? forYouDefaults.priorWeight;
+  prior.forEach(({ productId }, i) => {
+    if (bought.has(productId) || (opts.isAvailable && !opts.isAvailable(productId))) return;
+    scores.set(productId, (scores.get(productId) ?? 0) + (priorWeight * (prior.length - i)) / prior.length);
+  });
   return [...scores]
     .map(([productId, score]) => ({ productId, score: Math.round(score * 1e6) / 1e6 }))
     .sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))

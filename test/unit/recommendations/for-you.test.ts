@@ -38,4 +38,17 @@ describe('for you', () => {
     expect(forYou([], neighbours, new Set(), 10)).toEqual([]);
     expect(forYou([{ productId: 'unknown', kind: 'viewed', at: day(0) }], neighbours, new Set(), 10)).toEqual([]);
   });
+
+  it('blends a prior list with a rank-decaying weight, under the same exclusions', () => {
+    // shoes viewed now: socks = belt = 0.5. Prior [hat, belt, tie] at weight 0.5: hat 0.5, belt +1/3, tie 1/6.
+    const recent = [{ productId: 'shoes', kind: 'viewed' as const, at: day(0) }];
+
+    const result = forYou(recent, neighbours, new Set(['tie']), 10, { prior: [{ productId: 'hat' }, { productId: 'belt' }, { productId: 'tie' }] });
+
+    expect(result).toEqual([
+      { productId: 'belt', score: 0.833333 },
+      { productId: 'hat', score: 0.5 },
+      { productId: 'socks', score: 0.5 },
+    ]);
+  });
 });
