@@ -24,7 +24,9 @@ export async function checkCatalogUpload(
       report = catalogReport(key, { products: [], problems: [{ field: '(document)', message: `is larger than ${catalogUploadLimits.maxBytes} bytes` }] }, at);
     } else {
       const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const parsed = parseCatalogUpload(await res.Body!.transformToString('utf8'), key.endsWith('.json') ? 'json' : 'csv', at);
+      // Products carry the upload's time, not the check's: a replayed notification writes the same items.
+      const uploadedAt = res.LastModified?.toISOString() ?? at;
+      const parsed = parseCatalogUpload(await res.Body!.transformToString('utf8'), key.endsWith('.json') ? 'json' : 'csv', uploadedAt);
       report = catalogReport(key, parsed, at);
       if (report.ok) await deps.catalog.putMany(parsed.products);
     }

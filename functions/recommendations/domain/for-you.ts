@@ -47,7 +47,11 @@ export interface ForYouOptions {
 
 const ms = (at: string | number) => (typeof at === 'number' ? at : Date.parse(at));
 
-/** The person's top `limit` products, best first, with their blended scores. */
+/**
+ * The person's top `limit` products, best first, with their blended scores. `neighbours` holds one list
+ * per recent product: its bought-together list for a product they bought, its viewed-together list for
+ * one they viewed (what bench/recommendations.ts measures).
+ */
 export function forYou(
   recent: readonly RecentProduct[],
   neighbours: ReadonlyMap<string, TopList>,

@@ -109,6 +109,10 @@ describe('recommendations model build', () => {
     const csv = 'product_id,name,category,availability\nB,Bag B (new),bags,out_of_stock\n';
     await s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'catalog/products.csv', Body: csv }));
     await check(s3Event('catalog/products.csv'));
+    const first = await get<Product>(productKey('B'));
+    await check(s3Event('catalog/products.csv'));
+    // A replayed notification writes the same product.
+    expect(await get<Product>(productKey('B'))).toEqual(first);
 
     await build({});
 
