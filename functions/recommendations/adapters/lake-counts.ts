@@ -15,15 +15,12 @@ import type { LakeCounts } from '../domain/build.js';
 import { catalogLimits, productOf } from '../domain/catalog.js';
 import { type CooccurrenceCounts, cooccurrenceLimits } from '../domain/cooccurrence.js';
 import type { Product } from '../domain/model.js';
+import { ModelTooLargeError } from '../errors.js';
 
 export const lakeCountLimits = {
   /** Most rows one build reads (pairs dominate): a larger lake is refused with a hint to shorten the window. */
   maxRows: 5_000_000,
 } as const;
-
-export class ModelTooLargeError extends Error {
-  override name = 'ModelTooLargeError';
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 function read(folder: string, name: string): string {
