@@ -13,6 +13,7 @@ import { Profiles } from './profiles.js';
 import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
 import { Scenarios } from './scenarios.js';
+import { Recommendations } from './recommendations.js';
 import { Segments } from './segments.js';
 import { Sending } from './sending.js';
 import { snippet } from '../tracker/snippet.js';
@@ -38,6 +39,7 @@ export class NurtureStack extends Stack {
   readonly channels: Channels;
   readonly segments: Segments;
   readonly broadcasts: Broadcasts;
+  readonly recommendations: Recommendations;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -74,10 +76,12 @@ export class NurtureStack extends Stack {
     this.channels = new Channels(this, 'Channels', { config, logRetention, profiles: this.profiles.main, events: this.ingest.events, functions });
     this.segments = new Segments(this, 'Segments', { ...shared, bus: this.scoring.bus });
     this.broadcasts = new Broadcasts(this, 'Broadcasts', { config, logRetention, profiles: this.profiles.main, sending: this.sending, functions });
+    this.recommendations = new Recommendations(this, 'Recommendations', shared);
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);
     this.analytics.grantLakeReads(this.scenarios.steps);
+    this.analytics.grantLakeReads(this.recommendations.build);
 
     // Every route of functions/api/routes.ts, after all capabilities registered their functions.
     functions.addRoutes(this.ingest.api);

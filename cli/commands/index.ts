@@ -4,10 +4,11 @@ import { registerChannels } from './channels.js';
 import { registerScenarios } from './scenarios.js';
 import { registerCost } from './cost.js';
 import { registerLake } from './lake.js';
+import { registerRecommendations } from './recommendations.js';
 import { registerScoring } from './scoring.js';
 import { registerSegments } from './segments.js';
 import { registerTemplates } from './templates.js';
 import type { RegisterCommands } from './register.js';
 
 /** Every capability's commands; each lives in its own file beside this one. */
-export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments, registerBroadcasts];
+export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments, registerBroadcasts, registerRecommendations];

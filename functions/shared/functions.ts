@@ -23,7 +23,9 @@ export type FunctionName =
   | 'segmentsAdmin'
   | 'segmentsSweep'
   | 'broadcastsAdmin'
-  | 'broadcastPage';
+  | 'broadcastPage'
+  | 'recommendationsBuild'
+  | 'recommendationsCatalogCheck';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -47,4 +49,6 @@ export const functionEntries: Record<FunctionName, string> = {
   segmentsSweep: 'functions/segments/sweep.ts',
   broadcastsAdmin: 'functions/broadcasts/admin.ts',
   broadcastPage: 'functions/broadcasts/page.ts',
+  recommendationsBuild: 'functions/recommendations/build.ts',
+  recommendationsCatalogCheck: 'functions/recommendations/catalog-check.ts',
 };

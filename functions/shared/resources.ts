@@ -65,6 +65,9 @@ export interface BusDef {
  * - segment def:    `segdefs`           / `<segment id>`        (functions/segments/adapters/definition-store.ts)
  * - segment member: `seg#<id>#<shard>`  / `<profile id>`        (functions/segments/domain/membership.ts)
  * - member count:   `segcount#<id>`     / `<shard>`
+ * - product:        `cat#<productId>`   / `product`             (functions/recommendations/domain/model.ts)
+ * - model list:     `rec#<strategy>#<productId>`, `rec#popular#<category|*>` / `top`
+ * - build manifest: `recbuild#<family>` / `part#<nnnn>`          (functions/recommendations/adapters/toplist-store.ts)
  * The `byScore` index ranks leads per stage without a scan (gsi1pk = `rank#<stage>`, gsi1sk = score).
  * The sparse `byLifecycleDue` index holds only customers whose lifecycle state will change by time alone
  * (gsi2pk = `due#<shard>`, lifecycleDue = when): the daily sweep reads the due ones, never scanning.

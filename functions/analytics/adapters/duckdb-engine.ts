@@ -33,6 +33,11 @@ export const trinoCompatMacros: readonly { name: string; trino: string; sql: str
     sql: 'CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)',
   },
   {
+    name: 'json_extract_scalar',
+    trino: 'json_extract_scalar(json, path): the scalar at the JSONPath as text (NULL for objects, arrays and absent keys)',
+    sql: "CREATE OR REPLACE MACRO json_extract_scalar(j, p) AS CASE WHEN json_type(j, p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END",
+  },
+  {
     name: 'array_join',
     trino: 'array_join(array, delimiter): the elements as text joined by the delimiter (NULL elements skipped)',
     sql: 'CREATE OR REPLACE MACRO array_join(a, d) AS array_to_string(list_filter(a, x -> x IS NOT NULL), d)',

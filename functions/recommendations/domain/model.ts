@@ -21,6 +21,8 @@ export interface Product {
   available?: boolean;
   /** When the catalog last learnt of it (ISO). */
   updatedAt: string;
+  /** Where it came from: an upload (its values win) or events. Absent on records written before it existed. */
+  source?: 'upload' | 'events';
 }
 
 /** Item-to-item strategies (stored per product) and the per-person and fallback ones (computed or stored). */
