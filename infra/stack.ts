@@ -9,6 +9,7 @@ import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Observability } from './observability.js';
 import { Profiles } from './profiles.js';
+import { Recommend } from './recommend.js';
 import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
 import { Scenarios } from './scenarios.js';
@@ -36,6 +37,7 @@ export class NurtureStack extends Stack {
   readonly analytics: Analytics;
   readonly channels: Channels;
   readonly segments: Segments;
+  readonly recommend: Recommend;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -71,6 +73,7 @@ export class NurtureStack extends Stack {
     });
     this.channels = new Channels(this, 'Channels', { config, logRetention, profiles: this.profiles.main, events: this.ingest.events, functions });
     this.segments = new Segments(this, 'Segments', { ...shared, bus: this.scoring.bus });
+    this.recommend = new Recommend(this, 'Recommend', { config, logRetention, profiles: this.profiles.main, functions });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

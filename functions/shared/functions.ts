@@ -21,7 +21,8 @@ export type FunctionName =
   | 'lakeErase'
   | 'channelsAdmin'
   | 'segmentsAdmin'
-  | 'segmentsSweep';
+  | 'segmentsSweep'
+  | 'recommend';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -43,4 +44,5 @@ export const functionEntries: Record<FunctionName, string> = {
   channelsAdmin: 'functions/channels/admin.ts',
   segmentsAdmin: 'functions/segments/admin.ts',
   segmentsSweep: 'functions/segments/sweep.ts',
+  recommend: 'functions/recommendations/recommend.ts',
 };

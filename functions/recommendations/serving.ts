@@ -1,0 +1,124 @@
+/**
+ * The serving use cases: `recommend` (one TopList read, one BatchGetItem of its products, the popular
+ * fallback when the list has nothing to show) and `personalizeVisitor`. The reads are ports
+ * (adapters/serving-store.ts), so this module never knows where it runs.
+ */
+import { BadRequestError } from '../shared/errors.js';
+import { type ItemStrategy, itemStrategies, popularKey, type Product, type Strategy, type TopList, topKey } from './domain/model.js';
+import { type PersonalizeAnswer, type PersonView, personalize } from './domain/personalize.js';
+import {
+  activityOf,
+  forYou,
+  type RecommendationAnswer,
+  type RecommendationQuery,
+  recIdOf,
+  servable,
+  servingLimits,
+  strategyOf,
+  variantOf,
+} from './domain/serving.js';
+
+type Key = { pk: string; sk: string };
+
+/** The reads serving makes; DynamoServingStore implements them with GetItem, BatchGetItem and Query only. */
+export interface ServingReads {
+  /** Stored TopLists by partition key (absent keys are simply missing). One BatchGetItem. */
+  lists(keys: readonly Key[]): Promise<Map<string, TopList>>;
+  /** Catalog products by id (absent ones missing). One BatchGetItem. */
+  products(ids: readonly string[]): Promise<Map<string, Product>>;
+  /** The profile an anonymousId / userId resolves to, without writing anything; undefined if none. */
+  person(who: { anonymousId?: string; userId?: string }): Promise<PersonView | undefined>;
+  /** Ids of segments flagged `public`. */
+  publicSegments(): Promise<ReadonlySet<string>>;
+}
+
+export interface ServingPorts {
+  reads: ServingReads;
+  /** Share of visitors held out as the control (0-1). */
+  controlShare: number;
+}
+
+/** The answer for one validated query (the write key already checked by the route). */
+export async function recommend(q: RecommendationQuery, ports: ServingPorts): Promise<RecommendationAnswer> {
+  const strategy = strategyOf(q);
+  if (typeof strategy !== 'string') throw new BadRequestError(strategy.field, strategy.message);
+  const visitor = q.anonymousId ?? q.userId;
+  const variant = variantOf(visitor, ports.controlShare);
+  const limit = q.limit ?? servingLimits.defaultLimit;
+  const exclude = new Set<string>(q.productId ? [q.productId] : []);
+  const { reads } = ports;
+  const answer = (items: RecommendationAnswer['items'], builtAt: string | undefined, fallback: boolean): RecommendationAnswer => ({
+    strategy,
+    variant,
+    recId: recIdOf([strategy, variant, strategy === 'for-you' ? visitor : q.productId, q.category, builtAt]),
+    items,
+    ...(fallback ? { fallback: 'popular' as const } : {}),
+  });
+
+  // The product asked about is read beside the list: its category picks the popular fallback.
+  const subjectRead = q.productId ? reads.products([q.productId]) : Promise.resolve(new Map<string, Product>());
+  // Awaited only on the fallback path; a failure there still rejects at that await.
+  subjectRead.catch(() => undefined);
+  let ranked: string[] = [];
+  let builtAt: string | undefined;
+  if (variant === 'model' && strategy !== 'popular') {
+    const found = isItem(strategy) ? await itemList(strategy, q.productId!, reads) : await forYouList(q, limit, reads, exclude);
+    ranked = found.ranked;
+    builtAt = found.builtAt;
+  }
+  if (ranked.length > 0) {
+    const products = await reads.products(ranked);
+    const items = servable(ranked, products, exclude, limit);
+    if (items.length > 0) return answer(items, builtAt, false);
+  }
+  const category = q.category ?? (await subjectRead).get(q.productId ?? '')?.category;
+  const popular = await popularList(category, reads);
+  const items = servable(popular.ranked, await reads.products(popular.ranked), exclude, limit);
+  return answer(items, popular.builtAt, variant === 'model' && strategy !== 'popular');
+}
+
+const isItem = (s: Strategy): s is ItemStrategy => (itemStrategies as readonly string[]).includes(s);
+
+async function itemList(strategy: ItemStrategy, productId: string, reads: ServingReads) {
+  const key = topKey(strategy, productId);
+  const list = (await reads.lists([key])).get(key.pk);
+  return { ranked: list?.items.map((i) => i.productId) ?? [], builtAt: list?.builtAt };
+}
+
+/** The person's recent products blended from their neighbours' lists; what they bought is added to `exclude`. */
+async function forYouList(q: RecommendationQuery, limit: number, reads: ServingReads, exclude: Set<string>) {
+  const person = await reads.person({ ...(q.anonymousId ? { anonymousId: q.anonymousId } : {}), ...(q.userId ? { userId: q.userId } : {}) });
+  if (!person) return { ranked: [], builtAt: undefined };
+  const { recent, bought } = activityOf(person.recent);
+  for (const id of bought) exclude.add(id);
+  const seeds = recent.slice(0, servingLimits.forYouSeeds);
+  if (seeds.length === 0) return { ranked: [], builtAt: undefined };
+  const keys = seeds.flatMap((id) => itemStrategies.map((s) => topKey(s, id)));
+  const lists = await reads.lists(keys);
+  const neighbours = new Map<string, TopList['items']>();
+  let builtAt: string | undefined;
+  for (const id of seeds) {
+    const items = itemStrategies.flatMap((s) => lists.get(topKey(s, id).pk)?.items ?? []);
+    for (const s of itemStrategies) builtAt = maxOf(builtAt, lists.get(topKey(s, id).pk)?.builtAt);
+    neighbours.set(id, items);
+  }
+  // Ask for more than the limit: unavailable products are only known once the catalog is read.
+  const ranked = forYou(seeds, neighbours, bought, limit * 2).map((r) => r.productId);
+  return { ranked, builtAt: `${builtAt ?? ''}:${seeds.join(',')}` };
+}
+
+const maxOf = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
+
+/** Popular in the category (when known) first, then popular overall: both lists in one read. */
+async function popularList(category: string | undefined, reads: ServingReads) {
+  const keys = category ? [popularKey(category), popularKey()] : [popularKey()];
+  const lists = await reads.lists(keys);
+  const ranked = keys.flatMap((k) => lists.get(k.pk)?.items.map((i) => i.productId) ?? []);
+  return { ranked, builtAt: keys.map((k) => lists.get(k.pk)?.builtAt ?? '').join(',') };
+}
+
+/** What a page may know about the visitor (domain/personalize.ts); an unknown visitor is not an error. */
+export async function personalizeVisitor(who: { anonymousId?: string; userId?: string }, reads: ServingReads): Promise<PersonalizeAnswer> {
+  const [person, publicSegments] = await Promise.all([reads.person(who), reads.publicSegments()]);
+  return personalize(person, publicSegments);
+}
