@@ -29,6 +29,7 @@ describe('deployment config from cdk.json context', () => {
       lakeRetentionDays: defaultLakeRetentionDays,
       athenaScanLimitGb: defaultAthenaScanLimitGb,
       currency: 'JPY',
+      recommendationControlShare: 0.1,
     });
   });
 
