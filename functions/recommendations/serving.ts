@@ -22,10 +22,8 @@ type Key = { pk: string; sk: string };
 
 /** The reads serving makes; DynamoServingStore implements them with GetItem, BatchGetItem and Query only. */
 export interface ServingReads {
-  /** Stored TopLists by partition key (absent keys are simply missing). One BatchGetItem. */
-  lists(keys: readonly Key[]): Promise<Map<string, TopList>>;
-  /** Catalog products by id (absent ones missing). One BatchGetItem. */
-  products(ids: readonly string[]): Promise<Map<string, Product>>;
+  /** Stored TopLists by partition key and catalog products by id, absent ones missing: one BatchGetItem. */
+  read(ask: { lists?: readonly Key[]; products?: readonly string[] }): Promise<{ lists: Map<string, TopList>; products: Map<string, Product> }>;
   /** The profile an anonymousId / userId resolves to, without writing anything; undefined if none. */
   person(who: { anonymousId?: string; userId?: string }): Promise<PersonView | undefined>;
   /** Ids of segments flagged `public`. */
@@ -55,25 +53,23 @@ export async function recommend(q: RecommendationQuery, ports: ServingPorts): Pr
     ...(fallback ? { fallback: 'popular' as const } : {}),
   });
 
-  // The product asked about is read beside the list: its category picks the popular fallback.
-  const subjectRead = q.productId ? reads.products([q.productId]) : Promise.resolve(new Map<string, Product>());
-  // Awaited only on the fallback path; a failure there still rejects at that await.
-  subjectRead.catch(() => undefined);
   let ranked: string[] = [];
   let builtAt: string | undefined;
+  // The product asked about is read with the list (one BatchGetItem): its category picks the fallback.
+  let subject: Product | undefined;
   if (variant === 'model' && strategy !== 'popular') {
     const found = isItem(strategy) ? await itemList(strategy, q.productId!, reads) : await forYouList(q, limit, reads, exclude);
-    ranked = found.ranked;
-    builtAt = found.builtAt;
+    ({ ranked, builtAt, subject } = found);
+  } else if (q.productId && !q.category) {
+    subject = (await reads.read({ products: [q.productId] })).products.get(q.productId);
   }
   if (ranked.length > 0) {
-    const products = await reads.products(ranked);
+    const { products } = await reads.read({ products: ranked });
     const items = servable(ranked, products, exclude, limit);
     if (items.length > 0) return answer(items, builtAt, false);
   }
-  const category = q.category ?? (await subjectRead).get(q.productId ?? '')?.category;
-  const popular = await popularList(category, reads);
-  const items = servable(popular.ranked, await reads.products(popular.ranked), exclude, limit);
+  const popular = await popularList(q.category ?? subject?.category, reads);
+  const items = servable(popular.ranked, (await reads.read({ products: popular.ranked })).products, exclude, limit);
   return answer(items, popular.builtAt, variant === 'model' && strategy !== 'popular');
 }
 
@@ -81,20 +77,22 @@ const isItem = (s: Strategy): s is ItemStrategy => (itemStrategies as readonly s
 
 async function itemList(strategy: ItemStrategy, productId: string, reads: ServingReads) {
   const key = topKey(strategy, productId);
-  const list = (await reads.lists([key])).get(key.pk);
-  return { ranked: list?.items.map((i) => i.productId) ?? [], builtAt: list?.builtAt };
+  const { lists, products } = await reads.read({ lists: [key], products: [productId] });
+  const list = lists.get(key.pk);
+  return { ranked: list?.items.map((i) => i.productId) ?? [], builtAt: list?.builtAt, subject: products.get(productId) };
 }
 
 /** The person's recent products blended from their neighbours' lists; what they bought is added to `exclude`. */
 async function forYouList(q: RecommendationQuery, limit: number, reads: ServingReads, exclude: Set<string>) {
   const person = await reads.person({ ...(q.anonymousId ? { anonymousId: q.anonymousId } : {}), ...(q.userId ? { userId: q.userId } : {}) });
-  if (!person) return { ranked: [], builtAt: undefined };
+  const none = { ranked: [] as string[], builtAt: undefined, subject: undefined };
+  if (!person) return none;
   const { recent, bought } = activityOf(person.recent);
   for (const id of bought) exclude.add(id);
   const seeds = recent.slice(0, servingLimits.forYouSeeds);
-  if (seeds.length === 0) return { ranked: [], builtAt: undefined };
+  if (seeds.length === 0) return none;
   const keys = seeds.flatMap((id) => itemStrategies.map((s) => topKey(s, id)));
-  const lists = await reads.lists(keys);
+  const { lists } = await reads.read({ lists: keys });
   const neighbours = new Map<string, TopList['items']>();
   let builtAt: string | undefined;
   for (const id of seeds) {
@@ -104,7 +102,7 @@ async function forYouList(q: RecommendationQuery, limit: number, reads: ServingR
   }
   // Ask for more than the limit: unavailable products are only known once the catalog is read.
   const ranked = forYou(seeds, neighbours, bought, limit * 2).map((r) => r.productId);
-  return { ranked, builtAt: `${builtAt ?? ''}:${seeds.join(',')}` };
+  return { ranked, builtAt: `${builtAt ?? ''}:${seeds.join(',')}`, subject: undefined };
 }
 
 const maxOf = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
@@ -112,7 +110,7 @@ const maxOf = (a: string | undefined, b: string | undefined) => (a === undefined
 /** Popular in the category (when known) first, then popular overall: both lists in one read. */
 async function popularList(category: string | undefined, reads: ServingReads) {
   const keys = category ? [popularKey(category), popularKey()] : [popularKey()];
-  const lists = await reads.lists(keys);
+  const { lists } = await reads.read({ lists: keys });
   const ranked = keys.flatMap((k) => lists.get(k.pk)?.items.map((i) => i.productId) ?? []);
   return { ranked, builtAt: keys.map((k) => lists.get(k.pk)?.builtAt ?? '').join(',') };
 }

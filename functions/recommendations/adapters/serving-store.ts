@@ -50,21 +50,19 @@ export class DynamoServingStore implements ServingReads {
     this.links = new DynamoLinkStore(doc, tableName, false);
   }
 
-  async lists(keys: readonly Key[]): Promise<Map<string, TopList>> {
-    const out = new Map<string, TopList>();
+  async read(ask: { lists?: readonly Key[]; products?: readonly string[] }): Promise<{ lists: Map<string, TopList>; products: Map<string, Product> }> {
+    const lists = new Map<string, TopList>();
+    const products = new Map<string, Product>();
+    const keys = [...(ask.lists ?? []), ...[...new Set(ask.products ?? [])].map(productKey)];
     for (const item of await this.batchGet(keys)) {
-      if (Array.isArray(item.items)) out.set(String(item.pk), { items: item.items as TopList['items'], builtAt: String(item.builtAt ?? ''), window: item.window as TopList['window'] });
+      const { pk, sk, ...rest } = item;
+      if (sk === 'product') {
+        if (typeof rest.productId === 'string' && typeof rest.name === 'string') products.set(rest.productId, rest as unknown as Product);
+      } else if (Array.isArray(rest.items)) {
+        lists.set(String(pk), { items: rest.items as TopList['items'], builtAt: String(rest.builtAt ?? ''), window: rest.window as TopList['window'] });
+      }
     }
-    return out;
-  }
-
-  async products(ids: readonly string[]): Promise<Map<string, Product>> {
-    const out = new Map<string, Product>();
-    for (const item of await this.batchGet([...new Set(ids)].map(productKey))) {
-      const { pk: _pk, sk: _sk, ...product } = item;
-      if (typeof product.productId === 'string' && typeof product.name === 'string') out.set(product.productId, product as unknown as Product);
-    }
-    return out;
+    return { lists, products };
   }
 
   async person(who: { anonymousId?: string; userId?: string }): Promise<PersonView | undefined> {

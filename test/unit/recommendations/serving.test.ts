@@ -25,15 +25,14 @@ const entry = (name: string, t: string, data: Record<string, unknown>): Activity
 
 /** In-memory reads, counting calls. */
 function memoryReads(opts: { lists?: Record<string, TopList>; products?: Product[]; person?: PersonView; publicSegments?: string[] }) {
-  const calls = { lists: 0, products: 0 };
+  const calls = { reads: 0 };
   const reads: ServingReads = {
-    async lists(keys) {
-      calls.lists++;
-      return new Map(keys.flatMap((k) => (opts.lists?.[k.pk] ? [[k.pk, opts.lists[k.pk]!] as const] : [])));
-    },
-    async products(ids) {
-      calls.products++;
-      return new Map((opts.products ?? []).filter((p) => ids.includes(p.productId)).map((p) => [p.productId, p]));
+    async read({ lists = [], products = [] }) {
+      calls.reads++;
+      return {
+        lists: new Map(lists.flatMap((k) => (opts.lists?.[k.pk] ? [[k.pk, opts.lists[k.pk]!] as const] : []))),
+        products: new Map((opts.products ?? []).filter((p) => products.includes(p.productId)).map((p) => [p.productId, p])),
+      };
     },
     async person() {
       return opts.person;
@@ -137,13 +136,13 @@ describe('for you', () => {
 describe('recommend', () => {
   const products = [product('p1', { category: 'tea' }), product('p2'), product('p3', { available: false }), product('t1', { category: 'tea' }), product('all1')];
 
-  it('answers a stored list in one list read and one product read, filtering unavailable products', async () => {
+  it('answers a stored list in two reads (list with the product asked about, then its products), filtering unavailable products', async () => {
     const { reads, calls } = memoryReads({ lists: { [topKey('bought-together', 'p1').pk]: list('p3', 'p2') }, products });
     const answer = await recommend({ productId: 'p1', anonymousId: 'model-visitor' }, { reads, controlShare: 0 });
     expect(answer).toMatchObject({ strategy: 'bought-together', variant: 'model', items: [{ productId: 'p2' }] });
     expect(answer).not.toHaveProperty('fallback');
     expect(answer.recId).toMatch(/^r_/);
-    expect(calls.lists).toBe(1);
+    expect(calls.reads).toBe(2);
   });
 
   it("falls back to the product's popular category, then popular overall, when the list is empty", async () => {
