@@ -14,6 +14,7 @@ import {
 } from '../../../functions/recommendations/domain/serving.js';
 import { personalizeVisitor, recommend, type ServingReads } from '../../../functions/recommendations/serving.js';
 import type { ActivityEntry } from '../../../functions/profiles/domain/profile.js';
+import { segmentSchema } from '../../../functions/segments/domain/schema.js';
 
 const product = (productId: string, extra: Partial<Product> = {}): Product => ({ productId, name: `Product ${productId}`, updatedAt: '2026-12-01T00:00:00Z', ...extra });
 const list = (...ids: string[]): TopList => ({
@@ -216,5 +217,14 @@ describe('caching', () => {
     expect(notModified('"a"', '"b"')).toBe(false);
     expect(notModified(undefined, '"b"')).toBe(false);
     expect(cacheControlOf('bought-together')).toBe('public, max-age=300');
+  });
+});
+
+describe('public segments', () => {
+  const doc = { id: 'pricing-readers', name: 'Pricing readers', conditions: [{ field: 'score', gte: 10 }] };
+  it('are flagged by an optional boolean, absent (private) by default', () => {
+    expect(segmentSchema.parse(doc)).not.toHaveProperty('public');
+    expect(segmentSchema.parse({ ...doc, public: true }).public).toBe(true);
+    expect(segmentSchema.safeParse({ ...doc, public: 'yes' }).error?.issues[0]?.path).toEqual(['public']);
   });
 });
