@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { DynamoSegmentStore } from '../segments/adapters/definition-store.js';
 import { documentClient } from '../shared/aws/dynamodb.js';
 import { commaList, parseEnv, required } from '../shared/env.js';
 import { httpFunction } from '../shared/http-function.js';
@@ -22,7 +21,7 @@ export const handler = httpFunction(
   'recommend',
   recommendRoutes,
   {
-    reads: new DynamoServingStore(doc, env.TABLE_NAME, new DynamoSegmentStore(doc, env.TABLE_NAME)),
+    reads: new DynamoServingStore(doc, env.TABLE_NAME),
     controlShare: env.CONTROL_SHARE,
     writeKeys: new Set(env.WRITE_KEYS),
   },

@@ -3,12 +3,11 @@
  * links and profile item (GetItem with a projection: PII is never loaded), public segments by Query
  * (cached). Read-only: GetItem, BatchGetItem and Query are all the recommend function's role allows.
  */
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoLinkStore } from '../../identity/adapters/dynamo-link-store.js';
 import { anonymousProfileId, type IdentityKey, keyString } from '../../identity/domain/keys.js';
 import { followMerges } from '../../profiles/domain/merge-chain.js';
 import { profilePk, profileSk } from '../../profiles/domain/profile.js';
-import type { SegmentStore } from '../../segments/adapters/definition-store.js';
 import { type Product, productKey, type TopList } from '../domain/model.js';
 import type { PersonView } from '../domain/personalize.js';
 import type { ServingReads } from '../serving.js';
@@ -19,6 +18,12 @@ const batchGetKeys = 100;
 const batchGetRounds = 8;
 /** How long the list of public segment ids is reused before it is read again (ms). */
 export const publicSegmentsCacheMs = 60_000;
+/**
+ * The partition of segment definitions (segments/adapters/definition-store.ts `segmentPartition`; the
+ * integration test stores definitions through that store). Read here without the store, whose document
+ * schema would put full zod and yaml into this public function's cold start.
+ */
+const segmentPartition = 'segdefs';
 
 type Key = { pk: string; sk: string };
 
@@ -43,7 +48,6 @@ export class DynamoServingStore implements ServingReads {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly segments: Pick<SegmentStore, 'list'>,
     private readonly clock: () => number = Date.now,
   ) {
     // Eventually consistent: serving acts on nothing it reads, and a link a second old is good enough.
@@ -93,7 +97,23 @@ export class DynamoServingStore implements ServingReads {
   async publicSegments(): Promise<ReadonlySet<string>> {
     const now = this.clock();
     if (this.cached && now - this.cached.at < publicSegmentsCacheMs) return this.cached.ids;
-    const ids = new Set((await this.segments.list()).filter((s) => s.segment.public === true).map((s) => s.segment.id));
+    const ids = new Set<string>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': segmentPartition },
+          ProjectionExpression: 'sk, #doc',
+          ExpressionAttributeNames: { '#doc': 'doc' },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      // Documents were validated when stored; only the flag is read (a segment is private unless it is `true`).
+      for (const item of res.Items ?? []) if (isPublic(item.doc)) ids.add(String(item.sk));
+      start = res.LastEvaluatedKey;
+    } while (start);
     this.cached = { at: now, ids };
     return ids;
   }
@@ -110,5 +130,13 @@ export class DynamoServingStore implements ServingReads {
       if (request && Object.keys(request).length > 0) throw new Error(`serving read left unprocessed keys after ${batchGetRounds} rounds`);
     }
     return out;
+  }
+}
+
+function isPublic(doc: unknown): boolean {
+  try {
+    return (JSON.parse(String(doc)) as { public?: unknown }).public === true;
+  } catch {
+    return false;
   }
 }

@@ -14,10 +14,11 @@ let aws: TestAws;
 let handler: (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 const context = { awsRequestId: 'r1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
-/** A visitor id on the model side of a 0.1 control share (the default). */
-const modelVisitor = (seed: string) => {
-  for (let i = 0; ; i++) if (variantOf(`${seed}-${i}`, 0.1) === 'model') return `${seed}-${i}`;
+/** A visitor id on the given side of a 0.1 control share (the default). */
+const visitorIn = (variant: 'model' | 'control', seed: string) => {
+  for (let i = 0; ; i++) if (variantOf(`${seed}-${i}`, 0.1) === variant) return `${seed}-${i}`;
 };
+const modelVisitor = (seed: string) => visitorIn('model', seed);
 
 async function get(path: string, query: Record<string, string>, headers: Record<string, string> = basicAuth(writeKey)) {
   const res = await handler(apiEvent({ method: 'GET', path, query, headers }), context);
@@ -100,6 +101,13 @@ describe('GET /v1/recommendations', () => {
     expect(ids).toEqual(['tea-1', 'pot-1']);
     expect(ids).not.toContain('cup-2');
     expect(res.headers['cache-control']).toBe('private, max-age=60');
+  });
+
+  it('gives a held-out control visitor the popular baseline for the same product, saying so', async () => {
+    const res = await get('/v1/recommendations', { productId: 'tea-1', anonymousId: visitorIn('control', 'held-out') });
+    expect(res.body).toMatchObject({ strategy: 'bought-together', variant: 'control' });
+    expect((res.body.items as { productId: string }[]).map((i) => i.productId)).toEqual(['pot-1']);
+    expect(res.body.fallback).toBeUndefined();
   });
 
   it('answers CORS preflight for the site and refuses other origins', async () => {
