@@ -6,7 +6,7 @@
  *
  * Commands: init, page, track, identify, alias, reset, and `use` (an add-on script such as
  * nurture-personalize.min.js registers its commands: `nurture('use', 'recommend', handler)`; a command
- * of an add-on not loaded yet waits for it, at most maxHeld). Messages follow the Segment spec and are POSTed to
+ * of an add-on not loaded yet waits for it, at most 20 of them). Messages follow the Segment spec and are POSTed to
  * {api}/v1/batch as text/plain (a CORS-simple request, no preflight). Nothing here may throw into the host
  * page: every entry point and listener is wrapped.
  *

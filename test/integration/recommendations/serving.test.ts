@@ -166,5 +166,7 @@ describe('GET /v1/personalize', () => {
   it('answers an unknown visitor 200 as anonymous, and needs a visitor id', async () => {
     expect(await get('/v1/personalize', { anonymousId: 'never-seen' })).toMatchObject({ status: 200, body: { known: false, stage: 'anonymous', interests: [], segments: [] } });
     expect(await get('/v1/personalize', {})).toMatchObject({ status: 400, body: { field: 'anonymousId' } });
+    expect(await get('/v1/personalize', { anonymousId: 'a\u0001b' })).toMatchObject({ status: 400, body: { field: 'anonymousId' } });
+    expect(await get('/v1/personalize', { anonymousId: 'never-seen' }, basicAuth('wrong_key_000'))).toMatchObject({ status: 401, body: { field: 'writeKey' } });
   });
 });
