@@ -10,8 +10,10 @@ import {
   activityOf,
   forYou,
   type RecommendationAnswer,
+  type RecentProduct,
   type RecommendationQuery,
   recIdOf,
+  seedStrategy,
   servable,
   servingLimits,
   strategyOf,
@@ -91,18 +93,19 @@ async function forYouList(q: RecommendationQuery, limit: number, reads: ServingR
   for (const id of bought) exclude.add(id);
   const seeds = recent.slice(0, servingLimits.forYouSeeds);
   if (seeds.length === 0) return none;
-  const keys = seeds.flatMap((id) => itemStrategies.map((s) => topKey(s, id)));
-  const { lists } = await reads.read({ lists: keys });
-  const neighbours = new Map<string, TopList['items']>();
+  const keyOf = (r: RecentProduct) => topKey(seedStrategy(r), r.productId);
+  const { lists } = await reads.read({ lists: seeds.map(keyOf) });
+  const neighbours = new Map<string, TopList>();
   let builtAt: string | undefined;
-  for (const id of seeds) {
-    const items = itemStrategies.flatMap((s) => lists.get(topKey(s, id).pk)?.items ?? []);
-    for (const s of itemStrategies) builtAt = maxOf(builtAt, lists.get(topKey(s, id).pk)?.builtAt);
-    neighbours.set(id, items);
+  for (const r of seeds) {
+    const list = lists.get(keyOf(r).pk);
+    if (!list) continue;
+    neighbours.set(r.productId, list);
+    builtAt = maxOf(builtAt, list.builtAt);
   }
   // Ask for more than the limit: unavailable products are only known once the catalog is read.
   const ranked = forYou(seeds, neighbours, bought, limit * 2).map((r) => r.productId);
-  return { ranked, builtAt: `${builtAt ?? ''}:${seeds.join(',')}`, subject: undefined };
+  return { ranked, builtAt: `${builtAt ?? ''}:${seeds.map((r) => r.productId).join(',')}`, subject: undefined };
 }
 
 const maxOf = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);

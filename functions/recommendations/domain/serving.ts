@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { ActivityEntry } from '../../profiles/domain/profile.js';
-import { type Product, recommendationLimits, type Strategy, strategies, type TopList } from './model.js';
+import { type ItemStrategy, type Product, recommendationLimits, type Strategy, strategies, type TopList } from './model.js';
 
 export const servingLimits = {
   /** Items an answer holds unless `limit` says otherwise (at most recommendationLimits.topK). */
@@ -15,7 +15,7 @@ export const servingLimits = {
   maxIdChars: 256,
   /** Longest category name asked for (`popular` with `category`). */
   maxCategoryChars: 128,
-  /** A person's latest distinct products whose neighbour lists "for you" blends (one BatchGetItem of 2 × this). */
+  /** A person's latest distinct products whose neighbour lists "for you" blends (one BatchGetItem of this many lists). */
   forYouSeeds: 5,
   /** Default share of visitors held out as the control (config `nurture:recommendationControlShare`). */
   defaultControlShare: 0.1,
@@ -95,43 +95,68 @@ function productIdsIn(data: Record<string, unknown> | undefined): string[] {
   return out.filter((id) => id.length <= recommendationLimits.maxProductIdChars);
 }
 
-/** What a person's recent business events say: products looked at or bought (newest first) and bought. */
-export function activityOf(recent: readonly ActivityEntry[]): { recent: string[]; bought: Set<string> } {
-  const newestFirst = [...recent].sort((a, b) => (a.t < b.t ? 1 : a.t > b.t ? -1 : 0));
-  const seen = new Set<string>();
-  const bought = new Set<string>();
-  for (const e of newestFirst) {
-    if (e.type !== 'track' || (e.name !== 'Product Viewed' && e.name !== 'Order Completed')) continue;
-    for (const id of productIdsIn(e.data)) {
-      seen.add(id);
-      if (e.name === 'Order Completed') bought.add(id);
-    }
-  }
-  return { recent: [...seen], bought };
+/** A product the person recently looked at or bought (the models' domain/for-you.ts shape). */
+export interface RecentProduct {
+  productId: string;
+  kind: 'viewed' | 'bought';
+  /** When (ISO time or epoch ms). */
+  at: string | number;
 }
 
 /**
- * "For you" (a minimal stand-in for the models' domain/for-you.ts, same signature): each recent product's
- * neighbours, weighted by how recent the product is (1, 1/2, 1/3, ...) times the neighbour's score, summed;
- * what the person bought never appears. Ties break by product id so the answer is stable.
+ * What a person's recent business events say: each product looked at or bought once, at its latest time
+ * and strongest kind (bought over viewed), newest first; and what they bought.
+ */
+export function activityOf(recent: readonly ActivityEntry[]): { recent: RecentProduct[]; bought: Set<string> } {
+  const byId = new Map<string, RecentProduct>();
+  const bought = new Set<string>();
+  for (const e of recent) {
+    if (e.type !== 'track' || (e.name !== 'Product Viewed' && e.name !== 'Order Completed')) continue;
+    const kind = e.name === 'Order Completed' ? 'bought' : 'viewed';
+    for (const productId of productIdsIn(e.data)) {
+      if (kind === 'bought') bought.add(productId);
+      const had = byId.get(productId);
+      byId.set(productId, {
+        productId,
+        kind: had?.kind === 'bought' ? 'bought' : kind,
+        at: had && had.at > e.t ? had.at : e.t,
+      });
+    }
+  }
+  const newestFirst = [...byId.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.productId < b.productId ? -1 : 1));
+  return { recent: newestFirst, bought };
+}
+
+/** The neighbour list "for you" reads for a recent product: bought-together if they bought it, else viewed-together. */
+export const seedStrategy = (r: RecentProduct): ItemStrategy => (r.kind === 'bought' ? 'bought-together' : 'viewed-together');
+
+/**
+ * "For you", a minimal stand-in with the signature of the models' domain/for-you.ts (to be replaced by
+ * it): each recent product (newest first) pulls its neighbours with weight kind (bought 1, viewed 0.5) ÷
+ * its recency rank (1, 2, 3, ...) × the neighbour's score ÷ its list's top score; pulls add up. What the
+ * person bought never appears; ties break by product id so the answer is stable.
  */
 export function forYou(
-  recent: readonly string[],
-  neighbours: ReadonlyMap<string, readonly TopList['items'][number][]>,
+  recent: readonly RecentProduct[],
+  neighbours: ReadonlyMap<string, TopList>,
   bought: ReadonlySet<string>,
   limit: number,
 ): { productId: string; score: number }[] {
   const scores = new Map<string, number>();
-  recent.forEach((seed, i) => {
-    for (const n of neighbours.get(seed) ?? []) {
+  recent.forEach((r, rank) => {
+    const items = neighbours.get(r.productId)?.items ?? [];
+    const top = items.reduce((m, i) => Math.max(m, i.score), 0);
+    if (top <= 0) return;
+    const weight = (r.kind === 'bought' ? 1 : 0.5) / (rank + 1);
+    for (const n of items) {
       if (bought.has(n.productId)) continue;
-      scores.set(n.productId, (scores.get(n.productId) ?? 0) + n.score / (i + 1));
+      scores.set(n.productId, (scores.get(n.productId) ?? 0) + (weight * n.score) / top);
     }
   });
   return [...scores]
     .map(([productId, score]) => ({ productId, score }))
     .sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1))
-    .slice(0, limit);
+    .slice(0, Math.max(0, limit));
 }
 
 /** One recommended product as the page gets it. */

@@ -110,26 +110,37 @@ describe('servable', () => {
 });
 
 describe('for you', () => {
-  it('reads recent product ids from Product Viewed and Order Completed, newest first, with what was bought', () => {
+  it('reads recent products from Product Viewed and Order Completed, once each, newest first, bought over viewed', () => {
     const a = activityOf([
       entry('Product Viewed', '2026-12-01T00:00:00Z', { product_id: 'old' }),
+      entry('Product Viewed', '2026-12-02T00:00:00Z', { product_id: 'p3' }),
       entry('Order Completed', '2026-12-03T00:00:00Z', { products: [{ product_id: 'p2' }, { product_id: 'p3' }] }),
       entry('Product Viewed', '2026-12-04T00:00:00Z', { product_id: 'p1' }),
       { id: 'x', t: '2026-12-05T00:00:00Z', type: 'page', data: { product_id: 'ignored' } },
     ]);
-    expect(a.recent).toEqual(['p1', 'p2', 'p3', 'old']);
+    expect(a.recent).toEqual([
+      { productId: 'p1', kind: 'viewed', at: '2026-12-04T00:00:00Z' },
+      { productId: 'p2', kind: 'bought', at: '2026-12-03T00:00:00Z' },
+      { productId: 'p3', kind: 'bought', at: '2026-12-03T00:00:00Z' },
+      { productId: 'old', kind: 'viewed', at: '2026-12-01T00:00:00Z' },
+    ]);
     expect([...a.bought].sort()).toEqual(['p2', 'p3']);
   });
 
-  it('blends neighbours by recency and excludes what was bought', () => {
+  it('blends neighbour lists by kind, recency and normalised score, and excludes what was bought', () => {
     const neighbours = new Map([
-      ['p1', [{ productId: 'n1', score: 1 }, { productId: 'bought', score: 9 }]],
-      ['p2', [{ productId: 'n2', score: 1.5 }, { productId: 'n1', score: 1 }]],
+      ['p1', list('n1', 'x')], // scores 2, 1
+      ['p2', { ...list('n2', 'n1'), items: [{ productId: 'n2', score: 4 }, { productId: 'gone', score: 4 }, { productId: 'n1', score: 2 }] }],
     ]);
-    // n1: 1/1 + 1/2 = 1.5; n2: 1.5/2 = 0.75.
-    expect(forYou(['p1', 'p2'], neighbours, new Set(['bought']), 10)).toEqual([
-      { productId: 'n1', score: 1.5 },
-      { productId: 'n2', score: 0.75 },
+    const recent = [
+      { productId: 'p1', kind: 'viewed' as const, at: '2026-12-04T00:00:00Z' },
+      { productId: 'p2', kind: 'bought' as const, at: '2026-12-03T00:00:00Z' },
+    ];
+    // p1: viewed 0.5 ÷ rank 1 → n1 0.5, x 0.25; p2: bought 1 ÷ rank 2 → n2 0.5, n1 0.25 (gone was bought).
+    expect(forYou(recent, neighbours, new Set(['gone']), 10)).toEqual([
+      { productId: 'n1', score: 0.75 },
+      { productId: 'n2', score: 0.5 },
+      { productId: 'x', score: 0.25 },
     ]);
   });
 });
@@ -172,7 +183,8 @@ describe('recommend', () => {
     const { reads } = memoryReads({ lists: { [topKey('viewed-together', 'p1').pk]: list('p2', 't1'), [topKey('bought-together', 'p2').pk]: list('all1') }, products, person });
     const answer = await recommend({ anonymousId: 'v' }, { reads, controlShare: 0 });
     expect(answer.strategy).toBe('for-you');
-    expect(answer.items.map((i) => i.productId)).toEqual(['t1', 'all1']);
+    // t1 (viewed p1's neighbour: 0.5 × 1/2) ranks below all1 (bought p2's neighbour: 1/2 × 1); p2 itself was bought.
+    expect(answer.items.map((i) => i.productId)).toEqual(['all1', 't1']);
     expect(cacheControlOf(answer.strategy)).toBe('private, max-age=60');
   });
 
