@@ -103,6 +103,17 @@ describe('GET /v1/recommendations', () => {
     expect(res.headers['cache-control']).toBe('private, max-age=60');
   });
 
+  it('answers viewed-together and popular in a category when asked', async () => {
+    const viewed = await get('/v1/recommendations', { productId: 'tea-2', strategy: 'viewed-together', anonymousId: modelVisitor('browser') });
+    expect(viewed.body).toMatchObject({ strategy: 'viewed-together', variant: 'model' });
+    expect((viewed.body.items as { productId: string }[]).map((i) => i.productId)).toEqual(['cup-2', 'tea-1', 'pot-1']);
+    const popular = await get('/v1/recommendations', { strategy: 'popular', category: 'cups', limit: '3' });
+    expect(popular.body).toMatchObject({ strategy: 'popular', variant: 'model' });
+    expect(popular.body.fallback).toBeUndefined();
+    // The category's list first, then popular overall fills the rest.
+    expect((popular.body.items as { productId: string }[]).map((i) => i.productId)).toEqual(['cup-2', 'cup-1', 'pot-1']);
+  });
+
   it('gives a held-out control visitor the popular baseline for the same product, saying so', async () => {
     const res = await get('/v1/recommendations', { productId: 'tea-1', anonymousId: visitorIn('control', 'held-out') });
     expect(res.body).toMatchObject({ strategy: 'bought-together', variant: 'control' });
