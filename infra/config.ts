@@ -90,6 +90,11 @@ export const configSchema = z.object({
   athenaScanLimitGb: z.number().int().min(1).max(10_240).default(defaultAthenaScanLimitGb),
   /** The currency ad costs are imported in (ISO 4217, e.g. JPY, USD); a cost row in another is refused. */
   currency: z.string().regex(currencyPattern, 'an ISO 4217 currency code in capitals, e.g. JPY or USD').default(defaultCurrency),
+  /**
+   * Share of site visitors (a stable hash of their anonymousId) held out as the recommendations control:
+   * they get the popular list instead of the model's, so the model's lift can be measured. 0-0.5.
+   */
+  recommendationControlShare: z.number().min(0).max(0.5).default(0.1),
 });
 
 export type NurtureConfig = z.infer<typeof configSchema>;
@@ -115,6 +120,7 @@ export const contextKeys = {
   lakeRetentionDays: 'nurture:lakeRetentionDays',
   athenaScanLimitGb: 'nurture:athenaScanLimitGb',
   currency: 'nurture:currency',
+  recommendationControlShare: 'nurture:recommendationControlShare',
 } as const satisfies Record<keyof NurtureConfig, string>;
 
 /** Parses context values; a string value (from `-c key=value`) holding JSON or a comma list is accepted. */
@@ -139,7 +145,7 @@ export function parseConfig(read: (key: string) => unknown, givenKeys: readonly 
 }
 
 const listFields = new Set(['writeKeys', 'allowedOrigins', 'sesSandboxRecipients']);
-const numberFields = new Set(['sesRatePerSecond', 'shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek', 'lakeRetentionDays', 'athenaScanLimitGb']);
+const numberFields = new Set(['sesRatePerSecond', 'shardCount', 'logRetentionDays', 'capPerDay', 'capPerWeek', 'lakeRetentionDays', 'athenaScanLimitGb', 'recommendationControlShare']);
 
 function coerce(value: unknown, field: string): unknown {
   if (typeof value !== 'string') return value;

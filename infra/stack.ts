@@ -10,6 +10,7 @@ import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Observability } from './observability.js';
 import { Profiles } from './profiles.js';
+import { Recommend } from './recommend.js';
 import { FunctionRegistry } from './routes.js';
 import { Scoring } from './scoring.js';
 import { Scenarios } from './scenarios.js';
@@ -40,6 +41,7 @@ export class NurtureStack extends Stack {
   readonly segments: Segments;
   readonly broadcasts: Broadcasts;
   readonly recommendations: Recommendations;
+  readonly recommend: Recommend;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -77,6 +79,7 @@ export class NurtureStack extends Stack {
     this.segments = new Segments(this, 'Segments', { ...shared, bus: this.scoring.bus });
     this.broadcasts = new Broadcasts(this, 'Broadcasts', { config, logRetention, profiles: this.profiles.main, sending: this.sending, functions });
     this.recommendations = new Recommendations(this, 'Recommendations', shared);
+    this.recommend = new Recommend(this, 'Recommend', { config, logRetention, profiles: this.profiles.main, functions });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

@@ -1,13 +1,14 @@
 /**
- * Builds the browser tracker: tracker/dist/nurture.min.js (minified IIFE, ES2017) and
- * tracker/dist/snippet.html, prints the sizes, and fails when the bundle is over its gzip budget.
+ * Builds the browser tracker: tracker/dist/nurture.min.js (minified IIFE, ES2017), its add-on
+ * tracker/dist/nurture-personalize.min.js, and tracker/dist/snippet.html; prints the sizes, and fails when
+ * a bundle is over its gzip budget.
  *
  *   npx tsx tracker/build.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GZIP_BUDGET, bundleTracker, measure } from './size.js';
-import { snippet } from './snippet.js';
+import { GZIP_BUDGET, PERSONALIZE_GZIP_BUDGET, bundlePersonalize, bundleTracker, measure } from './size.js';
+import { personalizeSnippet, snippet } from './snippet.js';
 
 const dist = fileURLToPath(new URL('./dist/', import.meta.url));
 
@@ -21,8 +22,24 @@ writeFileSync(
     snippet({ api: '%%NURTURE_API%%', writeKey: '%%NURTURE_WRITE_KEY%%', src: '/nurture.min.js' }),
 );
 
-console.log(`tracker/dist/nurture.min.js: ${minBytes} bytes minified, ${gzipBytes} bytes min+gzip (budget ${GZIP_BUDGET})`);
-if (gzipBytes > GZIP_BUDGET) {
-  console.error(`tracker is over budget by ${gzipBytes - GZIP_BUDGET} bytes min+gzip`);
-  process.exit(1);
+writeFileSync(
+  dist + 'snippet-personalize.html',
+  '<!-- Nurture personalization: paste into <head> before the tracker snippet (hides marked elements until the answer). -->\n' +
+    personalizeSnippet({ src: '/nurture-personalize.min.js' }),
+);
+const addOn = await bundlePersonalize();
+const addOnSize = measure(addOn);
+writeFileSync(dist + 'nurture-personalize.min.js', addOn);
+
+let over = false;
+for (const [file, size, budget] of [
+  ['nurture.min.js', { minBytes, gzipBytes }, GZIP_BUDGET],
+  ['nurture-personalize.min.js', addOnSize, PERSONALIZE_GZIP_BUDGET],
+] as const) {
+  console.log(`tracker/dist/${file}: ${size.minBytes} bytes minified, ${size.gzipBytes} bytes min+gzip (budget ${budget})`);
+  if (size.gzipBytes > budget) {
+    console.error(`${file} is over budget by ${size.gzipBytes - budget} bytes min+gzip`);
+    over = true;
+  }
 }
+if (over) process.exit(1);

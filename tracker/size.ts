@@ -8,13 +8,19 @@ import { build } from 'esbuild';
 
 /** Hard budget for nurture.min.js, minified and gzipped. */
 export const GZIP_BUDGET = 3072;
+/** Hard budget for nurture-personalize.min.js (recommendations and show/hide), minified and gzipped. */
+export const PERSONALIZE_GZIP_BUDGET = 1536;
 
 export const trackerEntry = fileURLToPath(new URL('./src/index.ts', import.meta.url));
+export const personalizeEntry = fileURLToPath(new URL('./src/personalize.ts', import.meta.url));
 
-/** The minified IIFE bundle of tracker/src/index.ts (ES2017), as text. */
-export async function bundleTracker(): Promise<string> {
+/** The minified IIFE bundle of tracker/src/personalize.ts, built like the tracker. */
+export const bundlePersonalize = () => bundleTracker(personalizeEntry);
+
+/** The minified IIFE bundle of tracker/src/index.ts (or another entry) (ES2017), as text. */
+export async function bundleTracker(entry = trackerEntry): Promise<string> {
   const r = await build({
-    entryPoints: [trackerEntry],
+    entryPoints: [entry],
     bundle: true,
     format: 'iife',
     minify: true,

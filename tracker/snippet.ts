@@ -4,6 +4,7 @@
  * the snippet is written: the build (tracker/dist/snippet.html), the demo site's pages (a test checks
  * them), and the stack's `TrackerSnippet` output (infra/stack.ts) all use it.
  */
+import { cssId, personalizeCss, personalizeTimeoutMs, waitClass } from './src/personalize-core.js';
 
 export interface SnippetOptions {
   /** API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com (may be a CDK token: embedded verbatim). */
@@ -26,6 +27,20 @@ export function snippet({ api, writeKey, src = '/nurture.min.js' }: SnippetOptio
     `nurture('init', {api: ${jsString(api)}, writeKey: ${jsString(writeKey)}});\n` +
     "nurture('page');\n" +
     '</script>\n' +
+    `<script async src="${attr(src)}"></script>\n`
+  );
+}
+
+/**
+ * The personalization head snippet: the style rule hiding marked elements and the wait class with its
+ * timeout (set before first paint, so a visitor never sees the wrong variant), and the add-on script.
+ * Paste it into <head> above the tracker snippet. If the add-on never loads, the defaults show after
+ * the timeout.
+ */
+export function personalizeSnippet({ src = '/nurture-personalize.min.js' }: { src?: string } = {}): string {
+  return (
+    `<style id="${cssId}">${personalizeCss}</style>\n` +
+    `<script>(function(e){e.classList.add('${waitClass}');setTimeout(function(){e.classList.remove('${waitClass}')},${personalizeTimeoutMs})})(document.documentElement);</script>\n` +
     `<script async src="${attr(src)}"></script>\n`
   );
 }

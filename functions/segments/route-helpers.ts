@@ -96,6 +96,11 @@ export const segmentJson: JsonSchema = {
     name: { type: 'string', maxLength: 200 },
     description: { type: 'string', maxLength: 2000 },
     conditions: { type: 'array', minItems: 1, items: conditionJson, description: 'All of these hold for a member' },
+    public: {
+      type: 'boolean',
+      default: false,
+      description: "Public: GET /v1/personalize may tell a page (the visitor's own browser) that its visitor is a member; only the id, never the conditions",
+    },
   },
   required: ['id', 'name', 'conditions'],
 };

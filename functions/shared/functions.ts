@@ -25,7 +25,8 @@ export type FunctionName =
   | 'broadcastsAdmin'
   | 'broadcastPage'
   | 'recommendationsBuild'
-  | 'recommendationsCatalogCheck';
+  | 'recommendationsCatalogCheck'
+  | 'recommend';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -51,4 +52,5 @@ export const functionEntries: Record<FunctionName, string> = {
   broadcastPage: 'functions/broadcasts/page.ts',
   recommendationsBuild: 'functions/recommendations/build.ts',
   recommendationsCatalogCheck: 'functions/recommendations/catalog-check.ts',
+  recommend: 'functions/recommendations/recommend.ts',
 };

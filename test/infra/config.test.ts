@@ -30,6 +30,7 @@ describe('deployment config from cdk.json context', () => {
       lakeRetentionDays: defaultLakeRetentionDays,
       athenaScanLimitGb: defaultAthenaScanLimitGb,
       currency: 'JPY',
+      recommendationControlShare: 0.1,
     });
   });
 

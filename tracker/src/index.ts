@@ -4,7 +4,9 @@
  *   window.nurture = window.nurture || function(){(window.nurture.q = window.nurture.q || []).push(arguments)};
  *   nurture('init', {api: 'https://api.example.com', writeKey: 'KEY'}); nurture('page');
  *
- * Commands: init, page, track, identify, alias, reset. Messages follow the Segment spec and are POSTed to
+ * Commands: init, page, track, identify, alias, reset, and `use` (an add-on script such as
+ * nurture-personalize.min.js registers its commands: `nurture('use', 'recommend', handler)`; a command
+ * of an add-on not loaded yet waits for it, at most 20 of them). Messages follow the Segment spec and are POSTed to
  * {api}/v1/batch as text/plain (a CORS-simple request, no preflight). Nothing here may throw into the host
  * page: every entry point and listener is wrapped.
  *
@@ -59,6 +61,10 @@ let lastUrl = '';
 /** Referrer of the current page view: document.referrer, or the previous URL after SPA navigation. */
 let referrer = '';
 const pending: ArrayLike<any>[] = [];
+/** Add-on commands by name; each gets (options, callback, api, writeKey, anonymousId, userId). */
+const ext: Dict = {};
+/** Add-on commands that arrived before their add-on (at most 20, so a typo cannot grow memory). */
+let held: ArrayLike<any>[] = [];
 
 /** f wrapped so that it never throws. */
 const safe =
@@ -238,7 +244,13 @@ const run = safe((a: ArrayLike<any>) => {
     saveAid(uuid());
     uid = null;
     store('localStorage', UID, null);
-  }
+  } else if (c == 'use') {
+    ext[x] = y;
+    const h = held;
+    held = [];
+    h.forEach(run);
+  } else if (ext[c]) (ext[c] as Function)(x, y, api, key, aid, uid);
+  else held.length < 20 && held.push(a);
 });
 
 safe(() => {

@@ -2,9 +2,10 @@ import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import type { IdentifyCall, Resolution } from '../../identity/domain/identify.js';
 import { type CollectedEvent, enrich, type RequestMeta } from './enrich.js';
-import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
+import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
 import { limits } from './limits.js';
 import { checkNesting, type TooDeep } from './nesting.js';
+import { requireWriteKey } from './write-key.js';
 import { batchSchema, type MessageType, messageSchema, type SegmentMessage } from './schema.js';
 
 /** Ports of the ingest use case; adapters implement them with Kinesis and DynamoDB. */
@@ -53,9 +54,7 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
     throw new PayloadTooLargeError('message is larger than 32 KB', limits.messageBytes);
   }
   const { body, tooDeep } = parseJson(req.body, req.kind === 'batch' ? 'batch' : 'message');
-  const writeKey = writeKeyOf(req.authorization, body.writeKey);
-  if (!writeKey) throw new UnauthorizedError('write key missing: use HTTP Basic auth (key as user name) or "writeKey"');
-  if (!ports.writeKeys.has(writeKey)) throw new UnauthorizedError('unknown write key');
+  const writeKey = requireWriteKey(req.authorization, body.writeKey, ports.writeKeys);
 
   const meta: RequestMeta = {
     receivedAt: req.receivedAt,
@@ -116,17 +115,6 @@ function parseJson(text: string, kind: 'batch' | 'message'): { body: Record<stri
     throw new InvalidRequestError('body must be a JSON object', 'body');
   }
   return { body: value as Record<string, unknown>, tooDeep: checked.tooDeep };
-}
-
-/** Segment sends the write key as the Basic auth user name with an empty password. */
-function writeKeyOf(authorization: string | undefined, bodyKey: unknown): string | undefined {
-  const basic = authorization && /^Basic\s+(.+)$/i.exec(authorization.trim());
-  if (basic?.[1]) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    const user = decoded.split(':')[0];
-    if (user) return user;
-  }
-  return typeof bodyKey === 'string' && bodyKey ? bodyKey : undefined;
 }
 
 function fieldOf(issue: core.$ZodIssue, prefix: string): string {

@@ -64,6 +64,11 @@ export interface Segment {
   description?: string;
   /** All of these hold for a member. */
   conditions: SegmentCondition[];
+  /**
+   * Public: `GET /v1/personalize` may tell a page that its visitor is a member (default false). Only a
+   * flag on the segment id: no condition, name or description ever reaches a page.
+   */
+  public?: boolean;
 }
 
 export function isRef(c: SegmentCondition): c is SegmentRef {

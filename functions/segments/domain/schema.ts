@@ -54,6 +54,8 @@ export const segmentSchema = z.strictObject({
   name: z.string().min(1).max(200),
   description: z.string().max(2000).optional(),
   conditions: z.array(segmentCondition).min(1),
+  /** Pages may learn that their visitor is a member (GET /v1/personalize); default false. */
+  public: z.boolean().optional(),
 });
 
 export type SegmentInput = z.input<typeof segmentSchema>;
