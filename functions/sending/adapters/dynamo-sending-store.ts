@@ -18,6 +18,7 @@ import type { SendTimes } from '../domain/machine.js';
 import type { RecipientState, SendRecord, Suppression } from '../domain/model.js';
 import type { SendStore } from '../domain/send.js';
 import { InvalidCursorError } from '../errors.js';
+import { segmentsDuePartition } from '../../segments/domain/membership.js';
 
 /*
  * Sending's items in the main table:
@@ -26,7 +27,9 @@ import { InvalidCursorError } from '../errors.js';
  *                  `honeypotAt` once a link scanner followed the mail's honeypot link (domain/machine.ts)
  * - suppression:   `sup#email#<email>` / `sup`         → Suppression; listed through the byScore index
  *                  (gsi1pk `suppressed`, gsi1sk = epoch ms) so the operator's list needs no scan.
- * On the profile item sending writes only `consent` and `subscriptions`, with UpdateItem SET.
+ * On the profile item sending writes only `consent` and `subscriptions`, with UpdateItem SET; a consent
+ * change also makes the person due for the segments sweep (`segmentsDue`, `gsi3pk`), so segments that read
+ * consent follow it without waiting for the person's next event.
  */
 
 export const capsSk = 'caps';
@@ -239,10 +242,11 @@ export class DynamoSendingStore implements SendStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: profilePk(profileId), sk: profileSk },
-          UpdateExpression: 'SET #consent = :consent',
+          // Segments read consent: the person is due for the segments sweep now (within a minute on AWS).
+          UpdateExpression: 'SET #consent = :consent, segmentsDue = :now, gsi3pk = :due',
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#consent) OR #consent.#status <> :status)',
           ExpressionAttributeNames: { '#consent': 'consent', '#status': 'status' },
-          ExpressionAttributeValues: { ':consent': consent, ':status': consent.status },
+          ExpressionAttributeValues: { ':consent': consent, ':status': consent.status, ':now': consent.at, ':due': segmentsDuePartition(profileId) },
         }),
       );
       return true;

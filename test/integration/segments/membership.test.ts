@@ -5,6 +5,7 @@ import { anonymousProfileId } from '../../../functions/identity/domain/keys.js';
 import { DynamoBackfillStore } from '../../../functions/segments/adapters/backfill-store.js';
 import { DynamoSegmentStore } from '../../../functions/segments/adapters/definition-store.js';
 import { DynamoMembershipStore } from '../../../functions/segments/adapters/membership-store.js';
+import { DynamoSendingStore } from '../../../functions/sending/adapters/dynamo-sending-store.js';
 import type { Segment } from '../../../functions/segments/domain/definition.js';
 import { memberPk, memberShard } from '../../../functions/segments/domain/membership.js';
 import { LocalEventBus } from '../../../local/emulators/event-bus.js';
@@ -124,5 +125,21 @@ describe('streaming segment membership (local mode, IAM checked)', () => {
       ids.map((anon) => aws.doc.send(new QueryCommand({ TableName: aws.env.TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': memberPk('brochure-20', memberShard(anonymousProfileId(anon))) } }))),
     );
     expect(left.flatMap((r) => r.Items ?? [])).toEqual([]);
+  });
+
+  it('follows a consent change made by sending (an unsubscribe) at the next sweep, with no event of the person', async () => {
+    const mailable: Segment = { id: 'mailable', name: 'May be mailed', conditions: [{ field: 'consent', equals: 'granted' }] };
+    expect(await definitions.create(mailable, new Date(Date.now() - 60_000))).toBe(true);
+    const pid = anonymousProfileId('reader-1');
+    const sending = new DynamoSendingStore(aws.doc, aws.env.TABLE_NAME!);
+    const now = () => new Date().toISOString();
+    expect(await sending.setConsent(pid, { status: 'granted', source: 'form', at: now() })).toBe(true);
+    await sweep({}, ctx);
+    expect(await members.isMember('mailable', pid)).toBeDefined();
+    expect(await sending.setConsent(pid, { status: 'revoked', source: 'unsubscribe-link', at: now() })).toBe(true);
+    await sweep({}, ctx);
+    expect(await members.isMember('mailable', pid)).toBeUndefined();
+    await bus.drain();
+    expect(segmentEvents(pid).filter((e) => e.endsWith('mailable'))).toEqual(['entered mailable', 'exited mailable']);
   });
 });
