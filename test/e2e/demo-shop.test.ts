@@ -58,7 +58,7 @@ function modelVisitor(): string {
 }
 
 describe('the demo shop after the demo traffic and a model build', () => {
-  it('shows the planted complement under "Customers also bought", items for you, and records the impression', async () => {
+  it('shows the planted complement under "Customers also bought", items for you, records the impression, and checks out an order', async () => {
     // Prepare: the shoppers through the public API, every event in the lake, then the build.
     const traffic = await runTraffic({ apiUrl: local.apiUrl, writeKey: local.secrets.writeKey, visitors: 1, shoppers, rate: 200, seed: 14 });
     expect(traffic.byPersona.shopper).toBe(shoppers);
@@ -89,6 +89,14 @@ describe('the demo shop after the demo traffic and a model build', () => {
     const recId = await page.locator('#also-bought').getAttribute('data-nurture-rec');
     expect(recId).toMatch(/^r_/);
 
+    // The cart: add the product, check out with an email.
+    await page.click('#add-to-cart');
+    await page.goto(`${local.siteUrl}/shop/cart.html`);
+    expect(await page.locator('#cart-lines li').count()).toBe(1);
+    await page.fill('#checkout-email', 'shopper@example.com');
+    await page.click('#place-order');
+    await page.waitForSelector('#ordered', { state: 'visible' });
+
     await page.goto(`${local.siteUrl}/shop/`);
     expect(await page.locator('section.category li.product').count()).toBe(shopProducts.length);
     await page.locator('#for-you li.product').first().waitFor({ timeout: arrivalTimeoutMs });
@@ -99,13 +107,18 @@ describe('the demo shop after the demo traffic and a model build', () => {
     const kinesis = new KinesisClient({ endpoint: endpoints.kinesis, region, credentials, requestHandler: new NodeHttpHandler() });
     try {
       const records = await until(
-        'Recommendation Viewed in the stream',
+        'Recommendation Viewed and the order in the stream',
         () => readStream(kinesis, local.env.EVENTS_STREAM_NAME!),
-        (rs) => rs.some((r) => r.data.event === 'Recommendation Viewed' && (r.data.properties as { recId?: string }).recId === recId),
+        (rs) =>
+          rs.some((r) => r.data.event === 'Recommendation Viewed' && (r.data.properties as { recId?: string }).recId === recId) &&
+          rs.some((r) => r.data.event === 'Order Completed' && r.data.anonymousId === anonymousId),
       );
       const viewed = records.find((r) => r.data.event === 'Recommendation Viewed' && (r.data.properties as { recId?: string }).recId === recId)!;
       expect(viewed.data.anonymousId).toBe(anonymousId);
       expect(viewed.data.properties).toMatchObject({ strategy: 'bought-together', variant: 'model', productIds: expect.arrayContaining([complement.id]) });
+      // The checkout's order, in the e-commerce spec's shape the catalog and the models read.
+      const order = records.find((r) => r.data.event === 'Order Completed' && r.data.anonymousId === anonymousId);
+      expect(order?.data.properties).toMatchObject({ currency: 'JPY', total: product.price, products: [{ product_id: product.id, name: product.name, price: product.price, category: product.category, quantity: 1 }] });
     } finally {
       kinesis.destroy();
     }
