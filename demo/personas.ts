@@ -4,6 +4,7 @@
  * seed tell the same story; every persona appears at least once when there are enough visitors.
  */
 import { randomUUID } from 'node:crypto';
+import { productProperties, shopCurrency, shopPairs, shopProducts } from './shop.js';
 
 /** A small seeded generator (LCG), so a seed always picks the same people, pages and days. */
 export function seededRandom(seed: number): () => number {
@@ -130,6 +131,41 @@ export function personas(random: () => number): Persona[] {
     },
     { name: 'bot', share: 0.1, bot: true, sessions: () => [{ daysAgo: random() * 9, steps: [{ page: '/' }, { page: '/products.html' }, { page: '/pricing.html' }, { page: '/faq.html' }] }] },
   ];
+}
+
+/** Chance that a shopper's order holds one more product, from another category (noise around the pairs). */
+export const shopperExtraItemChance = 0.3;
+
+/**
+ * The demo shop's customer (demo/shop.ts): one anonymous visit that opens the shop, views a planted pair
+ * and sometimes a third product of the category, and orders the pair (now and then with one unrelated
+ * product). Shopper k buys pair k mod 18, so every pair is ordered at least twice once there are 36
+ * shoppers: the models' minimum support. Not among personas(): shop orders would change the B2B story's
+ * figures (orders, attribution), so runTraffic adds shoppers only when asked (`shoppers`).
+ */
+export function shopper(random: () => number): Persona {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  let next = 0;
+  return {
+    name: 'shopper',
+    share: 0,
+    sessions: () => {
+      const [a, b] = shopPairs[next++ % shopPairs.length]!;
+      const view = (p: (typeof shopProducts)[number]): Step[] => [{ page: `/shop/${p.id}.html` }, { track: 'Product Viewed', properties: productProperties(p) }];
+      const sameCategory = shopProducts.filter((p) => p.category === a.category && p !== a && p !== b);
+      const steps: Step[] = [{ page: '/shop/' }, ...view(a)];
+      if (random() < 0.5) steps.push(...view(pick(sameCategory)));
+      steps.push(...view(b));
+      const basket = [a, b];
+      if (random() < shopperExtraItemChance) basket.push(pick(shopProducts.filter((p) => p.category !== a.category)));
+      const products = basket.map((p) => ({ ...productProperties(p), quantity: 1 }));
+      steps.push(
+        { page: '/shop/cart.html' },
+        { track: 'Order Completed', properties: { order_id: randomUUID(), total: basket.reduce((n, p) => n + p.price, 0), currency: shopCurrency, products } },
+      );
+      return [{ daysAgo: random() * 9, steps }];
+    },
+  };
 }
 
 /**

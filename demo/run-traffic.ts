@@ -2,16 +2,21 @@
  * The core of `npm run demo`: simulated visitors (demo/personas.ts) posted through the public API, as the
  * tracker would post them. Callable from tests; demo/traffic.ts is the command line around it.
  */
-import { type Arrival, cast, personas, seededRandom, visitor } from './personas.js';
+import { type Arrival, cast, type Persona, personas, seededRandom, shopper, visitor } from './personas.js';
 
-/** Most visitors one run simulates, and the fastest rate (visitors started per second). */
-export const demoLimits = { visitors: 5_000, rate: 200 } as const;
+/** Most visitors and most shoppers one run simulates, and the fastest rate (visitors started per second). */
+export const demoLimits = { visitors: 5_000, rate: 200, shoppers: 5_000 } as const;
 
 export interface TrafficOptions {
   /** The Nurture API, e.g. http://127.0.0.1:4000. */
   apiUrl: string;
   writeKey: string;
   visitors: number;
+  /**
+   * Shoppers of the demo shop (personas.ts `shopper`) sent besides the visitors, mixed in among them
+   * (default 0: the B2B story alone, as the e2e tests of its figures want it).
+   */
+  shoppers?: number;
   /** Visitors started per second (default 25). */
   rate?: number;
   /** The same seed tells the same story (default 7). */
@@ -98,17 +103,26 @@ async function post(apiUrl: string, writeKey: string, body: unknown): Promise<vo
 /** Sends the visitors at the chosen rate; resolves when every batch was accepted. */
 export async function runTraffic(opts: TrafficOptions): Promise<TrafficResult> {
   const apiUrl = opts.apiUrl.replace(/\/$/, '');
-  const visitors = Math.min(demoLimits.visitors, Math.max(1, Math.floor(opts.visitors)));
+  const b2b = Math.min(demoLimits.visitors, Math.max(1, Math.floor(opts.visitors)));
+  const shoppers = Math.min(demoLimits.shoppers, Math.max(0, Math.floor(opts.shoppers ?? 0)));
+  const visitors = b2b + shoppers;
   const rate = Math.min(demoLimits.rate, Math.max(1, opts.rate ?? 25));
   const random = seededRandom(opts.seed ?? 7);
   const all = personas(random);
   const byPersona: Record<string, number> = Object.fromEntries(all.map((p) => [p.name, 0]));
+  const order: Persona[] = cast(all, b2b, random);
+  if (shoppers > 0) {
+    const shop = shopper(random);
+    byPersona[shop.name] = 0;
+    // Each shopper at a seeded place among the visitors (no extra draws without shoppers: same story).
+    for (let i = 0; i < shoppers; i++) order.splice(Math.floor(random() * (order.length + 1)), 0, shop);
+  }
   const sent: SentVisitor[] = [];
 
   const startedAt = new Date();
   const inFlight = new Set<Promise<void>>();
   const failures: unknown[] = [];
-  for (const [i, p] of cast(all, visitors, random).entries()) {
+  for (const [i, p] of order.entries()) {
     const v = visitor(p, random);
     byPersona[p.name]!++;
     sent.push({ persona: p.name, bot: v.bot, anonymousId: v.anonymousId, arrival: v.arrival, emails: v.emails, events: v.batches.reduce((n, b) => n + b.batch.length, 0) });

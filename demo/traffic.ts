@@ -7,11 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
+import { mainTable } from '../functions/shared/resources.js';
 import { type LocalPorts, portsFromEnv } from '../local/runtime/ports.js';
+import { localName } from '../local/runtime/provision.js';
 import { readAccessLogs, waitForLake } from './access-logs.js';
 import { formatAttribution, settledAttribution, touchesOf } from './attribution.js';
 import { formatImports, importDemoFiles, seminarTouches } from './imports.js';
 import { OutcomeReadError, settledOutcome } from './outcome.js';
+import { buildDemoModels } from './recommendations.js';
 import { demoLimits, runTraffic, TrafficError } from './run-traffic.js';
 import { formatAccessLogs, formatSummary, personaLine, scenarioNotes } from './summary.js';
 
@@ -20,6 +23,10 @@ export const defaultSettleSeconds = 60;
 export const maxSettleSeconds = 3_600;
 /** How long the first request may take before the demo says Nurture is not answering. */
 export const probeTimeoutMs = 15_000;
+/** Shoppers of the demo shop a run sends besides the visitors (--shoppers): each planted pair ~7 orders. */
+export const defaultShoppers = 120;
+/** The main table of local mode. */
+const localTable = localName(mainTable.id);
 
 let ports: LocalPorts;
 try {
@@ -33,6 +40,8 @@ try {
 const { values } = parseArgs({
   options: {
     visitors: { type: 'string', default: '300' },
+    // The demo shop's customers (personas.ts shopper): enough for every planted pair to be ordered often.
+    shoppers: { type: 'string', default: String(defaultShoppers) },
     rate: { type: 'string', default: '25' },
     // A new crowd each run unless --seed repeats one (the same seed brings the same people back).
     seed: { type: 'string', default: String(1 + Math.floor(Math.random() * (2 ** 31 - 2))) },
@@ -46,7 +55,7 @@ const { values } = parseArgs({
 });
 
 /** A whole-number option within bounds, or a message naming it and exit 2. */
-function wholeNumber(name: 'visitors' | 'rate' | 'seed' | 'wait', min: number, max: number): number {
+function wholeNumber(name: 'visitors' | 'shoppers' | 'rate' | 'seed' | 'wait', min: number, max: number): number {
   const raw = values[name]!;
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || n < min || n > max) {
@@ -56,6 +65,7 @@ function wholeNumber(name: 'visitors' | 'rate' | 'seed' | 'wait', min: number, m
   return n;
 }
 const visitors = wholeNumber('visitors', 1, demoLimits.visitors);
+const shoppers = wholeNumber('shoppers', 0, demoLimits.shoppers);
 const rate = wholeNumber('rate', 1, demoLimits.rate);
 const seed = wholeNumber('seed', 1, 2 ** 31 - 1);
 const maxWaitMs = wholeNumber('wait', 0, maxSettleSeconds) * 1000;
@@ -77,10 +87,10 @@ try {
 }
 
 const bar = new SingleBar({ format: 'Simulating visitors [{bar}] {value}/{total} | {persona}', hideCursor: true }, Presets.shades_classic);
-bar.start(visitors, 0, { persona: '' });
+bar.start(visitors + shoppers, 0, { persona: '' });
 let traffic;
 try {
-  traffic = await runTraffic({ apiUrl, writeKey, visitors, rate, seed, onVisitor: (persona) => bar.increment(1, { persona }) });
+  traffic = await runTraffic({ apiUrl, writeKey, visitors, shoppers, rate, seed, onVisitor: (persona) => bar.increment(1, { persona }) });
 } catch (err) {
   bar.stop();
   console.error(err instanceof TrafficError ? err.message : err);
@@ -108,6 +118,16 @@ try {
   const logs = await readAccessLogs({ apiUrl, adminToken }, traffic);
   const lakeOption = resolve(lakeDir) === resolve(cliLakeDir) ? '' : ` --lake ${lakeDir}`;
   console.log(`\n${formatAccessLogs(logs, lake, { apiUrl, lakeOption })}`);
+  if (shoppers > 0) {
+    // The shop's models now rather than at local mode's next timer (every 10 min), from the whole lake.
+    const built = await buildDemoModels({ lakeDir, dynamodbEndpoint: `http://127.0.0.1:${ports.dynamodb}`, tableName: localTable });
+    const f = built.figures;
+    console.log(
+      `\nShop: ${shoppers} shoppers ordered; the recommendation models learnt ${f.boughtPairs} pairs bought together from ${f.boughtBaskets} orders ` +
+        `(${f.lists['bought-together']} products with "Customers also bought"). See them at http://127.0.0.1:${ports.site}/shop/ ` +
+        `(a product page's "Customers also bought"); rebuild after more traffic with: npm run nurture -- recommendations build${lakeOption}`,
+    );
+  }
   // What the campaigns cost and brought: the demo's spend and a seminar's attendees, imported, then the
   // attribution report once the seminar's touches are in the lake.
   const imports = await importDemoFiles({ apiUrl, adminToken }, traffic, join(values['data-dir']!, 'demo'));

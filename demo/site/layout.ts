@@ -2,7 +2,7 @@
  * The demo site's one layout: head (title, description, stylesheet, the Nurture tracker snippet), the
  * navigation with the current page marked, the page's content, and the footer. Pages live in pages.ts.
  */
-import { snippet } from '../../tracker/snippet.js';
+import { personalizeSnippet, snippet } from '../../tracker/snippet.js';
 
 /** One page of the demo site. */
 export interface Page {
@@ -12,6 +12,8 @@ export interface Page {
   head?: string;
   /** The content of <main>, as HTML. */
   main: string;
+  /** Load the personalization add-on (recommendations, data-nurture-show) with its head snippet. */
+  personalize?: boolean;
 }
 
 /** What the tracker snippet is filled with: the local API and its write key. */
@@ -30,6 +32,7 @@ export const navigation: readonly { href: string; label: string; sub?: boolean }
   { href: '/pricing.html', label: 'Pricing' },
   { href: '/faq.html', label: 'FAQ' },
   { href: '/contact.html', label: 'Contact' },
+  { href: '/shop/', label: 'Shop' },
 ];
 
 function nav(current: string): string {
@@ -41,7 +44,10 @@ function nav(current: string): string {
     .join('');
 }
 
-/** The full HTML of the page served at `path` (`/` for the home page). */
+/**
+ * The full HTML of the page served at `path` (`/` for the home page); `path` marks the navigation entry
+ * (the shop's pages pass `/shop/`).
+ */
 export function renderPage(path: string, page: Page, fill: SiteFill): string {
   return `<!doctype html>
 <html lang="en">
@@ -51,7 +57,7 @@ export function renderPage(path: string, page: Page, fill: SiteFill): string {
 <title>${page.title}</title>
 <meta name="description" content="${page.description}">
 <link rel="stylesheet" href="/site.css">
-<!-- Nurture tracker: the snippet an operator pastes into a site, filled with the local API and write key. -->
+${page.personalize ? `<!-- Nurture personalization: the add-on's head snippet, above the tracker snippet. -->\n${personalizeSnippet({ src: '/nurture-personalize.min.js' })}` : ''}<!-- Nurture tracker: the snippet an operator pastes into a site, filled with the local API and write key. -->
 ${snippet({ api: fill.apiUrl, writeKey: fill.writeKey, src: '/nurture.min.js' })}${page.head ?? ''}</head>
 <body>
 <header class="top">

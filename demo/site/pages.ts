@@ -64,7 +64,7 @@ function productPage(p: Product): Page {
   return {
     title: `Acme ${p.name} — ${p.tag}`,
     description: p.lead,
-    head: `<script>\nnurture('track', 'Product Viewed', {product_id: '${p.id}', name: 'Acme ${p.name}', category: '${p.category}'});\n</script>\n`,
+    head: `<script>\nnurture('track', 'Product Viewed', {product_id: '${p.id}', name: 'Acme ${p.name}', category: '${p.category}', url: location.origin + '/products/${p.id}.html'});\n</script>\n`,
     main: `<p class="crumbs"><a href="/products.html">Products</a> / ${p.name}</p>
 <h1>Acme ${p.name}: ${p.headline}</h1>
 <p class="lead">${p.lead}</p>
@@ -217,7 +217,7 @@ document.getElementById('contact-form').addEventListener('submit', function (e) 
   ...Object.fromEntries(products.map((p) => [`/products/${p.id}.html`, productPage(p)])),
 };
 
-/** Every page rendered, by path, with the tracker snippet filled in. */
+/** Every page but the shop's (site/shop.ts renderShop) rendered, by path, with the tracker snippet filled in. */
 export function renderSite(fill: SiteFill): Map<string, string> {
   return new Map(Object.entries(pages).map(([path, page]) => [path, renderPage(path === '/index.html' ? '/' : path, page, fill)]));
 }

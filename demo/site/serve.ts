@@ -1,6 +1,7 @@
 /**
  * Serves the demo site: its pages rendered once at start from one layout (layout.ts, pages.ts) with the
- * tracker snippet filled in, its stylesheet, and the built tracker (`npm run build:tracker`).
+ * tracker snippet filled in (the shop's: site/shop.ts), its stylesheet, and the built tracker and its
+ * personalization add-on (`npm run build:tracker`).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,9 +9,12 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SiteFill } from './layout.js';
 import { renderSite } from './pages.js';
+import { renderShop } from './shop.js';
 
 const siteDir = dirname(fileURLToPath(import.meta.url));
-const trackerFile = join(siteDir, '..', '..', 'tracker', 'dist', 'nurture.min.js');
+const trackerDist = join(siteDir, '..', '..', 'tracker', 'dist');
+/** The built scripts, served at the site's root as an operator's site would serve them. */
+const scripts = new Set(['/nurture.min.js', '/nurture-personalize.min.js']);
 /** Files served as they are from this folder (the modules beside them are never served). */
 const assetTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -25,7 +29,7 @@ const badRequestPage =
 
 /** The demo site's request listener; `fill` is the API URL and write key its tracker snippet uses. */
 export function siteListener(fill: SiteFill): (req: IncomingMessage, res: ServerResponse) => void {
-  const pages = renderSite(fill);
+  const pages = new Map([...renderSite(fill), ...renderShop(fill)]);
   return function serveSite(req, res) {
     let path: string;
     try {
@@ -35,12 +39,13 @@ export function siteListener(fill: SiteFill): (req: IncomingMessage, res: Server
       return;
     }
     if (path.endsWith('/')) path += 'index.html';
-    const page = pages.get(path) ?? (extname(path) ? undefined : pages.get(`${path}.html`));
+    const page = pages.get(path) ?? (extname(path) ? undefined : (pages.get(`${path}.html`) ?? pages.get(`${path}/index.html`)));
     if (page) {
       res.writeHead(200, { 'content-type': htmlType, 'cache-control': 'no-cache' }).end(page);
       return;
     }
-    if (path === '/nurture.min.js') {
+    if (scripts.has(path)) {
+      const trackerFile = join(trackerDist, path.slice(1));
       if (!existsSync(trackerFile)) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('tracker not built: run npm run build:tracker');
         return;
