@@ -9,10 +9,12 @@ import { lambdaContext } from '../../emulators/api-gateway.js';
 import { asFunction } from '../../iam/index.js';
 import type { LocalContext } from '../context.js';
 
-/** First local build after start (the lake has whatever earlier runs wrote). */
+/** First local build after start (the lake has whatever earlier runs wrote); NURTURE_RECOMMENDATIONS_FIRST_BUILD_MS overrides. */
 export const recommendationsFirstBuildMs = 15_000;
 /** How often local mode rebuilds the models (NURTURE_RECOMMENDATIONS_BUILD_MS overrides). */
-export const recommendationsBuildEveryMs = Number(process.env.NURTURE_RECOMMENDATIONS_BUILD_MS) || 10 * 60_000;
+export const recommendationsBuildEveryMs = 10 * 60_000;
+/** The build timers, read when local mode starts (not when this module loads). */
+const timerMs = (name: string, fallback: number) => Number(process.env[name]) || fallback;
 /** How often local mode looks for catalog uploads. */
 export const catalogWatchMs = 2_000;
 
@@ -32,8 +34,8 @@ export async function recommendationsPlugin(ctx: LocalContext): Promise<void> {
       .catch((err: unknown) => console.error('[recommendations build]', err))
       .finally(() => (building = undefined));
   };
-  const first = setTimeout(runBuild, recommendationsFirstBuildMs);
-  const every = setInterval(runBuild, recommendationsBuildEveryMs);
+  const first = setTimeout(runBuild, timerMs('NURTURE_RECOMMENDATIONS_FIRST_BUILD_MS', recommendationsFirstBuildMs));
+  const every = setInterval(runBuild, timerMs('NURTURE_RECOMMENDATIONS_BUILD_MS', recommendationsBuildEveryMs));
   first.unref();
   every.unref();
 
