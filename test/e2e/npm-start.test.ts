@@ -174,7 +174,7 @@ describe('npm start under bad requests and bot traffic', () => {
   }, 30_000);
 
   it('npm run demo finds the API on NURTURE_API_PORT', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/traffic.ts', '--visitors', '2', '--rate', '20'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/traffic.ts', '--visitors', '2', '--shoppers', '0', '--rate', '20'], {
       env: { ...process.env, NURTURE_API_PORT: new URL(api()).port, NURTURE_DATA_DIR: join(dataDir, 'robust') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
