@@ -1,4 +1,4 @@
-import type { Profile } from '../../profiles/domain/profile.js';
+import type { Profile, ProfileItem } from '../../profiles/domain/profile.js';
 import type { CapsConfig } from './caps.js';
 import type { Category } from './contract.js';
 import type { QuietHours } from './windows.js';
@@ -60,7 +60,8 @@ export interface Suppression {
 export interface RecipientState {
   /** The profile id mail and counters are kept under (the survivor of any merge). */
   profileId: string;
-  profile?: Profile;
+  /** The profile as stored; `recent` (its latest business events) feeds recommendations in mail. */
+  profile?: Profile & Partial<Pick<ProfileItem, 'recent'>>;
   /** The recipient's send counter item (empty when none yet). */
   caps: Record<string, unknown>;
   /** An earlier completed send with the same send id. */

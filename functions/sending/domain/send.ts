@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Profile } from '../../profiles/domain/profile.js';
+import type { ActivityEntry, Profile } from '../../profiles/domain/profile.js';
 import {
   type CapsItem,
   type Claim,
@@ -48,6 +48,12 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
+/** The recipient's recommended products for a template that asks for them (functions/recommendations/mail.ts). */
+export type RecommendationSource = (
+  recipient: { profileId: string; recent: ActivityEntry[] },
+  spec: NonNullable<CompiledTemplate['recommendations']>,
+) => Promise<{ items: unknown[] }>;
+
 export interface SendPorts {
   config: SendingConfig;
   store: SendStore;
@@ -55,6 +61,8 @@ export interface SendPorts {
   mailer: Mailer;
   /** HMAC secret of link tokens. */
   linkSecret: string;
+  /** Fills `recommendations` when a template's front matter asks for it; without it the list stays empty. */
+  recommendations?: RecommendationSource;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -152,8 +160,9 @@ export function templateVars(
   input: Pick<SendInput, 'templateId' | 'scenarioId' | 'context'>,
   sendId: string,
   links: { unsubscribe: string; view: string },
+  filled?: unknown[],
 ): TemplateVars {
-  const recommendations = input.context?.recommendations;
+  const recommendations = filled ?? input.context?.recommendations;
   return {
     profile: {
       id: profileId,
@@ -226,7 +235,12 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     ...(input.broadcastId ? { b: input.broadcastId } : {}),
   };
   const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims);
-  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links), {
+  // One more read per mail, only for templates that ask; their links are tracked like any other.
+  const recommended =
+    template.recommendations && ports.recommendations
+      ? (await ports.recommendations({ profileId: state.profileId, recent: profile.recent ?? [] }, template.recommendations)).items
+      : undefined;
+  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links, recommended), {
     base: config.publicApiUrl,
     click: links.click,
     pixel: links.pixel,
