@@ -52,7 +52,7 @@ export interface Mailer {
 export type RecommendationSource = (
   recipient: { profileId: string; recent: ActivityEntry[] },
   spec: NonNullable<CompiledTemplate['recommendations']>,
-) => Promise<{ items: unknown[] }>;
+) => Promise<{ items: unknown[]; recId?: string; strategy?: string; variant?: string }>;
 
 export interface SendPorts {
   config: SendingConfig;
@@ -139,14 +139,15 @@ function tagValue(value: string): string {
 }
 
 /** The public URLs of one send: unsubscribe, view in browser, tracked clicks, the open pixel. */
-export function linkUrls(base: string, secret: string, claims: LinkClaims) {
+export function linkUrls(base: string, secret: string, claims: LinkClaims, rec?: LinkClaims['r']) {
   const url = (purpose: TokenPurpose, path: string, extra: Partial<LinkClaims> = {}) =>
     `${base}/v1/${path}/${signToken(secret, purpose, { ...claims, ...extra })}`;
   const view = url('view', 'v');
   return {
     unsubscribe: url('unsubscribe', 'u'),
     view,
-    pixel: url('open', 't/o'),
+    // A mail with products: its open is their impression (domain/rec-feedback.ts).
+    pixel: url('open', 't/o', rec ? { r: rec } : {}),
     click: (target: string) => url('click', 't/c', { u: target }),
     // The hidden link scanners follow: it redirects to the mail in the browser, a page that changes nothing.
     honeypot: url('click', 't/c', { u: view, h: 1 }),
@@ -234,13 +235,14 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     ...(input.scenarioId ? { sc: input.scenarioId } : {}),
     ...(input.broadcastId ? { b: input.broadcastId } : {}),
   };
-  const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims);
-  // One more read per mail, only for templates that ask; their links are tracked like any other.
-  const recommended =
+  // More reads per mail, only for templates that ask; their links are tracked like any other.
+  const recs =
     template.recommendations && ports.recommendations
-      ? (await ports.recommendations({ profileId: state.profileId, recent: profile.recent ?? [] }, template.recommendations)).items
+      ? await ports.recommendations({ profileId: state.profileId, recent: profile.recent ?? [] }, template.recommendations)
       : undefined;
-  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links, recommended), {
+  const shown = recs?.recId && recs.strategy && recs.variant && recs.items.length > 0 ? { i: recs.recId, s: recs.strategy, v: recs.variant } : undefined;
+  const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims, shown);
+  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links, recs?.items), {
     base: config.publicApiUrl,
     click: links.click,
     pixel: links.pixel,

@@ -46,6 +46,11 @@ const trackedTargets = (html: string) =>
     .filter((c) => c && !c.h)
     .map((c) => c!.u!);
 
+const pixelClaims = (html: string) => {
+  const src = /src="([^"]*\/v1\/t\/o\/[^"]+)"/.exec(html)![1]!;
+  return verifyToken(linkSecret, 'open', src.slice(src.lastIndexOf('/') + 1));
+};
+
 beforeAll(async () => {
   aws = await startTestAws({
     SENDER_ADDRESS: 'shop@acme.example',
@@ -98,6 +103,8 @@ describe('recommendations in mail', () => {
     expect(params.get('recId')).toMatch(/^r_/);
     expect([params.get('recStrategy'), params.get('recVariant')]).toEqual(['for-you', 'model']);
     expect(mail!.body.text).toContain('Sencha Tea (1200 JPY): https://shop.example.com/p/tea-1?recId=');
+    // Its open is the products' impression: the pixel token names the recommendation.
+    expect(pixelClaims(html)?.r).toEqual({ i: params.get('recId'), s: 'for-you', v: 'model' });
   });
 
   it('gives a control recipient the popular products', async () => {
@@ -121,5 +128,6 @@ describe('recommendations in mail', () => {
     const [mail] = await inboxOf(aws.emulators.endpoints.ses, email);
     expect(mail!.body.html).toContain('New arrivals are waiting');
     expect(mail!.body.text).toContain('New arrivals are waiting for you: https://www.example.com/shop');
+    expect(pixelClaims(mail!.body.html!)?.r).toBeUndefined();
   });
 });
