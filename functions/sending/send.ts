@@ -3,28 +3,24 @@ import { documentClient } from '../shared/aws/dynamodb.js';
 import { s3Client } from '../shared/aws/s3.js';
 import { sesClient } from '../shared/aws/sesv2.js';
 import { parseEnv, required } from '../shared/env.js';
-import { DynamoServingStore } from '../recommendations/adapters/serving-store.js';
-import { servingLimits } from '../recommendations/domain/serving.js';
-import { recommendForRecipient } from '../recommendations/mail.js';
 import { eventFunction } from '../shared/event-function.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
 import { linkEnv, sendingConfigFromEnv } from './adapters/env.js';
 import { loadLinkSecret } from './adapters/link-secret.js';
+import { mailRecommendationsFromEnv } from './adapters/recommendations.js';
 import { S3TemplateStore } from './adapters/s3-templates.js';
 import { reportSend } from './adapters/send-metrics.js';
 import { SesMailer } from './adapters/ses-mailer.js';
 import { type SendPorts, send } from './domain/send.js';
 
-const share = z.pipe(z.string(), z.pipe(z.transform(Number), z.number().check(z.minimum(0), z.maximum(1))));
-const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required(), CONTROL_SHARE: z._default(share, servingLimits.defaultControlShare) }));
-const reads = new DynamoServingStore(documentClient(), env.TABLE_NAME);
+const env = parseEnv(z.object({ TABLE_NAME: required(), CONTENT_BUCKET: required() }));
 const ports: SendPorts = {
   config: sendingConfigFromEnv(),
   store: new DynamoSendingStore(documentClient(), env.TABLE_NAME),
   templates: new S3TemplateStore(s3Client(), env.CONTENT_BUCKET),
   mailer: new SesMailer(sesClient()),
   linkSecret: await loadLinkSecret(linkEnv()),
-  recommendations: (recipient, spec) => recommendForRecipient(recipient, spec, { reads, controlShare: env.CONTROL_SHARE }),
+  recommendations: mailRecommendationsFromEnv(documentClient(), env.TABLE_NAME),
 };
 
 /**

@@ -6,6 +6,8 @@ import { bucketOf } from '../../../functions/recommendations/domain/serving.js';
 import { recommendForRecipient, withRecParams } from '../../../functions/recommendations/mail.js';
 import type { ServingReads } from '../../../functions/recommendations/serving.js';
 import { compileMjml } from '../../../functions/sending/adapters/mjml.js';
+import { mailRecommendationsFromEnv } from '../../../functions/sending/adapters/recommendations.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { checkTemplate } from '../../../functions/sending/domain/check.js';
 import { composeEmail, type TemplateVars } from '../../../functions/sending/domain/template.js';
 
@@ -161,5 +163,13 @@ describe('recommendForRecipient', () => {
     const tag = { recId: 'r_1', strategy: 'popular', variant: 'model' };
     expect(withRecParams('/p/a', tag)).toBe('/p/a');
     expect(withRecParams('https://s.example/p?a=1#top', tag)).toBe('https://s.example/p?a=1&recId=r_1&recStrategy=popular&recVariant=model#top');
+  });
+});
+
+describe('mail recommendations wiring', () => {
+  it('fails at cold start naming CONTROL_SHARE when it is not a share', () => {
+    const doc = {} as DynamoDBDocumentClient;
+    expect(() => mailRecommendationsFromEnv(doc, 't', { CONTROL_SHARE: '1.5' })).toThrow(/CONTROL_SHARE/);
+    expect(typeof mailRecommendationsFromEnv(doc, 't', {})).toBe('function');
   });
 });
