@@ -134,7 +134,7 @@ export async function viewMail(token: string, ports: MailLinkPorts): Promise<str
   if (!record || !found) throw new NotFoundError('this email is no longer available', 'token');
   const template = await ports.templates.load(record.templateId);
   const links = linkUrls(ports.base, ports.secret, claims);
-  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links);
+  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links, record.recommendations);
   const mail = await composeEmail(template, vars, { base: ports.base, click: links.click });
   return mail.html;
 }

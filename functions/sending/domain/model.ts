@@ -39,6 +39,8 @@ export interface SendRecord {
   subject: string;
   sentAt: string;
   context?: Record<string, unknown>;
+  /** The products the mail showed (at most 10), so view-in-browser shows the same ones. */
+  recommendations?: unknown[];
   /** When a link scanner last followed the mail's hidden honeypot link (set by the mail-links function). */
   honeypotAt?: string;
 }

@@ -310,6 +310,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     ...(input.scenarioId ? { scenarioId: input.scenarioId } : {}),
     ...(input.broadcastId ? { broadcastId: input.broadcastId } : {}),
     ...(input.context ? { context: input.context } : {}),
+    ...(recs && recs.items.length > 0 ? { recommendations: recs.items } : {}),
   };
   await store.record(record);
   return sentResult(record);

@@ -4,7 +4,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { popularKey, type Product, productKey, type TopList, topKey } from '../../../functions/recommendations/domain/model.js';
 import { variantOf } from '../../../functions/recommendations/domain/serving.js';
+import { DynamoSendingStore } from '../../../functions/sending/adapters/dynamo-sending-store.js';
 import { S3TemplateStore } from '../../../functions/sending/adapters/s3-templates.js';
+import { sendIdOf } from '../../../functions/sending/domain/send.js';
 import { checkStoredTemplate } from '../../../functions/sending/adapters/template-checker.js';
 import type { SendResult } from '../../../functions/sending/domain/contract.js';
 import { verifyToken } from '../../../functions/sending/domain/tokens.js';
@@ -105,6 +107,9 @@ describe('recommendations in mail', () => {
     expect(mail!.body.text).toContain('Sencha Tea (1200 JPY): https://shop.example.com/p/tea-1?recId=');
     // Its open is the products' impression: the pixel token names the recommendation.
     expect(pixelClaims(html)?.r).toEqual({ i: params.get('recId'), s: 'for-you', v: 'model' });
+    // Kept with the send: view-in-browser shows the same products.
+    const record = await new DynamoSendingStore(aws.doc, aws.env.TABLE_NAME!).getRecord(profileId, sendIdOf(profileId, 'recs-1'));
+    expect((record?.recommendations as { name: string }[]).map((i) => i.name)).toEqual(['Sencha Tea', 'Kyusu Teapot']);
   });
 
   it('gives a control recipient the popular products', async () => {
