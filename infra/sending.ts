@@ -113,6 +113,8 @@ export class Sending extends Construct {
       CONSENT_MODE: config.consentMode,
       PUBLIC_API_URL: props.apiUrl,
       LINK_SECRET_ARN: this.linkSecret.secretArn,
+      // Recommendations in mail hold out the same share as serving (functions/recommendations/mail.ts).
+      CONTROL_SHARE: String(config.recommendationControlShare),
     };
 
     this.send = functions.register(

@@ -29,7 +29,7 @@ const reportOptions: [string, string][] = [
   ['steps', 'funnel: comma-separated steps (path globs or event:<name>); paths: pages per sequence'],
   ['within', 'funnel: window from the first step, e.g. 7d or 12h'],
   ['visits', 'repeat-visitors: at least this many visits (default 3)'],
-  ['days', 'repeat-visitors: within this many days (default 7)'],
+  ['days', 'repeat-visitors: within this many days (default 7); recommendations: orders this many days after a click count (default 7, at most 30)'],
   ['path', 'repeat-visitors: count only visits that viewed this glob'],
   ['without', 'repeat-visitors: leave out people with this event (default "Order Completed"; "" for none)'],
   ['format', 'repeat-visitors: rows or ids'],

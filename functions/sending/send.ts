@@ -7,6 +7,7 @@ import { eventFunction } from '../shared/event-function.js';
 import { DynamoSendingStore } from './adapters/dynamo-sending-store.js';
 import { linkEnv, sendingConfigFromEnv } from './adapters/env.js';
 import { loadLinkSecret } from './adapters/link-secret.js';
+import { mailRecommendationsFromEnv } from './adapters/recommendations.js';
 import { S3TemplateStore } from './adapters/s3-templates.js';
 import { reportSend } from './adapters/send-metrics.js';
 import { SesMailer } from './adapters/ses-mailer.js';
@@ -19,6 +20,7 @@ const ports: SendPorts = {
   templates: new S3TemplateStore(s3Client(), env.CONTENT_BUCKET),
   mailer: new SesMailer(sesClient()),
   linkSecret: await loadLinkSecret(linkEnv()),
+  recommendations: mailRecommendationsFromEnv(documentClient(), env.TABLE_NAME),
 };
 
 /**

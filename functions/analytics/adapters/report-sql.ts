@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Report templates and the fragments they include (`{{> events_by_person}}`), by file name without `.sql`. */
-export const reportSqlNames = ['_persons', '_events', '_sessions', '_classify', 'traffic', 'pages', 'paths', 'funnel', 'repeat-visitors', 'channels', 'attribution'] as const;
+export const reportSqlNames = ['_persons', '_events', '_sessions', '_classify', 'traffic', 'pages', 'paths', 'funnel', 'repeat-visitors', 'channels', 'attribution', 'recommendations'] as const;
 
 /** The files to ship with a bundled function, relative to the repository root. */
 export const reportSqlFiles = reportSqlNames.map((n) => ({ from: `functions/analytics/reports/${n}.sql`, to: `${n}.sql` }));

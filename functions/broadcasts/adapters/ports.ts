@@ -6,6 +6,7 @@ import { memberShards } from '../../segments/domain/membership.js';
 import { DynamoSendingStore } from '../../sending/adapters/dynamo-sending-store.js';
 import { linkEnv, sendingConfigFromEnv } from '../../sending/adapters/env.js';
 import { loadLinkSecret } from '../../sending/adapters/link-secret.js';
+import { mailRecommendationsFromEnv } from '../../sending/adapters/recommendations.js';
 import { S3TemplateStore } from '../../sending/adapters/s3-templates.js';
 import { SesMailer } from '../../sending/adapters/ses-mailer.js';
 import { send, type SendPorts } from '../../sending/domain/send.js';
@@ -40,6 +41,7 @@ export async function pagePortsFromEnv(): Promise<BroadcastPagePorts> {
     templates: new S3TemplateStore(s3Client(), env.CONTENT_BUCKET),
     mailer: new SesMailer(sesClient()),
     linkSecret: await loadLinkSecret(linkEnv()),
+    recommendations: mailRecommendationsFromEnv(doc, env.TABLE_NAME),
   };
   return {
     store: new DynamoBroadcastStore(doc, env.TABLE_NAME),

@@ -1,5 +1,6 @@
 import { withNameTraits } from '../../identity/domain/names.js';
 import * as z from 'zod/mini';
+import { mailRecommendationLimits, mailStrategies, sampleMailItems } from '../../recommendations/mail.js';
 import { checkSchema, locate, type Problem, readYaml, sortProblems, type YamlText } from '../../shared/validation.js';
 import { TemplateError } from '../errors.js';
 import { type CompiledTemplate, composeEmail, parseLiquid, type RenderedEmail, type TemplateVars } from './template.js';
@@ -53,6 +54,16 @@ const frontMatterSchema = z.strictObject({
   replyTo: z.optional(z.email()),
   preheader: z.optional(z.string().check(z.maxLength(300))),
   text: z.optional(z.string().check(z.minLength(1))),
+  /** Products the send fills `recommendations` with (functions/recommendations/mail.ts). */
+  recommendations: z.optional(
+    z.strictObject({
+      strategy: z.enum(mailStrategies, `one of ${mailStrategies.join(', ')}`),
+      limit: z.optional(
+        z.number().check(z.int('a whole number'), z.minimum(1, 'at least 1'), z.maximum(mailRecommendationLimits.maxLimit, `at most ${mailRecommendationLimits.maxLimit}`)),
+      ),
+      category: z.optional(z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters'))),
+    }),
+  ),
   sample: z.optional(
     z.strictObject({
       traits: z.optional(z.record(z.string(), z.unknown())),
@@ -191,6 +202,7 @@ export async function checkTemplate(
     ...(fm.replyTo ? { replyTo: fm.replyTo } : {}),
     ...(fm.preheader ? { preheader: fm.preheader } : {}),
     ...(fm.text ? { text: fm.text } : {}),
+    ...(fm.recommendations ? { recommendations: fm.recommendations } : {}),
   };
   const vars: TemplateVars = {
     profile: { ...sampleProfile, traits: { ...sampleProfile.traits, ...fm.sample?.traits } },
@@ -201,9 +213,11 @@ export async function checkTemplate(
     send: { id: 'sample', template: templateId },
   };
 
-  // Unknown variables, with file lines: render the body source itself (for MJML, before compilation).
+  // Unknown variables, with file lines: render the body source itself (for MJML, before compilation). A
+  // template that asks for recommendations renders both ways: with products and with its fallback.
+  const filled: TemplateVars = { ...vars, recommendations: fm.recommendations ? sampleMailItems.slice(0, fm.recommendations.limit ?? sampleMailItems.length) : [] };
   try {
-    await composeEmail({ ...template, html: parts.body }, vars);
+    for (const v of fm.recommendations ? [vars, filled] : [vars]) await composeEmail({ ...template, html: parts.body }, v);
   } catch (err) {
     const field = /^template [^:]+: (\w+):/.exec((err as Error).message)?.[1] ?? 'body';
     errors.push(liquidIssue(err, field === 'html' ? 'body' : field, field === 'html' ? { lineOffset: bodyOffset } : { yaml: read.yaml }));
@@ -211,7 +225,7 @@ export async function checkTemplate(
   }
   let preview: RenderedEmail;
   try {
-    preview = await composeEmail(template, vars, { base: previewBase, click: (url) => url, pixel: `${previewBase}/v1/t/o/sample` });
+    preview = await composeEmail(template, filled, { base: previewBase, click: (url) => url, pixel: `${previewBase}/v1/t/o/sample` });
   } catch (err) {
     errors.push(liquidIssue(err, 'body'));
     return report();

@@ -12,6 +12,7 @@ import { type FetchSignals, type MachineReason, machineClick, machineClickTiming
 import type { SendRecord } from './model.js';
 import { linkUrls, type TemplateStore, templateVars } from './send.js';
 import { composeEmail } from './template.js';
+import { recommendationEvent } from './rec-feedback.js';
 import { type LinkClaims, type TokenPurpose, verifyToken } from './tokens.js';
 
 /** Ports of the mail-link use cases (adapters: DynamoDB, the content bucket, the events stream). */
@@ -77,7 +78,9 @@ export async function recordOpen(token: string, signals: FetchSignals, ports: Ma
   const claims = claimsOf(ports.secret, 'open', token);
   const reason = machineOpen(signals, ports.inboxOrigins);
   await countForBroadcast(ports, claims, 'opened', reason);
-  await ports.feed([emailEvent('Email Opened', claims, { now: ports.now(), ...agent(signals), ...machine(reason) })]);
+  const opened = emailEvent('Email Opened', claims, { now: ports.now(), ...agent(signals), ...machine(reason) });
+  const viewed = reason ? undefined : recommendationEvent(opened, claims);
+  await ports.feed(viewed ? [opened, viewed] : [opened]);
 }
 
 /**
@@ -101,7 +104,9 @@ export async function recordClick(token: string, signals: FetchSignals, ports: M
   // The honeypot's target is the mail's view-in-browser link: a credential to the mail, kept off the stream.
   await countForBroadcast(ports, claims, 'clicked', reason);
   const url = claims.h ? {} : { url: claims.u };
-  await ports.feed([emailEvent('Email Link Clicked', claims, { now, ...url, ...agent(signals), ...machine(reason) })]);
+  const clicked = emailEvent('Email Link Clicked', claims, { now, ...url, ...agent(signals), ...machine(reason) });
+  const rec = reason ? undefined : recommendationEvent(clicked, claims, claims.u);
+  await ports.feed(rec ? [clicked, rec] : [clicked]);
   return claims.u;
 }
 
@@ -129,7 +134,7 @@ export async function viewMail(token: string, ports: MailLinkPorts): Promise<str
   if (!record || !found) throw new NotFoundError('this email is no longer available', 'token');
   const template = await ports.templates.load(record.templateId);
   const links = linkUrls(ports.base, ports.secret, claims);
-  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links);
+  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links, record.recommendations);
   const mail = await composeEmail(template, vars, { base: ports.base, click: links.click });
   return mail.html;
 }

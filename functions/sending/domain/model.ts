@@ -1,4 +1,4 @@
-import type { Profile } from '../../profiles/domain/profile.js';
+import type { Profile, ProfileItem } from '../../profiles/domain/profile.js';
 import type { CapsConfig } from './caps.js';
 import type { Category } from './contract.js';
 import type { QuietHours } from './windows.js';
@@ -39,6 +39,8 @@ export interface SendRecord {
   subject: string;
   sentAt: string;
   context?: Record<string, unknown>;
+  /** The products the mail showed (at most 10), so view-in-browser shows the same ones. */
+  recommendations?: unknown[];
   /** When a link scanner last followed the mail's hidden honeypot link (set by the mail-links function). */
   honeypotAt?: string;
 }
@@ -60,7 +62,8 @@ export interface Suppression {
 export interface RecipientState {
   /** The profile id mail and counters are kept under (the survivor of any merge). */
   profileId: string;
-  profile?: Profile;
+  /** The profile as stored; `recent` (its latest business events) feeds recommendations in mail. */
+  profile?: Profile & Partial<Pick<ProfileItem, 'recent'>>;
   /** The recipient's send counter item (empty when none yet). */
   caps: Record<string, unknown>;
   /** An earlier completed send with the same send id. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Profile } from '../../profiles/domain/profile.js';
+import type { ActivityEntry, Profile } from '../../profiles/domain/profile.js';
 import {
   type CapsItem,
   type Claim,
@@ -48,6 +48,12 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
+/** The recipient's recommended products for a template that asks for them (functions/recommendations/mail.ts). */
+export type RecommendationSource = (
+  recipient: { profileId: string; recent: ActivityEntry[] },
+  spec: NonNullable<CompiledTemplate['recommendations']>,
+) => Promise<{ items: unknown[]; recId?: string; strategy?: string; variant?: string }>;
+
 export interface SendPorts {
   config: SendingConfig;
   store: SendStore;
@@ -55,6 +61,8 @@ export interface SendPorts {
   mailer: Mailer;
   /** HMAC secret of link tokens. */
   linkSecret: string;
+  /** Fills `recommendations` when a template's front matter asks for it; without it the list stays empty. */
+  recommendations?: RecommendationSource;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -131,14 +139,15 @@ function tagValue(value: string): string {
 }
 
 /** The public URLs of one send: unsubscribe, view in browser, tracked clicks, the open pixel. */
-export function linkUrls(base: string, secret: string, claims: LinkClaims) {
+export function linkUrls(base: string, secret: string, claims: LinkClaims, rec?: LinkClaims['r']) {
   const url = (purpose: TokenPurpose, path: string, extra: Partial<LinkClaims> = {}) =>
     `${base}/v1/${path}/${signToken(secret, purpose, { ...claims, ...extra })}`;
   const view = url('view', 'v');
   return {
     unsubscribe: url('unsubscribe', 'u'),
     view,
-    pixel: url('open', 't/o'),
+    // A mail with products: its open is their impression (domain/rec-feedback.ts).
+    pixel: url('open', 't/o', rec ? { r: rec } : {}),
     click: (target: string) => url('click', 't/c', { u: target }),
     // The hidden link scanners follow: it redirects to the mail in the browser, a page that changes nothing.
     honeypot: url('click', 't/c', { u: view, h: 1 }),
@@ -152,8 +161,9 @@ export function templateVars(
   input: Pick<SendInput, 'templateId' | 'scenarioId' | 'context'>,
   sendId: string,
   links: { unsubscribe: string; view: string },
+  filled?: unknown[],
 ): TemplateVars {
-  const recommendations = input.context?.recommendations;
+  const recommendations = filled ?? input.context?.recommendations;
   return {
     profile: {
       id: profileId,
@@ -225,8 +235,14 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     ...(input.scenarioId ? { sc: input.scenarioId } : {}),
     ...(input.broadcastId ? { b: input.broadcastId } : {}),
   };
-  const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims);
-  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links), {
+  // More reads per mail, only for templates that ask; their links are tracked like any other.
+  const recs =
+    template.recommendations && ports.recommendations
+      ? await ports.recommendations({ profileId: state.profileId, recent: profile.recent ?? [] }, template.recommendations)
+      : undefined;
+  const shown = recs?.recId && recs.strategy && recs.variant && recs.items.length > 0 ? { i: recs.recId, s: recs.strategy, v: recs.variant } : undefined;
+  const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims, shown);
+  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links, recs?.items), {
     base: config.publicApiUrl,
     click: links.click,
     pixel: links.pixel,
@@ -294,6 +310,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
     ...(input.scenarioId ? { scenarioId: input.scenarioId } : {}),
     ...(input.broadcastId ? { broadcastId: input.broadcastId } : {}),
     ...(input.context ? { context: input.context } : {}),
+    ...(recs && recs.items.length > 0 ? { recommendations: recs.items } : {}),
   };
   await store.record(record);
   return sentResult(record);

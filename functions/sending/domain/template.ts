@@ -1,5 +1,6 @@
 import { convert } from 'html-to-text';
 import { Drop, type FS, Liquid, type Template } from 'liquidjs';
+import type { MailRecommendationSpec } from '../../recommendations/mail.js';
 import type { Category } from './contract.js';
 import { TemplateError } from '../errors.js';
 import { addHoneypot, addOpenPixel, addPreheader, trackLinks } from './links.js';
@@ -24,6 +25,8 @@ export interface CompiledTemplate {
   html: string;
   /** Text part; when absent it is derived from the rendered HTML. */
   text?: string;
+  /** Products the send fills `recommendations` with for the recipient (front matter `recommendations`). */
+  recommendations?: MailRecommendationSpec;
 }
 
 /** What a template sees. */
@@ -41,7 +44,10 @@ export interface TemplateVars {
   context: Record<string, unknown>;
   unsubscribe_url: string;
   view_url: string;
-  /** Filled by the recommendations capability later; the caller may pass `context.recommendations`. */
+  /**
+   * The recipient's products when the template's front matter asks for them (functions/recommendations/mail.ts),
+   * else the caller's `context.recommendations`, else empty.
+   */
   recommendations: unknown[];
   send: { id: string; template: string; scenario?: string };
 }

@@ -29,6 +29,8 @@ export interface LinkClaims {
   u?: string;
   /** The mail's honeypot link (click tokens only): no person sees it, so whoever follows it is a scanner. */
   h?: 1;
+  /** The mail's recommendation (open tokens of mail with products): id, strategy, variant. */
+  r?: { i: string; s: string; v: string };
 }
 
 /** MAC bytes kept: 128 bits, ample against forgery for a link token. */
