@@ -96,7 +96,7 @@ beforeAll(async () => {
     SES_RATE_PER_SECOND: '1600',
     // The local SES emulator (behind the IAM proxy) resets connections under 16 × 8 concurrent sends; a
     // reset after SES accepted is "outcome unknown" for the send use case, which then never resends.
-    BROADCAST_SEND_CONCURRENCY: '8',
+    BROADCAST_SEND_CONCURRENCY: '2',
   });
   const region = aws.emulators.region;
   const dynamodb = new DynamoDBClient({ region, credentials: aws.emulators.credentials, endpoint: aws.env.AWS_ENDPOINT_URL_DYNAMODB });
