@@ -108,6 +108,7 @@ export const reportCommands: readonly { report: string; args: string }[] = [
   { report: 'repeat-visitors', args: `--path "${pricingGlob}"` },
   { report: 'channels', args: '' },
   { report: 'attribution', args: '--model all --conversion order' },
+  { report: 'recommendations', args: '--days 7' },
 ];
 
 /** Most channel rows the summary lists (most visits first). */
