@@ -9,6 +9,7 @@ import type { NurtureConfig } from './config.js';
 import { type DefinedTable, NurtureFunction } from './nurture-function.js';
 import type { FunctionRegistry } from './routes.js';
 import type { Sending } from './sending.js';
+import { logDeliveryActions } from './scenarios.js';
 
 /** The broadcast state machine's name after the stack's (local mode registers `Nurture-broadcasts`). */
 export const broadcastMachineSuffix = '-broadcasts';
@@ -92,14 +93,7 @@ export class Broadcasts extends Construct {
           statements: [
             new iam.PolicyStatement({
               actions: [
-                'logs:CreateLogDelivery',
-                'logs:GetLogDelivery',
-                'logs:UpdateLogDelivery',
-                'logs:DeleteLogDelivery',
-                'logs:ListLogDeliveries',
-                'logs:PutResourcePolicy',
-                'logs:DescribeResourcePolicies',
-                'logs:DescribeLogGroups',
+                ...logDeliveryActions,
                 'xray:PutTraceSegments',
                 'xray:PutTelemetryRecords',
                 'xray:GetSamplingRules',

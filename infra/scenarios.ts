@@ -44,7 +44,7 @@ const statusEvents = { source: 'aws.states', detailType: 'Step Functions Executi
 const ruleTargetMaxEventAge = Duration.hours(24);
 
 /** What Step Functions needs to deliver execution logs to CloudWatch Logs (as CDK grants it). */
-const logDeliveryActions = [
+export const logDeliveryActions = [
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
