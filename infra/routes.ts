@@ -41,31 +41,42 @@ export class FunctionRegistry {
   }
 
   /**
-   * Adds each route to the API, integrated with the function it names (one integration per function).
+   * Adds the routes to the API, integrated with the function each names (one integration per function).
    * `auth: 'admin'` routes get the IAM authorizer: callers sign with SigV4 and need execute-api:Invoke
-   * on the route. A route whose function no construct registered is skipped with a synth warning.
+   * on the route. An admin area served by one function is deployed as greedy routes (`adminRouteKeys`),
+   * public routes one per path and method. A route whose function no construct registered is skipped
+   * with a synth warning.
    */
   addRoutes(api: HttpApi, routes: readonly RouteDef[] = allRoutes): void {
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
-    let iamAuthorizer: HttpIamAuthorizer | undefined;
-    for (const route of routes) {
-      const entry = this.entries.get(route.fn);
-      if (!entry) {
-        // A warning, not an error: routes.ts may list a capability whose construct is still being
-        // written. `cdk synth --strict` turns it into a failure for a release build.
-        Annotations.of(api).addWarningV2(
-          '@nurture/routes:unregistered-function',
-          `route ${route.method} ${route.path} is not deployed: no construct registered its function '${route.fn}'`,
-        );
-        continue;
-      }
-      let integration = integrations.get(route.fn);
+    const integrationOf = (fnName: FunctionName, fn: IFunction) => {
+      let integration = integrations.get(fnName);
       if (!integration) {
         // One invoke permission per function, not one per route: a function serves all its routes, and a
         // permission per route costs a stack resource each (the stack's 500 are shared with scenarios).
-        integration = new HttpLambdaIntegration(`${pascalCase(route.fn)}Integration`, entry.fn, { scopePermissionToRoute: false });
-        integrations.set(route.fn, integration);
+        integration = new HttpLambdaIntegration(`${pascalCase(fnName)}Integration`, fn, { scopePermissionToRoute: false });
+        integrations.set(fnName, integration);
       }
+      return integration;
+    };
+    let iamAuthorizer: HttpIamAuthorizer | undefined;
+    const deployed: RouteDef[] = [];
+    for (const route of routes) {
+      const entry = this.entries.get(route.fn);
+      if (entry) {
+        deployed.push(route);
+        continue;
+      }
+      // A warning, not an error: routes.ts may list a capability whose construct is still being
+      // written. `cdk synth --strict` turns it into a failure for a release build.
+      Annotations.of(api).addWarningV2(
+        '@nurture/routes:unregistered-function',
+        `route ${route.method} ${route.path} is not deployed: no construct registered its function '${route.fn}'`,
+      );
+    }
+    for (const route of routeKeysOf(deployed)) {
+      const entry = this.entries.get(route.fn)!;
+      const integration = integrationOf(route.fn, entry.fn);
       const admin = route.auth === 'admin';
       if (admin) iamAuthorizer ??= new HttpIamAuthorizer();
       const [httpRoute] = api.addRoutes({
@@ -84,6 +95,51 @@ export class FunctionRegistry {
       Validations.of(httpRoute!).acknowledge({ id: 'AwsSolutions-APIG4', reason: entry.publicBecause });
     }
   }
+}
+
+/** A route as deployed: a documented route, or a greedy `ANY` route standing for an admin area. */
+export type DeployedRoute = Omit<RouteDef, 'method'> & { readonly method: RouteDef['method'] | 'ANY' };
+
+/** An admin route's area: its first three path segments (`/v1/admin/segments`). */
+export const adminAreaOf = (path: string) => path.split('/').slice(0, 4).join('/');
+
+/**
+ * The API Gateway routes that deploy `routes`. CloudFormation's 500 resources per stack are shared with
+ * scenarios, and each route is one, so an admin area whose routes all belong to one function becomes
+ * `ANY <area>` (if the area path itself is a route) and `ANY <area>/{proxy+}` (if a deeper path is) —
+ * when that is fewer routes. The function's router (functions/shared/http.ts serveRoutes) matches
+ * method and path itself and answers 404/405 for what it does not serve. Areas shared by functions and
+ * public routes stay one route per path and method: API Gateway answers 404 for anything else.
+ */
+export function routeKeysOf(routes: readonly RouteDef[]): DeployedRoute[] {
+  const areas = new Map<string, RouteDef[]>();
+  for (const r of routes) {
+    if (r.auth !== 'admin') continue;
+    const area = adminAreaOf(r.path);
+    areas.set(area, [...(areas.get(area) ?? []), r]);
+  }
+  const out: DeployedRoute[] = [];
+  const grouped = new Set<string>();
+  for (const route of routes) {
+    if (route.auth !== 'admin') {
+      out.push(route);
+      continue;
+    }
+    const area = adminAreaOf(route.path);
+    const members = areas.get(area)!;
+    const greedy = [
+      ...(members.some((m) => m.path === area) ? [area] : []),
+      ...(members.some((m) => m.path !== area) ? [`${area}/{proxy+}`] : []),
+    ];
+    if (new Set(members.map((m) => m.fn)).size > 1 || greedy.length >= members.length) {
+      out.push(route);
+      continue;
+    }
+    if (grouped.has(area)) continue;
+    grouped.add(area);
+    for (const path of greedy) out.push({ method: 'ANY', path, fn: route.fn, cors: route.cors, auth: 'admin' });
+  }
+  return out;
 }
 
 function pascalCase(name: string): string {

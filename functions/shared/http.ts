@@ -116,17 +116,71 @@ function decodeParam(name: string, raw: string): string {
   }
 }
 
+/** A path template's segments (`/v1/admin/segments/{id}` → ['v1','admin','segments','{id}']). */
+const segmentsOf = (path: string) => path.split('/').slice(1);
+const isParam = (segment: string) => segment.startsWith('{') && segment.endsWith('}');
+
+/** `path`'s raw (still %-escaped) parameters if it matches `template`, else undefined. */
+function matchTemplate(template: string, path: string): Record<string, string> | undefined {
+  const want = segmentsOf(template);
+  const got = segmentsOf(path);
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, w] of want.entries()) {
+    const g = got[i]!;
+    if (isParam(w)) {
+      if (!g) return undefined;
+      params[w.slice(1, -1)] = g;
+    } else if (w !== g) return undefined;
+  }
+  return params;
+}
+
+/** API Gateway's precedence among templates matching one path: at the first difference, a literal wins. */
+function moreSpecific(a: string, b: string): number {
+  const [sa, sb] = [segmentsOf(a), segmentsOf(b)];
+  for (const [i, x] of sa.entries()) if (isParam(x) !== isParam(sb[i]!)) return isParam(x) ? 1 : -1;
+  return 0;
+}
+
+/**
+ * The route of a request that came through a greedy route (`ANY /v1/admin/segments/{proxy+}`, see
+ * infra/routes.ts): matched by method and path like API Gateway would, with the path's raw parameters.
+ * A path no route serves is a 404 naming the path; a served path with another method, a 405 naming the
+ * method and listing the allowed ones.
+ */
+function matchGreedy<P>(routes: readonly Route<P>[], event: APIGatewayProxyEventV2): { route: Route<P>; params: Record<string, string> } {
+  const method = event.requestContext.http.method;
+  const path = event.rawPath;
+  const matches = routes
+    .map((route) => ({ route, params: matchTemplate(route.path, path) }))
+    .filter((m): m is { route: Route<P>; params: Record<string, string> } => m.params !== undefined)
+    .sort((a, b) => moreSpecific(a.route.path, b.route.path));
+  if (matches.length === 0) throw new NotFoundError(`no route for ${method} ${path}`, 'path');
+  // Only the most specific template's methods: `/segments/preview` is never `/segments/{id}`.
+  const best = matches.filter((m) => m.route.path === matches[0]!.route.path);
+  const hit = best.find((m) => m.route.method === method);
+  if (!hit) {
+    const allow = best.map((m) => m.route.method);
+    throw new ClientError(405, `method ${method} not allowed on ${path} (allowed: ${allow.join(', ')})`, { field: 'method', allow });
+  }
+  return hit;
+}
+
 /**
  * The request handler of a function serving `routes`: dispatches on API Gateway's `routeKey`
- * (`GET /v1/admin/leads`), decodes path parameters (a malformed escape is a 400 naming the parameter).
+ * (`GET /v1/admin/leads`), or for a greedy `ANY` route on the request's method and path, and decodes
+ * path parameters (a malformed escape is a 400 naming the parameter).
  */
 export function serveRoutes<P>(routes: readonly Route<P>[], ports: P) {
   const byKey = new Map(routes.map((r) => [routeKeyOf(r), r]));
   return async function serveRoute(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-    const route = byKey.get(event.routeKey);
+    let route = byKey.get(event.routeKey);
+    let rawParams = event.pathParameters ?? {};
+    if (!route && event.routeKey.startsWith('ANY ')) ({ route, params: rawParams } = matchGreedy(routes, event));
     if (!route) throw new NotFoundError(`no route ${event.routeKey}`, 'path');
     const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodeParam(k, v);
+    for (const [k, v] of Object.entries(rawParams)) if (v !== undefined) params[k] = decodeParam(k, v);
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
     return route.handle({ event, headers: headersOf(event), params, query }, ports);
