@@ -6,6 +6,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type DefinedBucket, type DefinedBus, type DefinedTable, NurtureFunction } from './nurture-function.js';
 import type { FunctionRegistry } from './routes.js';
+import { segmentsSweepMinutes } from '../functions/segments/domain/due-sweep.js';
 import { defaultRules, rulesKeys } from './scoring.js';
 
 export interface SegmentsProps {
@@ -67,7 +68,7 @@ export class Segments extends Construct {
     this.sweep.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [props.profiles.table.tableArn] }));
     this.sweepSchedule = new Rule(this, 'SweepSchedule', {
       description: 'Runs the segments sweep every minute',
-      schedule: Schedule.rate(Duration.minutes(1)),
+      schedule: Schedule.rate(Duration.minutes(segmentsSweepMinutes)),
       // Idempotent (conditional writes, cursor-checked progress): a missed run is caught up by the next.
       targets: [new LambdaFunction(this.sweep, { retryAttempts: 0 })],
     });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { ActivityEntry } from '../../profiles/domain/profile.js';
-import { type ItemStrategy, type Product, recommendationLimits, type Strategy, strategies, type TopList } from './model.js';
+import { type ItemStrategy, type Product, recommendationLimits, type Strategy, strategies } from './model.js';
 
 export const servingLimits = {
   /** Items an answer holds unless `limit` says otherwise (at most recommendationLimits.topK). */

@@ -8,7 +8,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { MembershipChange } from '../domain/diff.js';
-import { countPk, type Member, type MemberPage, type MembershipReader, memberPk, memberShard, memberShards } from '../domain/membership.js';
+import { countPk, type Member, type MemberPage, type MembershipReader, memberPk, memberShard } from '../domain/membership.js';
 import { transactionConditionsHeld } from '../../shared/aws/conditional.js';
 
 /** Largest page of members one call returns. */
@@ -98,16 +98,6 @@ export class DynamoMembershipStore implements MembershipReader {
     );
     // memberShards small items: always one page. A count below 0 cannot happen (exits are conditional).
     return Math.max(0, (res.Items ?? []).reduce((n, i) => n + Number(i.members ?? 0), 0));
-  }
-
-  /** Counts per shard (what a back-fill or broadcast uses to plan its work). */
-  async shardCounts(segmentId: string): Promise<number[]> {
-    const res = await this.doc.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': countPk(segmentId) }, ConsistentRead: true }),
-    );
-    const out = new Array<number>(memberShards).fill(0);
-    for (const i of res.Items ?? []) out[Number(i.sk)] = Math.max(0, Number(i.members ?? 0));
-    return out;
   }
 
   async page(segmentId: string, shard: number, opts: { cursor?: string; limit?: number; order?: 'id' | 'rank' } = {}): Promise<MemberPage> {

@@ -36,7 +36,3 @@ export async function applyMembershipEffects(profileId: string, outbox: Membersh
   for (const id of outbox.reranks ?? []) await writer.rerank(id, profileId, outbox.memberRank);
 }
 
-/** Whether an outbox owes membership writes. */
-export function owesMembership(outbox: MembershipOutbox): boolean {
-  return (outbox.reranks?.length ?? 0) > 0 || changesOf(outbox.events).length > 0;
-}
