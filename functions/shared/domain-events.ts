@@ -92,3 +92,19 @@ export interface LeadHandoff extends Base {
   /** The notify step's text for the sales team. */
   reason: string;
 }
+
+/** `source` of events forms publish. */
+export const formsSource = 'nurture.forms';
+
+/**
+ * detail-type `lead.handoff` (source nurture.forms): a form whose definition says `submit.notify` was
+ * submitted; sales should follow up. `messageId` is `form:<formId>:<submissionId>`, the same however often
+ * the follow-up runs.
+ */
+export interface FormHandoff extends Base {
+  formId: string;
+  submissionId: string;
+  /** The definition's `submit.notify` text. */
+  reason: string;
+  email?: string;
+}
