@@ -157,9 +157,10 @@ export const submitRoutes = routesOf<FormsPorts>('forms', [
     cors: true,
     doc: getDoc,
     async handle(req, ports) {
-      const q = z.safeParse(formQuery, req.query);
-      const query = q.success ? q.data : {};
-      const aid = query.aid ?? cookieOf(req);
+      // Lenient: a language Nurture does not speak falls back to Accept-Language, never a 400 to a visitor.
+      const { lang, aid: queryAid, page: slug } = req.query;
+      const query = { ...(lang === 'ja' || lang === 'en' ? { lang } : {}), ...(slug ? { page: slug } : {}) };
+      const aid = queryAid || cookieOf(req);
       const acceptLanguage = req.headers['accept-language'];
       const view = await renderForm(
         { formId: req.params.id!, ...(query.lang ? { lang: query.lang } : {}), ...(acceptLanguage ? { acceptLanguage } : {}), ...(aid ? { anonymousId: aid } : {}), ...(query.page ? { page: query.page } : {}) },

@@ -190,6 +190,21 @@ describe('submitting a form', () => {
     expect(w.ledger).toHaveLength(2);
   });
 
+  it('re-emits the same messageIds when retried after a crash between the events and the transaction', async () => {
+    const { ports, w } = memoryPorts();
+    const accept = ports.store.accept;
+    ports.store.accept = async () => {
+      throw new Error('crashed');
+    };
+    const body = { ...valid, _token: tokenOf({ a: 'aid-4' }), _sid: 'sub-crash-1' };
+    await expect(send(ports, body)).rejects.toThrow('crashed');
+    ports.store.accept = accept;
+    expect(await send(ports, body)).toMatchObject({ kind: 'accepted', replay: false });
+    const ids = w.events.map((e) => e.messageId);
+    expect(ids.slice(0, 3)).toEqual(ids.slice(3));
+    expect(w.submissions).toHaveLength(1);
+  });
+
   it('keeps marketing consent pending under double opt-in: a ledger record only, the submission marked pending', async () => {
     const { ports, w } = memoryPorts([{ ...brochure, submit: { doubleOptIn: true } }]);
     await send(ports, { ...valid, _token: tokenOf() });
