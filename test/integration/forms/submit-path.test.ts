@@ -38,7 +38,7 @@ const brochure: FormDefinition = {
   locale: 'ja',
   fields: [
     { name: 'email', type: 'email', label: { ja: 'メールアドレス', en: 'Email' }, required: true, trait: 'email' },
-    { name: 'company', type: 'text', label: '会社名', trait: 'company', required: true },
+    { name: 'company', type: 'text', label: '会社名', trait: 'company', required: true, progressive: true },
   ],
   consents: [
     { id: 'news', purpose: 'email', version: '2026-11', text: { ja: 'ニュースを受け取る', en: 'Send me news' } },
@@ -152,6 +152,14 @@ describe('POST /v1/forms/{id}/submit', () => {
       ['news', 'granted', '2026-11', 'ニュースを受け取る', 'checkbox', 'brochure', 'sub-visitor-1', '203.0.113.0/24'],
       ['terms', 'granted', 't1', '規約に同意します', 'checkbox', 'brochure', 'sub-visitor-1', '203.0.113.0/24'],
     ]);
+  });
+
+  it('leaves out what the named lead\'s profile already answers (progressive profiling), for their cookie or ?aid=', async () => {
+    const byCookie = await call('GET', 'brochure', { headers: { cookie: 'nurture_aid=visitor-1' } });
+    expect(byCookie.body).toMatchObject({ skipped: ['company'] });
+    expect((byCookie.body.fields as { name: string }[]).map((f) => f.name)).toEqual(['email']);
+    expect((await call('GET', 'brochure', { query: { aid: 'visitor-1' } })).body.skipped).toEqual(['company']);
+    expect((await call('GET', 'brochure', { query: { aid: 'someone-else' } })).body.skipped).toEqual([]);
   });
 
   it('does everything once when the same submission arrives twice', async () => {
