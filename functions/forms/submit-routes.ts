@@ -144,7 +144,7 @@ const submitDoc: RouteDoc = {
     '404': { description: 'No such form; `field` is `id`', schema: clientErrorSchema },
     '413': { description: `Body over ${submitLimits.bodyBytes / 1024} KB`, schema: clientErrorSchema },
     '422': {
-      description: 'Refused as spam; nothing is recorded',
+      description: 'Refused as spam; nothing is recorded but the form\'s daily refused count (a form post gets a page)',
       schema: { ...clientErrorSchema, properties: { ...(clientErrorSchema.properties as object), reason: { enum: [...spamReasons] } } },
     },
   },
