@@ -6,6 +6,7 @@ import { Analytics } from './analytics.js';
 import { Broadcasts } from './broadcasts.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
+import { Forms } from './forms.js';
 import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Observability } from './observability.js';
@@ -42,6 +43,7 @@ export class NurtureStack extends Stack {
   readonly broadcasts: Broadcasts;
   readonly recommendations: Recommendations;
   readonly recommend: Recommend;
+  readonly forms: Forms;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -80,6 +82,13 @@ export class NurtureStack extends Stack {
     this.broadcasts = new Broadcasts(this, 'Broadcasts', { config, logRetention, profiles: this.profiles.main, sending: this.sending, functions });
     this.recommendations = new Recommendations(this, 'Recommendations', shared);
     this.recommend = new Recommend(this, 'Recommend', { config, logRetention, profiles: this.profiles.main, functions });
+    this.forms = new Forms(this, 'Forms', {
+      ...shared,
+      config,
+      events: this.ingest.events,
+      linkSecret: this.sending.linkSecret,
+      apiUrl: this.ingest.api.apiEndpoint,
+    });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

@@ -4,6 +4,7 @@
  * function cannot publish a name missing here (tsc fails); test/infra/observability.test.ts checks that
  * everything the dashboard and alarms read is here. Names with a suffix take it from the domain's own list.
  */
+import { spamReasons } from '../forms/domain/model.js';
 import { stages } from '../profiles/domain/profile.js';
 import { deferReasons, skipReasons } from '../sending/domain/contract.js';
 
@@ -19,6 +20,7 @@ export const emittedMetrics = {
   segmentsSweep: ['SegmentsEntered', 'SegmentsExited', 'BackfillPages'],
   send: ['EmailsSent', 'EmailsSkipped', 'EmailsDeferred', 'SendErrors', ...suffixed('EmailsSkipped', skipReasons), ...suffixed('EmailsDeferred', deferReasons)],
   sesEvents: ['AddressesSuppressed', ...suffixed('SesFeedback', sesFeedbackKinds)],
+  forms: ['FormsSubmitted', ...suffixed('FormsRefused', spamReasons)],
 } as const;
 
 /** A function's name in `observability(name)`. */

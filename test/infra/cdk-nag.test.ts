@@ -90,6 +90,8 @@ describe('cdk-nag AwsSolutions', () => {
         'Nurture/Sending/LinkSecret AwsSolutions-SMG4',
         'Nurture/Sending/Failures AwsSolutions-SQS3',
         ...templateReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/templates/*]`),
+        // The public forms function reads form and landing page check reports.
+        ...['forms/', 'pages/'].map((p) => `${stack.forms.public.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}*]`),
         'Nurture/Scenarios/AdminListStateMachines AwsSolutions-IAM5[Resource::*]',
         'Nurture/Scenarios/EnrollDeadLetters AwsSolutions-SQS3',
         // Once for all scenarios, whatever their number: the shared log delivery and X-Ray policy, and the
