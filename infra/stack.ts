@@ -6,6 +6,7 @@ import { Analytics } from './analytics.js';
 import { Broadcasts } from './broadcasts.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
+import { FormsAdmin } from './forms-admin.js';
 import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Observability } from './observability.js';
@@ -42,6 +43,7 @@ export class NurtureStack extends Stack {
   readonly broadcasts: Broadcasts;
   readonly recommendations: Recommendations;
   readonly recommend: Recommend;
+  readonly formsAdmin: FormsAdmin;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -80,6 +82,7 @@ export class NurtureStack extends Stack {
     this.broadcasts = new Broadcasts(this, 'Broadcasts', { config, logRetention, profiles: this.profiles.main, sending: this.sending, functions });
     this.recommendations = new Recommendations(this, 'Recommendations', shared);
     this.recommend = new Recommend(this, 'Recommend', { config, logRetention, profiles: this.profiles.main, functions });
+    this.formsAdmin = new FormsAdmin(this, 'FormsAdmin', shared);
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);
