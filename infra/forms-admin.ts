@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -41,6 +42,8 @@ export class FormsAdmin extends Construct {
         .bindTable(props.profiles, 'read')
         .bindBucket(content, 'readWrite', { prefix: formKeys.prefix }),
     );
+    // DELETE /v1/admin/forms/{id} removes the source and its report (and PUT a source under another extension).
+    this.admin.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [content.bucket.arnForObjects(`${formKeys.prefix}*`)] }));
 
     this.failures = new Queue(this, 'Failures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     Validations.of(this.failures).acknowledge({
