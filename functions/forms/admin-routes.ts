@@ -175,11 +175,13 @@ export function submissionQuery(q: { limit?: string; cursor?: string; from?: str
     const v = q[field];
     if (v !== undefined && (!timeBound.test(v) || Number.isNaN(Date.parse(v)))) throw new BadRequestError(field, 'a date (2026-12-01) or an ISO time in UTC (2026-12-01T09:00:00Z)');
   }
+  // Sort keys start with submittedAt as toISOString writes it (milliseconds): a time compares in that form.
+  const bound = (v: string) => (v.length === 10 ? v : new Date(v).toISOString());
   return {
     limit: intParam('limit', q.limit, submissionPageLimits.defaultLimit, submissionPageLimits.maxLimit),
     ...(q.cursor ? { cursor: q.cursor } : {}),
-    ...(q.from ? { from: q.from } : {}),
-    ...(q.to ? { to: q.to } : {}),
+    ...(q.from ? { from: bound(q.from) } : {}),
+    ...(q.to ? { to: bound(q.to) } : {}),
   };
 }
 

@@ -3,9 +3,13 @@
  * quotes doubled), UTF-8 with a byte order mark so Excel in Japan reads it as UTF-8 rather than Shift_JIS,
  * and cells a spreadsheet would run as a formula neutralized. Pure.
  */
-import type { FormDefinition } from './definition.js';
 import type { Submission } from './model.js';
 import { utmInputs } from './public-form.js';
+
+/** What the CSV needs of a definition: its field names in order. */
+export interface FieldNames {
+  fields: readonly { name: string }[];
+}
 
 /** The byte order mark written first. */
 export const csvBom = '\uFEFF';
@@ -31,15 +35,15 @@ const fixedColumns = ['submittedAt', 'submissionId', 'profileId', 'email', 'cons
 
 type FixedColumn = (typeof fixedColumns)[number];
 /** The submission's own columns a field of the same name does not take (an `email` field holds the same address). */
-const fixedOf = (form: Pick<FormDefinition, 'fields'>): FixedColumn[] => fixedColumns.filter((c) => !form.fields.some((f) => f.name === c));
+const fixedOf = (form: FieldNames): FixedColumn[] => fixedColumns.filter((c) => !form.fields.some((f) => f.name === c));
 
 /** The header: every field of the definition in its order, then the submission's own columns. */
-export function submissionColumns(form: Pick<FormDefinition, 'fields'>): string[] {
+export function submissionColumns(form: FieldNames): string[] {
   return [...form.fields.map((f) => f.name), ...fixedOf(form)];
 }
 
 /** One submission's cells in `submissionColumns` order; consents as `id:version` joined by spaces. */
-export function submissionCells(form: Pick<FormDefinition, 'fields'>, s: Submission): string[] {
+export function submissionCells(form: FieldNames, s: Submission): string[] {
   const fixed: Record<FixedColumn, string | undefined> = {
     submittedAt: s.submittedAt,
     submissionId: s.submissionId,
@@ -54,7 +58,7 @@ export function submissionCells(form: Pick<FormDefinition, 'fields'>, s: Submiss
 }
 
 /** The whole file's start: BOM and header line. */
-export const csvHeader = (form: Pick<FormDefinition, 'fields'>) => `${csvBom}${csvLine(submissionColumns(form))}`;
+export const csvHeader = (form: FieldNames) => `${csvBom}${csvLine(submissionColumns(form))}`;
 
 /** Lines of a page of submissions. */
-export const csvRows = (form: Pick<FormDefinition, 'fields'>, page: readonly Submission[]) => page.map((s) => csvLine(submissionCells(form, s))).join('');
+export const csvRows = (form: FieldNames, page: readonly Submission[]) => page.map((s) => csvLine(submissionCells(form, s))).join('');
