@@ -30,6 +30,9 @@ export interface FormsAdminPorts {
   now(): Date;
 }
 
+/** Forms the list reads at once (each an S3 GET and a DynamoDB Query). */
+const listConcurrency = 25;
+
 /** Submissions a page: default and most. */
 export const submissionPageLimits = { defaultLimit: 100, maxLimit: 500 } as const;
 
@@ -75,19 +78,21 @@ export async function formStats(ports: Pick<FormsAdminPorts, 'stats' | 'now'>, i
 /** Every form with its check state and the totals of the last 30 days. */
 export async function listForms(ports: FormsAdminPorts): Promise<FormSummary[]> {
   const ids = await formIds(ports.content);
-  return Promise.all(
-    ids.map(async (id) => {
-      const [report, stats] = await Promise.all([ports.content.formReport(id), formStats(ports, id)]);
-      return {
-        id,
-        ...(report?.form ? { title: report.form.title } : {}),
-        ok: report?.ok ?? false,
-        errors: report?.errors.length ?? 0,
-        ...(report ? { checkedAt: report.checkedAt } : {}),
-        stats: summaryOf(stats),
-      };
-    }),
-  );
+  const summary = async (id: string): Promise<FormSummary> => {
+    const [report, stats] = await Promise.all([ports.content.formReport(id), formStats(ports, id)]);
+    return {
+      id,
+      ...(report?.form ? { title: report.form.title } : {}),
+      ok: report?.ok ?? false,
+      errors: report?.errors.length ?? 0,
+      ...(report ? { checkedAt: report.checkedAt } : {}),
+      stats: summaryOf(stats),
+    };
+  };
+  // A report read and a counters query a form, listConcurrency forms at a time (200 forms: 8 rounds).
+  const out: FormSummary[] = [];
+  for (let i = 0; i < ids.length; i += listConcurrency) out.push(...(await Promise.all(ids.slice(i, i + listConcurrency).map(summary))));
+  return out;
 }
 
 /** A form's definition, check report and stats over `days` days; 404 when there is neither source nor report. */
