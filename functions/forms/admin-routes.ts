@@ -148,6 +148,8 @@ export async function putForm(ports: FormsAdminPorts, id: string, body: Definiti
   }
   const text = body.json ? stringify(JSON.parse(body.text), { lineWidth: 0 }) : body.text;
   const report = body.json ? checkForm(`${id}.yaml`, text, now) : sent;
+  // The YAML written for a JSON body must say what the JSON said (a string stays a string).
+  if (!report.ok) throw problemsError(report.errors, report.warnings);
   const key = formSourceKeys(id)[0]!;
   await ports.content.put(key, text, 'application/yaml; charset=utf-8');
   await ports.content.put(formCheckKey(id), JSON.stringify(report), 'application/json');

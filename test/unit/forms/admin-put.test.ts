@@ -47,6 +47,23 @@ describe('storing a form definition', () => {
     expect(ports.objects.size).toBe(0);
   });
 
+  it('writes the YAML of a JSON body so that it reads back as the same definition', async () => {
+    const ports = memoryPorts();
+    const def = {
+      title: { ja: '問い合わせ', en: 'Contact' },
+      fields: [
+        { name: 'email', type: 'email', required: true, trait: 'email' },
+        { name: 'zip', type: 'text', pattern: '\\d{3}-?\\d{4}', label: 'yes' },
+        { name: 'plan', type: 'select', options: [{ value: '1' }, { value: 'null' }, { value: '2026-11' }] },
+        { name: 'note', type: 'textarea', placeholder: '# not a comment: "quoted"\nsecond line' },
+      ],
+      consents: [{ id: 'news', purpose: 'email', version: '2026-11', text: 'メールを受け取る' }],
+    };
+    const report = await putForm(ports, 'contact', { text: JSON.stringify(def), json: true });
+    const { id: _id, version: _v, locale: _l, submit: _s, ...stored } = report.form!;
+    expect(stored).toEqual(def);
+  });
+
   it('writes nothing when the check fails, and answers every problem', async () => {
     const ports = memoryPorts();
     const err = (await putForm(ports, 'contact', { text: 'title: T\nfields:\n  - { name: email, type: email, trait: email }\n', json: false }).catch((e: unknown) => e)) as ClientError;
