@@ -7,6 +7,7 @@ import { Broadcasts } from './broadcasts.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
 import { Forms } from './forms.js';
+import { FormsAdmin } from './forms-admin.js';
 import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Observability } from './observability.js';
@@ -44,6 +45,7 @@ export class NurtureStack extends Stack {
   readonly recommendations: Recommendations;
   readonly recommend: Recommend;
   readonly forms: Forms;
+  readonly formsAdmin: FormsAdmin;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -89,6 +91,7 @@ export class NurtureStack extends Stack {
       linkSecret: this.sending.linkSecret,
       apiUrl: this.ingest.api.apiEndpoint,
     });
+    this.formsAdmin = new FormsAdmin(this, 'FormsAdmin', shared);
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

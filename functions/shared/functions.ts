@@ -27,7 +27,9 @@ export type FunctionName =
   | 'recommendationsBuild'
   | 'recommendationsCatalogCheck'
   | 'recommend'
-  | 'forms';
+  | 'forms'
+  | 'formsAdmin'
+  | 'formsCheck';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -55,4 +57,6 @@ export const functionEntries: Record<FunctionName, string> = {
   recommendationsCatalogCheck: 'functions/recommendations/catalog-check.ts',
   recommend: 'functions/recommendations/recommend.ts',
   forms: 'functions/forms/public.ts',
+  formsAdmin: 'functions/forms/admin.ts',
+  formsCheck: 'functions/forms/content-check.ts',
 };
