@@ -26,7 +26,9 @@ export type FunctionName =
   | 'broadcastPage'
   | 'recommendationsBuild'
   | 'recommendationsCatalogCheck'
-  | 'recommend';
+  | 'recommend'
+  | 'forms'
+  | 'formsAdmin';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -53,4 +55,6 @@ export const functionEntries: Record<FunctionName, string> = {
   recommendationsBuild: 'functions/recommendations/build.ts',
   recommendationsCatalogCheck: 'functions/recommendations/catalog-check.ts',
   recommend: 'functions/recommendations/recommend.ts',
+  forms: 'functions/forms/public.ts',
+  formsAdmin: 'functions/forms/admin.ts',
 };
