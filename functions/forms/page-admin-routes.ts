@@ -63,7 +63,7 @@ async function lookups(ports: PageAdminPorts) {
 }
 
 /** The page rendered for an operator: its real form (sample token, no counters) or a placeholder. */
-async function preview(page: CompiledPage, ports: PageAdminPorts): Promise<string> {
+export async function previewPage(page: CompiledPage, ports: Pick<PageAdminPorts, 'content' | 'publicApiUrl'>): Promise<string> {
   const def = page.formId ? await ports.content.form(page.formId) : undefined;
   const form = def
     ? formHtml(publicForm(def, page.locale), { action: `${ports.publicApiUrl}/v1/forms/${def.id}/submit`, hidden: { token: 'preview', page: page.slug } })
@@ -182,7 +182,7 @@ export const pageAdminRoutes = routesOf<PageAdminPorts>('formsAdmin', [
         if (!report.page) throw refused(report);
         page = report.page;
       }
-      return htmlAnswer(await preview(page!, ports));
+      return htmlAnswer(await previewPage(page!, ports));
     },
   },
 ]);

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putPageFile } from '../../../cli/commands/pages.js';
 import { checkStoredPage } from '../../../functions/forms/adapters/page-checker.js';
 import { pageAdminPortsFromEnv, pagePortsFromEnv } from '../../../functions/forms/adapters/page-ports.js';
 import { S3FormsContent } from '../../../functions/forms/adapters/s3-content.js';
@@ -145,6 +149,21 @@ describe('landing page upload and serving', () => {
       expect(res.statusCode).toBe(404);
       expect(String(res.body)).toContain('Page not found');
     }
+  });
+});
+
+describe('nurture pages put', () => {
+  it('refuses a failing page without uploading it, and uploads and checks a passing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nurture-pages-'));
+    writeFileSync(join(dir, 'broken.liquid'), '---\nlayout: brochure\ntitle: T\n---\n{% if %}\n');
+    writeFileSync(join(dir, 'fine.liquid'), '---\nlayout: brochure\ntitle: Fine\nform: brochure\n---\n<p>ok</p>\n');
+    const broken = await asFunction('formsAdmin', putPageFile)(content, join(dir, 'broken.liquid'));
+    expect(broken.ok).toBe(false);
+    expect(broken.lines.join('\n')).toMatch(/broken\.liquid:5:\d+\s+body/);
+    expect(await content.text('pages/broken.liquid')).toBeUndefined();
+    const fine = await asFunction('formsAdmin', putPageFile)(content, join(dir, 'fine.liquid'));
+    expect(fine).toMatchObject({ ok: true });
+    expect((await content.pageReport('fine'))?.ok).toBe(true);
   });
 });
 
