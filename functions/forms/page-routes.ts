@@ -98,7 +98,9 @@ export async function servePage(req: HttpRequest, ports: PagePorts): Promise<Htt
     ...(ports.tracker ? { trackerSnippet: ports.snippet({ api: ports.publicApiUrl, ...ports.tracker }) } : {}),
     scripts: form ? `<script>${enhanceScript}</script>` : '',
   });
-  if (!isbot(req.headers['user-agent'] ?? '')) await ports.stats.countView(slug, def?.id, now.toISOString().slice(0, 10));
+  // No User-Agent at all is a script too.
+  const ua = req.headers['user-agent'] ?? '';
+  if (ua && !isbot(ua)) await ports.stats.countView(slug, def?.id, now.toISOString().slice(0, 10));
   return html(200, body);
 }
 

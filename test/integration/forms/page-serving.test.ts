@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putPageFile } from '../../../cli/commands/pages.js';
-import { checkStoredPage } from '../../../functions/forms/adapters/page-checker.js';
+import { checkStoredPage, checkStoredPageKey } from '../../../functions/forms/adapters/page-checker.js';
 import { pageAdminPortsFromEnv, pagePortsFromEnv } from '../../../functions/forms/adapters/page-ports.js';
 import { S3FormsContent } from '../../../functions/forms/adapters/s3-content.js';
 import { formKeys } from '../../../functions/forms/domain/model.js';
@@ -140,6 +140,7 @@ describe('landing page upload and serving', () => {
     expect(await views(formKeys.formStatsPk('brochure'))).toBe(form0 + 1);
     const bot = await get('brochure', { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' });
     expect(bot.statusCode).toBe(200);
+    expect((await get('brochure', {})).statusCode).toBe(200);
     expect(await views(formKeys.pageStatsPk('brochure'))).toBe(page0 + 1);
   });
 
@@ -149,6 +150,23 @@ describe('landing page upload and serving', () => {
       expect(res.statusCode).toBe(404);
       expect(String(res.body)).toContain('Page not found');
     }
+  });
+});
+
+describe('layout changes', () => {
+  it('re-check the pages of an edited layout, and unpublish them when it is deleted', async () => {
+    const original = demoFile('pages/layouts/brochure.liquid');
+    await content.put('pages/layouts/brochure.liquid', original.replace('<main id="main"', '<!-- v2 --><main id="main"'), 'text/plain');
+    const edited = await asFunction('formsAdmin', checkStoredPageKey)(content, 'pages/layouts/brochure.liquid');
+    expect(edited.map((r) => r.slug)).toContain('brochure');
+    expect((await content.pageReport('brochure'))?.page?.layoutSource).toContain('<!-- v2 -->');
+    await content.delete('pages/layouts/brochure.liquid');
+    await asFunction('formsAdmin', checkStoredPageKey)(content, 'pages/layouts/brochure.liquid');
+    expect((await content.pageReport('brochure'))?.ok).toBe(false);
+    await content.put('pages/layouts/brochure.liquid', original, 'text/plain');
+    await asFunction('formsAdmin', checkStoredPageKey)(content, 'pages/layouts/brochure.liquid');
+    expect((await content.pageReport('brochure'))?.ok).toBe(true);
+    expect(await asFunction('formsAdmin', checkStoredPageKey)(content, 'pages/brochure.check.json')).toEqual([]);
   });
 });
 
