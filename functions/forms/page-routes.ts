@@ -9,12 +9,13 @@
  * token to the next. Cost: $1.00 per million HTTP API requests plus one short Lambda invocation.
  */
 import { isbot } from 'isbot';
+import { anonymousProfileId } from '../identity/domain/keys.js';
 import type { FormDefinition } from './domain/definition.js';
 import { enhanceScript } from './domain/form-enhance.js';
 import { formHtml } from './domain/form-html.js';
 import { submissionIdPattern } from './domain/model.js';
 import { slugPattern } from './domain/page-check.js';
-import { publicForm, utmInputs } from './domain/public-form.js';
+import { progressiveSkips, publicForm, utmInputs } from './domain/public-form.js';
 import { notFoundHtml, renderPage } from './domain/render-page.js';
 import type { CompiledPage } from './domain/reports.js';
 import { issueRenderToken } from './domain/tokens.js';
@@ -31,7 +32,23 @@ export interface PagePorts {
   /** The tracker snippet's write key and script URL; without it pages carry no tracker. */
   tracker?: { writeKey: string; src: string };
   snippet(opts: { api: string; writeKey: string; src: string }): string;
+  /**
+   * Progressive profiling, when wired (the submit path's reads: the profile an anonymous id is linked to,
+   * and its traits): `progressive` fields whose trait the visitor's profile has are left out.
+   */
+  profiles?: {
+    linkedProfile(anonymousId: string): Promise<string | undefined>;
+    traitsOf(profileId: string): Promise<Record<string, unknown> | undefined>;
+  };
   now(): Date;
+}
+
+/** Fields to leave out for this visitor (progressive profiling), or none when not wired or unknown. */
+async function skipsFor(def: FormDefinition, aid: string | undefined, ports: PagePorts): Promise<Set<string>> {
+  if (!aid || !ports.profiles || !def.fields.some((f) => f.progressive)) return new Set();
+  const profileId = (await ports.profiles.linkedProfile(aid)) ?? anonymousProfileId(aid);
+  const traits = await ports.profiles.traitsOf(profileId);
+  return traits ? progressiveSkips(def, traits) : new Set();
 }
 
 /** Longest `_url`, `_ref` and utm value a page embeds (characters); longer ones are cut. */
@@ -79,10 +96,11 @@ export async function servePage(req: HttpRequest, ports: PagePorts): Promise<Htt
   if (def) {
     const aid = anonymousIdOf(req);
     const utm = Object.fromEntries(utmInputs.filter((k) => req.query[k]).map((k) => [k, req.query[k]!.slice(0, pageInputLimits.utm)]));
-    form = formHtml(publicForm(def, page.locale), {
+    const skip = await skipsFor(def, aid, ports);
+    form = formHtml(publicForm(def, page.locale, skip), {
       action: `${ports.publicApiUrl}/v1/forms/${encodeURIComponent(def.id)}/submit`,
       hidden: {
-        token: issueRenderToken(ports.linkSecret, { f: def.id, p: slug, ...(aid ? { a: aid } : {}) }, now),
+        token: issueRenderToken(ports.linkSecret, { f: def.id, p: slug, ...(aid ? { a: aid } : {}), ...(skip.size > 0 ? { s: [...skip] } : {}) }, now),
         page: slug,
         url: (url + query).slice(0, pageInputLimits.url),
         ...(req.headers.referer ? { ref: req.headers.referer.slice(0, pageInputLimits.ref) } : {}),

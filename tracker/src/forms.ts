@@ -71,7 +71,10 @@ async function render(el: HTMLElement, opts: { api: string; form: string; lang?:
   const lang = opts.lang || el.getAttribute('data-lang') || d.documentElement.lang.slice(0, 2);
   const res = await fetch(`${api}/v1/forms/${encodeURIComponent(opts.form)}?lang=${encodeURIComponent(lang)}&aid=${encodeURIComponent(aid())}`);
   if (!res.ok) throw new Error(`form ${opts.form}: HTTP ${res.status}`);
-  const { form, token } = (await res.json()) as { form: PublicForm; token: string };
+  // The answer is the public form with its token (`{...form, token}`); `{form, token}` is read too.
+  const body = (await res.json()) as (PublicForm & { token: string }) | { form: PublicForm; token: string };
+  const form = 'form' in body ? body.form : body;
+  const token = body.token;
   const params = new URLSearchParams(location.search);
   const utm: Record<string, string> = {};
   for (const k of utmKeys) if (params.get(k)) utm[k] = params.get(k)!.slice(0, 200);

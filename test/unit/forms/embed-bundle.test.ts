@@ -42,7 +42,7 @@ describe('embeddable form script', () => {
     const form = publicForm(demoForm('contact'), 'en');
     const fetch = async (url: string) => {
       calls.push(url);
-      return { ok: true, status: 200, json: async () => ({ form, token: 'tok.mac' }) };
+      return { ok: true, status: 200, json: async () => ({ ...form, token: 'tok.mac' }) };
     };
     const window: Record<string, unknown> = {};
     runInNewContext(code, { window, document, fetch, location: { search: '?utm_source=mail&x=1', href: 'https://site.test/contact?utm_source=mail&x=1' }, URLSearchParams, encodeURIComponent, console });
