@@ -118,7 +118,8 @@ function headHtml(input: PageRenderInput): string {
     meta('name', 'twitter:title', p.title),
     meta('name', 'twitter:description', p.description),
     meta('name', 'twitter:image', p.image),
-    vars ? `<style>:root{${vars}}</style>` : '',
+    // html:root outranks the layouts' own :root defaults, wherever the layout puts {{ head }}.
+    vars ? `<style>html:root{${vars}}</style>` : '',
     input.trackerSnippet ?? '',
   ]
     .filter(Boolean)
