@@ -11,8 +11,15 @@ export const GZIP_BUDGET = 3072;
 /** Hard budget for nurture-personalize.min.js (recommendations and show/hide), minified and gzipped. */
 export const PERSONALIZE_GZIP_BUDGET = 1536;
 
+/** Hard budget for nurture-forms.min.js (the embeddable form with the shared validator), minified and gzipped. */
+export const FORMS_GZIP_BUDGET = 4096;
+
 export const trackerEntry = fileURLToPath(new URL('./src/index.ts', import.meta.url));
 export const personalizeEntry = fileURLToPath(new URL('./src/personalize.ts', import.meta.url));
+
+export const formsEntry = fileURLToPath(new URL('./src/forms.ts', import.meta.url));
+/** The minified IIFE bundle of tracker/src/forms.ts (it bundles functions/forms/domain/fields.ts and form-html.ts). */
+export const bundleForms = () => bundleTracker(formsEntry);
 
 /** The minified IIFE bundle of tracker/src/personalize.ts, built like the tracker. */
 export const bundlePersonalize = () => bundleTracker(personalizeEntry);

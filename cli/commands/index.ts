@@ -5,6 +5,7 @@ import { registerScenarios } from './scenarios.js';
 import { registerCost } from './cost.js';
 import { registerForms } from './forms.js';
 import { registerLake } from './lake.js';
+import { registerPages } from './pages.js';
 import { registerRecommendations } from './recommendations.js';
 import { registerScoring } from './scoring.js';
 import { registerSegments } from './segments.js';
@@ -12,4 +13,4 @@ import { registerTemplates } from './templates.js';
 import type { RegisterCommands } from './register.js';
 
 /** Every capability's commands; each lives in its own file beside this one. */
-export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments, registerBroadcasts, registerRecommendations, registerForms];
+export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments, registerBroadcasts, registerRecommendations, registerForms, registerPages];

@@ -129,6 +129,15 @@ export async function provision(emu: Emulators, opts: { templatesDir?: string } 
 export const templatePrefix = 'templates/';
 
 /**
+ * The content bucket key of a file under `templates/`: rules (templates/rules/*) under rules/, form
+ * definitions (templates/forms/*) under forms/, landing pages and their layouts (templates/pages/**) under
+ * pages/, and email templates under templates/.
+ */
+export function seedKey(rel: string): string {
+  return /^(rules|forms|pages)\//.test(rel) ? rel : templatePrefix + rel;
+}
+
+/**
  * Uploads `templates/` into the content bucket, skipping objects that already exist so a template the
  * marketer changed locally is not overwritten by the seed on the next start.
  */
@@ -136,8 +145,7 @@ async function seedTemplates(s3: S3Client, dir: string): Promise<void> {
   const bucket = localName(buckets[0]!.id);
   for (const file of walk(dir)) {
     const rel = relative(dir, file).split('\\').join('/');
-    // templates/rules/* are scoring (and other) rules: they live under rules/ in the bucket.
-    const key = rel.startsWith('rules/') ? rel : templatePrefix + rel;
+    const key = seedKey(rel);
     try {
       await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       continue;

@@ -38,6 +38,8 @@ export interface CompiledPage {
   formId?: string;
   /** Language of the page (`<html lang>`), and of its form. */
   locale: 'ja' | 'en';
+  /** Free front matter fields the templates read as `page.<key>` (`hero`, `theme`), normalized by the check. */
+  data?: Record<string, unknown>;
   /** The page body (Liquid source, HTML), placed in the layout's content slot. */
   body: string;
   /** The layout's Liquid source, as checked with this page. */
