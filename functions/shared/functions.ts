@@ -26,7 +26,8 @@ export type FunctionName =
   | 'broadcastPage'
   | 'recommendationsBuild'
   | 'recommendationsCatalogCheck'
-  | 'recommend';
+  | 'recommend'
+  | 'formsFollowUp';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -53,4 +54,5 @@ export const functionEntries: Record<FunctionName, string> = {
   recommendationsBuild: 'functions/recommendations/build.ts',
   recommendationsCatalogCheck: 'functions/recommendations/catalog-check.ts',
   recommend: 'functions/recommendations/recommend.ts',
+  formsFollowUp: 'functions/forms/follow-up.ts',
 };

@@ -9,7 +9,7 @@ import { BadRequestError, NotFoundError } from '../../shared/errors.js';
 import { emailEvent, revokedConsent, type UnsubscribeScope } from './feedback.js';
 import { isRedirectable } from './links.js';
 import { type FetchSignals, type MachineReason, machineClick, machineClickTiming, machineOpen, type SendTimes } from './machine.js';
-import type { SendRecord } from './model.js';
+import type { SenderIdentity, SendRecord } from './model.js';
 import { linkUrls, type TemplateStore, templateVars } from './send.js';
 import { composeEmail } from './template.js';
 import { recommendationEvent } from './rec-feedback.js';
@@ -38,6 +38,8 @@ export interface MailLinkPorts {
   feed(events: CollectedEvent[]): Promise<void>;
   /** Origins of a page that shows sent mail and loads its images itself (the local SES inbox); none on AWS. */
   inboxOrigins: readonly string[];
+  /** The sender identity view-in-browser renders marketing mail with (as the send did). */
+  sender?: SenderIdentity;
   now(): Date;
   /** Where a failed read or write that must not fail the request is reported. */
   log?(message: string, details: Record<string, unknown>): void;
@@ -134,7 +136,7 @@ export async function viewMail(token: string, ports: MailLinkPorts): Promise<str
   if (!record || !found) throw new NotFoundError('this email is no longer available', 'token');
   const template = await ports.templates.load(record.templateId);
   const links = linkUrls(ports.base, ports.secret, claims);
-  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links, record.recommendations);
+  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links, record.recommendations, ports.sender);
   const mail = await composeEmail(template, vars, { base: ports.base, click: links.click });
   return mail.html;
 }
