@@ -7,6 +7,7 @@ import { Broadcasts } from './broadcasts.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
 import { Identity } from './identity.js';
+import { addFollowUp, type FormsFollowUp } from './forms-follow-up.js';
 import { Ingest } from './ingest.js';
 import { Observability } from './observability.js';
 import { Profiles } from './profiles.js';
@@ -42,6 +43,8 @@ export class NurtureStack extends Stack {
   readonly broadcasts: Broadcasts;
   readonly recommendations: Recommendations;
   readonly recommend: Recommend;
+  /** After form submissions (moves under the Forms construct, infra/forms.ts, at merge). */
+  readonly formsFollowUp: FormsFollowUp;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -80,6 +83,7 @@ export class NurtureStack extends Stack {
     this.broadcasts = new Broadcasts(this, 'Broadcasts', { config, logRetention, profiles: this.profiles.main, sending: this.sending, functions });
     this.recommendations = new Recommendations(this, 'Recommendations', shared);
     this.recommend = new Recommend(this, 'Recommend', { config, logRetention, profiles: this.profiles.main, functions });
+    this.formsFollowUp = addFollowUp(this, { ...shared, bus: this.scoring.bus, sending: this.sending });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

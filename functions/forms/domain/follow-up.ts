@@ -14,11 +14,21 @@
  * Sends are idempotent by key (the send use case never sends a key twice), the hand-off by its mark.
  */
 import * as z from 'zod/mini';
-import type { FormHandoff } from '../../shared/domain-events.js';
+import { activitySource, type FormHandoff } from '../../shared/domain-events.js';
 import { BadRequestError } from '../../shared/errors.js';
 import type { FormDefinition } from './definition.js';
 import type { Submission } from './model.js';
 import { issueConfirmToken } from './tokens.js';
+
+/**
+ * The bus events the follow-up runs on (EventBridge pattern syntax, as the local bus reads it): a form's
+ * `Form Submitted` whose definition asks for something after the submission.
+ */
+export const followUpPattern = {
+  source: [activitySource],
+  'detail-type': ['Form Submitted'],
+  detail: { properties: { followUp: [true] } },
+};
 
 /** Template of the double opt-in mail when the definition names none (templates/form-double-opt-in.liquid). */
 export const defaultDoubleOptInTemplate = 'form-double-opt-in';
