@@ -16,7 +16,7 @@ const routed = (method: string, template: string, params: Record<string, string>
   const path = Object.entries(params).reduce((p, [k, v]) => p.replace(`{${k}}`, encodeURIComponent(v)), template);
   return { ...apiEvent({ method, path, ...(body !== undefined ? { body } : {}), headers }), routeKey: `${method} ${template}`, pathParameters: params };
 };
-const ledgerOf = async (id: string) => JSON.parse((await admin(routed('GET', '/v1/admin/profiles/{id}/consents', { id }))).body) as { items: Record<string, unknown>[] };
+const ledgerOf = async (id: string) => JSON.parse((await admin(routed('GET', '/v1/admin/profiles/{id}/consents', { id }))).body ?? '') as { items: Record<string, unknown>[] };
 
 beforeAll(async () => {
   aws = await startTestAws({ SENDER_ADDRESS: 'hello@acme.example', PUBLIC_API_URL: 'https://api.nurture.test', LINK_SECRET: linkSecret });
@@ -36,7 +36,7 @@ describe('consent ledger (IAM check on)', () => {
     const first = await admin(routed('POST', '/v1/admin/profiles/{id}/consent', { id: 'p_op' }, body));
     const again = await admin(routed('POST', '/v1/admin/profiles/{id}/consent', { id: 'p_op' }, body));
 
-    expect([first.statusCode, JSON.parse(first.body).changed, JSON.parse(again.body).changed]).toEqual([200, true, false]);
+    expect([first.statusCode, JSON.parse(first.body ?? '').changed, JSON.parse(again.body ?? '').changed]).toEqual([200, true, false]);
     expect((await ledgerOf('p_op')).items).toEqual([
       expect.objectContaining({ profileId: 'p_op', purpose: 'email', status: 'granted', method: 'operator', text: 'signed paper form 2026-12-01' }),
     ]);

@@ -43,7 +43,7 @@ describe('form follow-up decisions', () => {
 
   it('puts a confirm link whose token names the submission and expires 7 days after it', () => {
     const [doi] = planFollowUp(def({ doubleOptIn: true }), sub(), 'p_1', settings);
-    const url = new URL(String((doi as { input: { context: { confirmUrl: string } } }).input.context.confirmUrl));
+    const url = new URL(String((doi as unknown as { input: { context: { confirmUrl: string } } }).input.context.confirmUrl));
     expect(url.origin + url.pathname).toBe('https://api.test/v1/forms/confirm');
     const t = url.searchParams.get('t')!;
     expect(checkConfirmToken(secret, t, new Date('2026-12-08T09:59:00Z'))).toMatchObject({ ok: true, claims: { f: 'brochure', d: 'sub-0001-abcd' } });
