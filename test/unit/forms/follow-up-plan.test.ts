@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FormDefinition } from '../../../functions/forms/domain/definition.js';
-import { contextFields, followUp, type FollowUpPorts, followUpTarget, planFollowUp, type StoredSubmission } from '../../../functions/forms/domain/follow-up.js';
+import { contextFields, followUp, followUpPattern, type FollowUpPorts, followUpTarget, planFollowUp, type StoredSubmission } from '../../../functions/forms/domain/follow-up.js';
 import { checkConfirmToken } from '../../../functions/forms/domain/tokens.js';
+import { matches } from '../../../local/emulators/event-pattern.js';
 
 const secret = 'test-link-secret-0123456789abcdef0123456789';
 const settings = { publicApiUrl: 'https://api.test', linkSecret: secret };
@@ -66,6 +67,14 @@ describe('form follow-up decisions', () => {
   it('cuts long field values and leaves the fields out past the context budget', () => {
     expect(contextFields({ note: 'x'.repeat(600) }).note).toHaveLength(501);
     expect(contextFields(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, 'y'.repeat(400)])))).toEqual({});
+  });
+
+  it('runs only on Form Submitted events that ask for a follow-up (the rule on AWS and on the local bus)', () => {
+    const event = (detailType: string, followUp: unknown) => ({ source: 'nurture.activity', 'detail-type': detailType, detail: { properties: { followUp } } });
+    expect(matches(followUpPattern, event('Form Submitted', true))).toBe(true);
+    expect(matches(followUpPattern, event('Form Submitted', false))).toBe(false);
+    expect(matches(followUpPattern, event('Form Submitted', undefined))).toBe(false);
+    expect(matches(followUpPattern, event('Brochure Requested', true))).toBe(false);
   });
 
   it('refuses an event without the form and submission ids, naming the field', () => {
