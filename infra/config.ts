@@ -39,6 +39,13 @@ export const configSchema = z.object({
     .default(30),
   /** The address marketing and transactional mail comes from; must be a verified SES identity (or its domain). */
   senderAddress: z.string().email(),
+  /**
+   * Who sends marketing mail, by name and postal address: Japan's 特定電子メール法 (art. 4) and GDPR
+   * (art. 13) require both in every marketing mail; templates show them as `{{ sender.name }}` and
+   * `{{ sender.address }}` (the template check refuses a marketing template without them).
+   */
+  senderName: z.string().min(1).max(200).optional(),
+  senderPostalAddress: z.string().min(1).max(500).optional(),
   /** SES identity the send function may use (IAM scope): the sender's domain unless the address itself is verified. */
   sesIdentity: z.string().min(3).optional(),
   /**
@@ -107,6 +114,8 @@ export const contextKeys = {
   shardCount: 'nurture:shardCount',
   logRetentionDays: 'nurture:logRetentionDays',
   senderAddress: 'nurture:senderAddress',
+  senderName: 'nurture:senderName',
+  senderPostalAddress: 'nurture:senderPostalAddress',
   sesIdentity: 'nurture:sesIdentity',
   sesSandboxRecipients: 'nurture:sesSandboxRecipients',
   capPerDay: 'nurture:capPerDay',

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -24,6 +24,14 @@ import type { FunctionRegistry } from './routes.js';
  * writes it (repeated because infra/ imports no runtime code; test/infra/sending.test.ts checks they agree).
  */
 export const templateKeys = { prefix: 'templates/', suffixes: ['.liquid', '.mjml'] } as const;
+
+/** SENDER_NAME / SENDER_POSTAL_ADDRESS of the functions that render mail (functions/sending/adapters/env.ts). */
+function senderIdentityEnv(config: NurtureConfig): Record<string, string> {
+  return {
+    ...(config.senderName ? { SENDER_NAME: config.senderName } : {}),
+    ...(config.senderPostalAddress ? { SENDER_POSTAL_ADDRESS: config.senderPostalAddress } : {}),
+  };
+}
 
 /** The send function's timeout; the domain's claim lease (120 s) must stay longer than this. */
 export const sendTimeout = Duration.seconds(30);
@@ -115,7 +123,14 @@ export class Sending extends Construct {
       LINK_SECRET_ARN: this.linkSecret.secretArn,
       // Recommendations in mail hold out the same share as serving (functions/recommendations/mail.ts).
       CONTROL_SHARE: String(config.recommendationControlShare),
+      ...senderIdentityEnv(config),
     };
+    if (!config.senderName || !config.senderPostalAddress) {
+      Annotations.of(this).addWarningV2(
+        'nurture:senderIdentity',
+        'nurture:senderName and nurture:senderPostalAddress are not both set: marketing mail will show an empty sender name or postal address, which Japan\'s 特定電子メール法 and GDPR require.',
+      );
+    }
 
     this.send = functions.register(
       'send',
@@ -174,7 +189,8 @@ export class Sending extends Construct {
         name: 'mailLinks',
         description: 'Mail links: open pixel, click redirect, unsubscribe (RFC 8058 one-click), view in browser',
         logRetention,
-        environment: { PUBLIC_API_URL: props.apiUrl, LINK_SECRET_ARN: this.linkSecret.secretArn },
+        // The sender identity: view in browser renders a marketing mail's footer as the send did.
+        environment: { PUBLIC_API_URL: props.apiUrl, LINK_SECRET_ARN: this.linkSecret.secretArn, ...senderIdentityEnv(config) },
       })
         .bindTable(profiles, 'write')
         .bindStream(events)

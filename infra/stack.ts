@@ -9,6 +9,7 @@ import { Content } from './content.js';
 import { Forms } from './forms.js';
 import { FormsAdmin } from './forms-admin.js';
 import { Identity } from './identity.js';
+import { addFollowUp, type FormsFollowUp } from './forms-follow-up.js';
 import { Ingest } from './ingest.js';
 import { Observability } from './observability.js';
 import { Profiles } from './profiles.js';
@@ -46,6 +47,8 @@ export class NurtureStack extends Stack {
   readonly recommend: Recommend;
   readonly forms: Forms;
   readonly formsAdmin: FormsAdmin;
+  /** After form submissions (moves under the Forms construct, infra/forms.ts, at merge). */
+  readonly formsFollowUp: FormsFollowUp;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -92,6 +95,7 @@ export class NurtureStack extends Stack {
       apiUrl: this.ingest.api.apiEndpoint,
     });
     this.formsAdmin = new FormsAdmin(this, 'FormsAdmin', shared);
+    this.formsFollowUp = addFollowUp(this, { ...shared, bus: this.scoring.bus, sending: this.sending });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);

@@ -12,6 +12,7 @@ import { adminErrorResponses, clientErrorSchema, type JsonSchema } from '../shar
 import { addSuppressionBody, consentBody, maxSuppressionPage, suppressionsQuery } from './domain/admin-schemas.js';
 import type { Consent, Profile } from '../profiles/domain/profile.js';
 import type { CheckReport } from './domain/check.js';
+import type { ConsentRecord } from '../forms/domain/model.js';
 import { claimsOf, type MailLinkPorts, recordClick, recordOpen, unsubscribe, viewMail } from './domain/mail-links.js';
 import { honeypotWindowMs, signalsOf, tooFastClickMs } from './domain/machine.js';
 import { unsubscribedPage, unsubscribePage } from './domain/pages.js';
@@ -129,6 +130,8 @@ export interface SendingAdminPorts {
     setConsent(profileId: string, consent: Consent): Promise<boolean>;
   };
   templates: { report(templateId: string): Promise<CheckReport | undefined> };
+  /** The consent ledger (functions/forms/adapters/consent-store.ts). */
+  consents: { list(profileId: string, limit?: number): Promise<ConsentRecord[]>; append(record: ConsentRecord): Promise<void> };
   now(): Date;
 }
 
@@ -216,17 +219,51 @@ export const sendingAdminRoutes = routesOf<SendingAdminPorts>('sendingAdmin', [
     auth: 'admin',
     doc: {
       summary: 'Record marketing consent with its source',
+      description: 'A change is also kept in the consent ledger (method `operator`, the source as its text).',
       tags: ['admin', 'email'],
       body: consentBody,
       responses: { '200': { description: 'Recorded (`changed: false` when it already was)' }, ...adminErrorResponses },
     },
-    async handle(req, { store, now }) {
+    async handle(req, { store, consents, now }) {
       const body = parseBody(consentBody, req);
       const found = await store.resolveProfile(req.params.id ?? '');
       if (!found) throw new NotFoundError(`no profile ${req.params.id}`, 'id');
       const record = { status: body.status, source: body.source, at: now().toISOString() };
       const changed = await store.setConsent(found.profileId, record);
+      if (changed) {
+        await consents.append({
+          profileId: found.profileId,
+          purpose: 'email',
+          consentId: 'email',
+          status: body.status,
+          method: 'operator',
+          textVersion: 'operator',
+          text: body.source,
+          locale: 'en',
+          at: record.at,
+        });
+      }
       return json(200, { success: true, profileId: found.profileId, changed, consent: changed ? record : found.profile.consent });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/profiles/{id}/consents',
+    auth: 'admin',
+    doc: {
+      summary: 'The consent ledger of a person, newest first',
+      description: `Every consent given or withdrawn: purpose, consent id, text version and wording, language, time, form and submission, network prefix, method (checkbox, double-opt-in, unsubscribe, operator, import). At most 100 records (the consent store's page).`,
+      tags: ['admin', 'email'],
+      responses: {
+        '200': { description: 'The records', schema: { type: 'object', properties: { profileId: { type: 'string' }, items: { type: 'array', items: { type: 'object' } } } } },
+        ...adminErrorResponses,
+      },
+    },
+    async handle(req, { store, consents }) {
+      const found = await store.resolveProfile(req.params.id ?? '');
+      if (!found) throw new NotFoundError(`no profile ${req.params.id}`, 'id');
+      const items = await consents.list(found.profileId);
+      return json(200, { success: true, profileId: found.profileId, items });
     },
   },
   {

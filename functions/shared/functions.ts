@@ -29,7 +29,8 @@ export type FunctionName =
   | 'recommend'
   | 'forms'
   | 'formsAdmin'
-  | 'formsCheck';
+  | 'formsCheck'
+  | 'formsFollowUp';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -59,4 +60,5 @@ export const functionEntries: Record<FunctionName, string> = {
   forms: 'functions/forms/public.ts',
   formsAdmin: 'functions/forms/admin.ts',
   formsCheck: 'functions/forms/content-check.ts',
+  formsFollowUp: 'functions/forms/follow-up.ts',
 };

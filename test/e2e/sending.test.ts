@@ -77,7 +77,7 @@ describe('email in local mode, as a person reads it', () => {
   });
 
   it('checks an uploaded template within seconds and shows the marketer why it is broken', async () => {
-    const source = '---\nsubject: Hi\ncategory: marketing\n---\n<p>{% if profile.score > 3 %}hot</p>\n<a href="{{ unsubscribe_url }}">Unsubscribe</a>\n';
+    const source = '---\nsubject: Hi\ncategory: marketing\n---\n<p>{% if profile.score > 3 %}hot</p>\n<a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ sender.name }} {{ sender.address }}\n';
     await s3.send(new PutObjectCommand({ Bucket: local.env.CONTENT_BUCKET, Key: 'templates/promo.liquid', Body: source }));
 
     const report = await until(

@@ -58,7 +58,7 @@ describe('cdk-nag AwsSolutions', () => {
     const functions = app.node.findAll().filter((c): c is NurtureFunction => c instanceof NurtureFunction);
     const publicRoutes = routes.filter((r) => !r.auth && stack.functions.get(r.fn));
     const { sending } = stack;
-    const templateReaders = [sending.send, sending.templateCheck, sending.mailLinks, sending.admin, stack.broadcasts.page];
+    const templateReaders = [sending.send, sending.templateCheck, sending.mailLinks, sending.admin, stack.broadcasts.page, stack.formsFollowUp.fn];
     const rulesReaders = [stack.scoring.process, stack.scoring.rulesCheck, stack.scoring.sweep, stack.identity.adminProfiles, stack.segments.sweep];
     const bucketId = logicalIdOf(stack.content.content.bucket);
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
@@ -91,6 +91,8 @@ describe('cdk-nag AwsSolutions', () => {
         ...rulesReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/rules/*]`),
         'Nurture/Sending/LinkSecret AwsSolutions-SMG4',
         'Nurture/Sending/Failures AwsSolutions-SQS3',
+        'Nurture/FollowUp/Failures AwsSolutions-SQS3',
+        `${stack.formsFollowUp.fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/forms/*]`,
         ...templateReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/templates/*]`),
         // The public forms function reads form and landing page check reports.
         ...['forms/', 'pages/'].map((p) => `${stack.forms.public.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}*]`),

@@ -39,6 +39,8 @@ export function sendingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Send
       DEFAULT_TIME_ZONE: z.optional(z.string().check(z.refine(isTimeZone, 'an IANA time zone, e.g. Europe/Berlin'))),
       CONSENT_MODE: z.optional(z.enum(['opt-out', 'opt-in'])),
       PUBLIC_API_URL: z.url(),
+      SENDER_NAME: z.optional(z.string().check(z.maxLength(senderIdentityLimits.nameChars))),
+      SENDER_POSTAL_ADDRESS: z.optional(z.string().check(z.maxLength(senderIdentityLimits.addressChars))),
     }),
     env,
   );
@@ -56,7 +58,30 @@ export function sendingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Send
     defaultTimeZone: parsed.DEFAULT_TIME_ZONE ?? 'UTC',
     consentMode: parsed.CONSENT_MODE ?? 'opt-out',
     publicApiUrl: parsed.PUBLIC_API_URL.replace(/\/+$/, ''),
+    ...senderOf(parsed),
   };
+}
+
+/** Longest sender name and postal address (characters) a deployment may set. */
+export const senderIdentityLimits = { nameChars: 200, addressChars: 500 } as const;
+
+/** The sender identity marketing mail shows (特定電子メール法, GDPR), when the deployment sets it. */
+function senderOf(env: { SENDER_NAME?: string | undefined; SENDER_POSTAL_ADDRESS?: string | undefined }): Pick<SendingConfig, 'sender'> {
+  const name = env.SENDER_NAME?.trim();
+  const address = env.SENDER_POSTAL_ADDRESS?.trim();
+  return name || address ? { sender: { name: name ?? '', address: address ?? '' } } : {};
+}
+
+/** The sender identity alone (the mail links function renders view-in-browser with it). */
+export function senderFromEnv(env: NodeJS.ProcessEnv = process.env): SendingConfig['sender'] {
+  const parsed = parseEnv(
+    z.object({
+      SENDER_NAME: z.optional(z.string().check(z.maxLength(senderIdentityLimits.nameChars))),
+      SENDER_POSTAL_ADDRESS: z.optional(z.string().check(z.maxLength(senderIdentityLimits.addressChars))),
+    }),
+    env,
+  );
+  return senderOf(parsed).sender;
 }
 
 /** Quiet hours when configuration names none: no marketing mail between 21:00 and 08:00 recipient time. */

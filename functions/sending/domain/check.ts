@@ -88,6 +88,11 @@ export const sampleProfile: TemplateVars['profile'] = {
 
 const previewBase = 'https://nurture.invalid';
 
+/** The sender identity a preview renders with. */
+export const sampleSender = { name: 'Example Co', address: '1-2-3 Example-cho, Chiyoda-ku, Tokyo 100-0001' } as const;
+/** What every marketing body must reference: `sender.name` and `sender.address`. */
+const senderVariables = ['name', 'address'] as const;
+
 /** A Liquid error as an issue: in the body, at its line in the file; in a front matter field, at that field's line. */
 function liquidIssue(err: unknown, field: string, at: { lineOffset?: number; yaml?: YamlText } = {}): CheckIssue {
   const full = err instanceof TemplateError && err.cause ? (err.cause as Error).message : (err as Error).message;
@@ -169,6 +174,17 @@ export async function checkTemplate(
   if (raw.category === 'marketing' && !/\{\{-?\s*unsubscribe_url\b/.test(parts.body)) {
     errors.push({ field: 'body', message: 'marketing mail must show an unsubscribe link: add <a href="{{ unsubscribe_url }}">Unsubscribe</a>' });
   }
+  if (raw.category === 'marketing') {
+    const missing = senderVariables.filter((v) => !new RegExp(`\\{\\{-?\\s*sender\\.${v}\\b`).test(parts.body));
+    if (missing.length > 0) {
+      errors.push({
+        field: 'body',
+        message:
+          `marketing mail must show who sends it, by name and postal address (Japan's 特定電子メール法 art. 4; GDPR art. 13): ` +
+          `add ${missing.map((v) => `{{ sender.${v} }}`).join(' and ')} to the footer (set by nurture:senderName and nurture:senderPostalAddress)`,
+      });
+    }
+  }
   if (errors.length > 0 || !fm) return report();
 
   let html = parts.body;
@@ -211,6 +227,7 @@ export async function checkTemplate(
     view_url: `${previewBase}/v1/v/sample`,
     recommendations: [],
     send: { id: 'sample', template: templateId },
+    sender: { ...sampleSender },
   };
 
   // Unknown variables, with file lines: render the body source itself (for MJML, before compilation). A

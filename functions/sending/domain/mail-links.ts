@@ -9,7 +9,8 @@ import { BadRequestError, NotFoundError } from '../../shared/errors.js';
 import { emailEvent, revokedConsent, type UnsubscribeScope } from './feedback.js';
 import { isRedirectable } from './links.js';
 import { type FetchSignals, type MachineReason, machineClick, machineClickTiming, machineOpen, type SendTimes } from './machine.js';
-import type { SendRecord } from './model.js';
+import type { ConsentRecord } from '../../forms/domain/model.js';
+import type { SenderIdentity, SendRecord } from './model.js';
 import { linkUrls, type TemplateStore, templateVars } from './send.js';
 import { composeEmail } from './template.js';
 import { recommendationEvent } from './rec-feedback.js';
@@ -38,6 +39,10 @@ export interface MailLinkPorts {
   feed(events: CollectedEvent[]): Promise<void>;
   /** Origins of a page that shows sent mail and loads its images itself (the local SES inbox); none on AWS. */
   inboxOrigins: readonly string[];
+  /** The consent ledger (functions/forms/adapters/consent-store.ts): unsubscribing from all mail is recorded there. */
+  ledger?: { append(record: ConsentRecord): Promise<void> };
+  /** The sender identity view-in-browser renders marketing mail with (as the send did). */
+  sender?: SenderIdentity;
   now(): Date;
   /** Where a failed read or write that must not fail the request is reported. */
   log?(message: string, details: Record<string, unknown>): void;
@@ -119,7 +124,23 @@ export async function unsubscribe(token: string, choice: { scope: UnsubscribeSco
   const found = await ports.store.resolveProfile(claims.p);
   if (!found) throw new NotFoundError('this recipient is no longer known', 'token');
   const now = ports.now();
-  if (choice.scope === 'all') await ports.store.setConsent(found.profileId, revokedConsent(choice.oneClick ? 'list-unsubscribe-one-click' : 'unsubscribe-page', now));
+  if (choice.scope === 'all') {
+    const consent = revokedConsent(choice.oneClick ? 'list-unsubscribe-one-click' : 'unsubscribe-page', now);
+    // The consent ledger (forms' model) keeps the withdrawal, once: a repeated unsubscribe changes nothing.
+    if ((await ports.store.setConsent(found.profileId, consent)) && ports.ledger) {
+      await ports.ledger.append({
+        profileId: found.profileId,
+        purpose: 'email',
+        consentId: 'email',
+        status: 'revoked',
+        method: 'unsubscribe',
+        textVersion: consent.source,
+        text: choice.oneClick ? 'List-Unsubscribe one-click (RFC 8058)' : 'Unsubscribe page: all marketing email',
+        locale: 'en',
+        at: consent.at,
+      });
+    }
+  }
   else await ports.store.setTopic(found.profileId, claims.k, false);
   await countForBroadcast(ports, claims, 'unsubscribed', undefined);
   await ports.feed([emailEvent('Unsubscribed', { ...claims, p: found.profileId }, { now, scope: choice.scope })]);
@@ -134,7 +155,7 @@ export async function viewMail(token: string, ports: MailLinkPorts): Promise<str
   if (!record || !found) throw new NotFoundError('this email is no longer available', 'token');
   const template = await ports.templates.load(record.templateId);
   const links = linkUrls(ports.base, ports.secret, claims);
-  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links, record.recommendations);
+  const vars = templateVars(found.profileId, found.profile, { templateId: record.templateId, scenarioId: record.scenarioId, context: record.context }, record.sendId, links, record.recommendations, ports.sender);
   const mail = await composeEmail(template, vars, { base: ports.base, click: links.click });
   return mail.html;
 }

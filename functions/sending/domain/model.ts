@@ -21,6 +21,17 @@ export interface SendingConfig {
   consentMode: 'opt-out' | 'opt-in';
   /** Base URL of the public API (unsubscribe, tracked links, view in browser). */
   publicApiUrl: string;
+  /**
+   * Who sends: the name and postal address marketing mail must show (Japan's 特定電子メール法 art. 4,
+   * GDPR art. 13), as `{{ sender.name }}` / `{{ sender.address }}`. Empty strings when not configured.
+   */
+  sender?: SenderIdentity;
+}
+
+/** The sender's name and postal address as templates see them. */
+export interface SenderIdentity {
+  name: string;
+  address: string;
 }
 
 /** One sent mail, kept on the recipient's partition (pk `p#<id>`, sk `send#<sendId>`): the send history. */

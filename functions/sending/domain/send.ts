@@ -16,6 +16,7 @@ import { MailRefusedError, SendInProgressError, SendInputError, SendRetryableErr
 import {
   type OutgoingMail,
   type RecipientState,
+  type SenderIdentity,
   type SendingConfig,
   type SendRecord,
   type Suppression,
@@ -162,6 +163,7 @@ export function templateVars(
   sendId: string,
   links: { unsubscribe: string; view: string },
   filled?: unknown[],
+  sender: SenderIdentity = noSender,
 ): TemplateVars {
   const recommendations = filled ?? input.context?.recommendations;
   return {
@@ -179,8 +181,12 @@ export function templateVars(
     view_url: links.view,
     recommendations: Array.isArray(recommendations) ? recommendations : [],
     send: { id: sendId, template: input.templateId, ...(input.scenarioId ? { scenario: input.scenarioId } : {}) },
+    sender: { name: sender.name, address: sender.address },
   };
 }
+
+/** What templates see when the deployment sets no sender identity (the template check still requires the references). */
+export const noSender: SenderIdentity = { name: '', address: '' };
 
 /**
  * Sends one mail to one profile, at most once per idempotency key: load the recipient, refuse suppressed
@@ -242,7 +248,7 @@ export async function send(raw: unknown, ports: SendPorts): Promise<SendResult> 
       : undefined;
   const shown = recs?.recId && recs.strategy && recs.variant && recs.items.length > 0 ? { i: recs.recId, s: recs.strategy, v: recs.variant } : undefined;
   const links = linkUrls(config.publicApiUrl, ports.linkSecret, claims, shown);
-  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links, recs?.items), {
+  const mail = await composeEmail(template, templateVars(state.profileId, profile, input, sendId, links, recs?.items, config.sender), {
     base: config.publicApiUrl,
     click: links.click,
     pixel: links.pixel,

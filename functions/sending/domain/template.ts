@@ -50,6 +50,8 @@ export interface TemplateVars {
    */
   recommendations: unknown[];
   send: { id: string; template: string; scenario?: string };
+  /** The sender's name and postal address (deployment settings nurture:senderName / nurture:senderPostalAddress). */
+  sender?: { name: string; address: string };
 }
 
 export interface RenderedEmail {
@@ -137,7 +139,8 @@ export function parseLiquid(source: string, html: boolean): Template[] {
 }
 
 function scope(vars: TemplateVars): Record<string, unknown> {
-  return { ...vars, profile: { ...vars.profile, traits: new TraitsDrop(vars.profile.traits) } };
+  // Without a configured identity `sender.*` renders empty rather than failing the strict render.
+  return { ...vars, sender: vars.sender ?? { name: '', address: '' }, profile: { ...vars.profile, traits: new TraitsDrop(vars.profile.traits) } };
 }
 
 async function renderPart(templateId: string, part: string, source: string, html: boolean, vars: Record<string, unknown>) {

@@ -13,11 +13,15 @@ export const templateWatchMs = 2_000;
 /** Local sender (any address works: the local SES accepts everything and keeps it in its inbox). */
 export const localSenderAddress = 'hello@acme-analytics.example';
 
+/** The demo company's name and postal address in local mode's marketing mail footers. */
+export const localSenderName = 'Acme Analytics';
+export const localSenderPostalAddress = '1-2-3 Marunouchi, Chiyoda-ku, Tokyo 100-0005, Japan';
+
 /**
  * Environment of the sending functions in local mode, applied before any handler loads. The link secret is
  * generated at first start and kept in the data folder, so links in mail already sent keep working across
- * restarts. NURTURE_SEND_CAPS, NURTURE_QUIET_HOURS, NURTURE_DEFAULT_TIME_ZONE and NURTURE_CONSENT_MODE
- * override the defaults, as the cdk.json keys do on AWS.
+ * restarts. NURTURE_SEND_CAPS, NURTURE_QUIET_HOURS, NURTURE_DEFAULT_TIME_ZONE, NURTURE_CONSENT_MODE,
+ * NURTURE_SENDER_NAME and NURTURE_SENDER_POSTAL_ADDRESS override the defaults, as the cdk.json keys do on AWS.
  */
 export function sendingEnv(dataDir: string, apiUrl: string, inboxUrl?: string): Record<string, string> {
   const file = join(dataDir, 'sending.json');
@@ -32,6 +36,9 @@ export function sendingEnv(dataDir: string, apiUrl: string, inboxUrl?: string): 
     LINK_SECRET: secret,
     SENDER_ADDRESS: process.env.NURTURE_SENDER_ADDRESS ?? localSenderAddress,
     SES_CONFIGURATION_SET: 'nurture-local',
+    // The sender identity marketing mail shows (特定電子メール法, GDPR): the demo company's.
+    SENDER_NAME: process.env.NURTURE_SENDER_NAME ?? localSenderName,
+    SENDER_POSTAL_ADDRESS: process.env.NURTURE_SENDER_POSTAL_ADDRESS ?? localSenderPostalAddress,
   };
   // The SES inbox page loads every mail's images as it lists them: the mail links record those as machine opens.
   if (inboxUrl) env.LOCAL_INBOX_ORIGINS = inboxOrigins(inboxUrl).join(',');

@@ -37,7 +37,7 @@ const template = `---
 subject: "News for {{ profile.traits.firstName | default: 'you' }}"
 category: marketing
 ---
-<html><body><p>Hello</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p></body></html>
+<html><body><p>Hello</p><p>{{ sender.name }} {{ sender.address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p></body></html>
 `;
 
 async function call(method: 'GET' | 'POST', path: string, routePath: string, opts: { body?: unknown; id?: string } = {}) {

@@ -26,7 +26,7 @@ topic: newsletter
 ---
 <html><body><p>Hello {{ profile.traits.firstName }}</p>
 <p><a href="https://shop.example.com/sale?id=7">Sale</a></p>
-<p><a href="{{ unsubscribe_url }}">Unsubscribe</a> <a href="{{ view_url }}">View in browser</a></p></body></html>
+<p>{{ sender.name }}, {{ sender.address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a> <a href="{{ view_url }}">View in browser</a></p></body></html>
 `;
 
 /** The route template that matches a public URL in a mail, and its token. */

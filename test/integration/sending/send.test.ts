@@ -34,7 +34,7 @@ preheader: Three ways to start
 ---
 <html><body><h1>Hi {{ profile.traits.firstName }}</h1>
 <p><a href="https://www.example.com/products?ref=mail&amp;x=1">Products</a></p>
-<p><a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ view_url }}">View in browser</a></p></body></html>
+<p>{{ sender.name }}, {{ sender.address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ view_url }}">View in browser</a></p></body></html>
 `;
 
 async function upload(file: string, source: string) {

@@ -30,7 +30,7 @@ afterAll(async () => aws?.stop());
 
 describe('template check on upload (S3 event)', () => {
   it('writes a passing report with the compiled template beside the upload, and the same again on replay', async () => {
-    await putTemplate(s3, aws.env.CONTENT_BUCKET!, 'offer.mjml', '---\nsubject: Offer\ncategory: marketing\n---\n<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ profile.traits.firstName }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text></mj-column></mj-section></mj-body></mjml>\n');
+    await putTemplate(s3, aws.env.CONTENT_BUCKET!, 'offer.mjml', '---\nsubject: Offer\ncategory: marketing\n---\n<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ profile.traits.firstName }} {{ sender.name }} {{ sender.address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text></mj-column></mj-section></mj-body></mjml>\n');
 
     await check(s3Event('templates/offer.mjml'));
     const first = await report('offer');

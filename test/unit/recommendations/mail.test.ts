@@ -19,7 +19,7 @@ category: marketing
 ${recs}
 ---
 {% if recommendations.size > 0 %}<ul>{% for item in recommendations %}<li><a href="{{ item.url }}">{{ item.name }}</a> {{ item.price }} {{ item.currency }}</li>{% endfor %}</ul>{% else %}<p>Nothing picked yet: see what is new.</p>{% endif %}
-<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
+<p>{{ sender.name }} {{ sender.address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
 `;
 
 const list = (ids: string[]): TopList => ({ items: ids.map((productId, i) => ({ productId, score: 10 - i })), builtAt: '2026-12-01T00:00:00Z', window: { from: '2026-11-01', to: '2026-12-01' } });

@@ -12,6 +12,7 @@ preheader: Three ways to start
 <p>Hi {{ profile.traits.firstName }}</p>
 <p><a href="https://www.example.com/products">Products</a></p>
 <p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
+<p>{{ sender.name }}, {{ sender.address }}</p>
 `;
 
 describe('template check', () => {
@@ -104,7 +105,7 @@ category: marketing
 <mjml><mj-body><mj-section><mj-column>
 <mj-text>Hi {{ profile.traits.firstName }}</mj-text>
 <mj-button href="https://example.com/go">Go</mj-button>
-<mj-text><a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text>
+<mj-text><a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ sender.name }} {{ sender.address }}</mj-text>
 </mj-column></mj-section>
 <mj-raw>{% if profile.score > 10 %}</mj-raw><mj-section><mj-column><mj-text>Hot lead</mj-text></mj-column></mj-section><mj-raw>{% endif %}</mj-raw>
 </mj-body></mjml>`;
