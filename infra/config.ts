@@ -102,6 +102,12 @@ export const configSchema = z.object({
    * they get the popular list instead of the model's, so the model's lift can be measured. 0-0.5.
    */
   recommendationControlShare: z.number().min(0).max(0.5).default(0.1),
+  /**
+   * Where browsers load the tracker (nurture.min.js, served by your site or CDN) on landing pages `/p/<slug>`,
+   * which sign it with the first write key. Without it landing pages carry no tracker (forms and their
+   * counters still work).
+   */
+  trackerScriptUrl: z.string().url().startsWith('https://', 'an https:// URL').optional(),
 });
 
 export type NurtureConfig = z.infer<typeof configSchema>;
@@ -130,6 +136,7 @@ export const contextKeys = {
   athenaScanLimitGb: 'nurture:athenaScanLimitGb',
   currency: 'nurture:currency',
   recommendationControlShare: 'nurture:recommendationControlShare',
+  trackerScriptUrl: 'nurture:trackerScriptUrl',
 } as const satisfies Record<keyof NurtureConfig, string>;
 
 /** Parses context values; a string value (from `-c key=value`) holding JSON or a comma list is accepted. */

@@ -30,7 +30,7 @@ export interface FormsProps {
  * the admin API and the follow-up are added beside it.
  */
 export class Forms extends Construct {
-  /** `forms`: GET /v1/forms/{id}, POST /v1/forms/{id}/submit (and the landing pages' routes). */
+  /** `forms`: GET /v1/forms/{id}, POST /v1/forms/{id}/submit, GET|POST /v1/forms/confirm, GET /p/{slug}. */
   readonly public: NurtureFunction;
 
   constructor(scope: Construct, id: string, props: FormsProps) {
@@ -42,12 +42,14 @@ export class Forms extends Construct {
       'forms',
       new NurtureFunction(this, 'Public', {
         name: 'forms',
-        description: 'Public forms: the form with its render token, submissions (spam checks, identify, Form Submitted, consent)',
+        description: 'Public forms: the form with its token, submissions (spam checks, identify, consent), double opt-in confirmation, landing pages',
         logRetention,
         environment: {
           PUBLIC_API_URL: props.apiUrl,
           LINK_SECRET_ARN: props.linkSecret.secretArn,
           ALLOWED_ORIGINS: config.allowedOrigins.join(','),
+          // Landing pages carry the tracker when its script URL is configured (signed with the first write key).
+          ...(config.trackerScriptUrl ? { PAGES_WRITE_KEY: config.writeKeys[0]!, TRACKER_SCRIPT_URL: config.trackerScriptUrl } : {}),
         },
       })
         // Identity links (Get/Put), profile traits and consent (Get/Update), submissions with their guard and

@@ -94,7 +94,7 @@ export class NurtureStack extends Stack {
       linkSecret: this.sending.linkSecret,
       apiUrl: this.ingest.api.apiEndpoint,
     });
-    this.formsAdmin = new FormsAdmin(this, 'FormsAdmin', shared);
+    this.formsAdmin = new FormsAdmin(this, 'FormsAdmin', { ...shared, apiUrl: this.ingest.api.apiEndpoint });
     this.formsFollowUp = addFollowUp(this, { ...shared, bus: this.scoring.bus, sending: this.sending });
 
     // Readers of activity history beyond what the profile item keeps.

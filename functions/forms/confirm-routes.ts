@@ -93,7 +93,7 @@ const pages = {
 };
 
 // `forms` joins FunctionName with the public forms function (functions/forms/public.ts).
-export const confirmRoutes = routesOf<ConfirmPorts>('forms' as FunctionName, [
+export const confirmRoutes = routesOf<ConfirmPorts>('forms', [
   {
     method: 'GET',
     path: '/v1/forms/confirm',

@@ -121,6 +121,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       ...sendingEnv(dataDir, apiUrl, emulators.endpoints.ses),
       // The lake's delivery streams and folder (the local Firehose starts in plugins/analytics.ts).
       ...analyticsEnv(dataDir),
+      // Landing pages (/p/<slug> on the API) carry the demo site's tracker, as nurture:trackerScriptUrl does on AWS.
+      PAGES_WRITE_KEY: secrets.writeKey,
+      TRACKER_SCRIPT_URL: `${siteUrl}/nurture.min.js`,
     };
     // IAM-faithful local mode (local/iam): handlers reach the emulators through proxies checking their role.
     const iam = await startIamCheck({ repoRoot, env, stateMachinePrefix: localStateMachinePrefix, scenariosDir: process.env[scenariosDirEnv] });
