@@ -47,6 +47,8 @@ export const formLimits = {
 
 /** Form ids (and file names `forms/<id>.yaml`). */
 export const formIdPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Ids a form cannot have: `/v1/forms/confirm` is the double opt-in confirmation's route. */
+export const reservedFormIds: ReadonlySet<string> = new Set(['confirm']);
 /** Field names: lower snake case; a leading `_` is reserved for Nurture's own inputs (wire.ts). */
 export const fieldNamePattern = /^[a-z][a-z0-9_]{0,39}$/;
 /** Trait names a field may map to (Segment's reserved traits such as `email`, `firstName`, `company`, or your own). */

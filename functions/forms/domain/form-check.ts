@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { locate, type Problem, sortProblems, validateYaml } from '../../shared/validation.js';
-import { type FormDefinition, type FormDefinitionInput, formDefinitionSchema, formIdPattern, formLimits, type Localized } from './definition.js';
+import { type FormDefinition, type FormDefinitionInput, formDefinitionSchema, formIdPattern, formLimits, type Localized, reservedFormIds } from './definition.js';
 import { type FormCheckReport, formsPrefix } from './reports.js';
 
 /** Definition files: `<id>.yaml`, `<id>.yml` or `<id>.json` (JSON is read as the YAML it also is). */
@@ -32,6 +32,7 @@ export function checkForm(name: string, text: string, now: Date): FormCheckRepor
   if (!match || !formIdPattern.test(formId)) {
     return fail([{ field: '(file)', message: `"${name}" is not a form file: <id>.yaml, .yml or .json, the id 1-64 chars of a-z, 0-9, _ and -, starting with a letter or digit` }]);
   }
+  if (reservedFormIds.has(formId)) return fail([{ field: '(file)', message: `"${formId}" is reserved (the route /v1/forms/${formId}): choose another id` }]);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > formLimits.sourceBytes) return fail([{ field: '(file)', message: `${bytes} bytes: a definition is at most ${formLimits.sourceBytes} bytes` }]);
   const { data, problems, yaml } = validateYaml(text, formDefinitionSchema);

@@ -36,7 +36,7 @@ submit: { message: { ja: ありがとう, en: Thanks } }
 `;
 
 beforeAll(async () => {
-  aws = await startTestAws();
+  aws = await startTestAws({ PUBLIC_API_URL: 'https://api.nurture.test' });
   s3 = new S3Client({ forcePathStyle: true, endpoint: aws.emulators.endpoints.s3, region: aws.emulators.region, credentials: aws.emulators.credentials });
   handler = asFunction('formsAdmin', ((await import('../../../functions/forms/admin.js')) as unknown as { handler: typeof handler }).handler);
 }, 120_000);

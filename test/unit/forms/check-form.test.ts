@@ -49,6 +49,8 @@ describe('form check', () => {
     expect(checkForm('Brochure.yaml', valid, now).errors[0]).toMatchObject({ field: '(file)' });
     expect(checkForm('brochure.txt', valid, now).ok).toBe(false);
     expect(checkForm('brochure.check.json', '{}', now).ok).toBe(false);
+    // The double opt-in confirmation owns /v1/forms/confirm.
+    expect(checkForm('confirm.yaml', valid, now).errors[0]).toMatchObject({ field: '(file)', message: expect.stringContaining('reserved') });
     const big = `${valid}# ${'x'.repeat(formLimits.sourceBytes)}\n`;
     expect(checkForm('brochure.yaml', big, now).errors[0]!.message).toContain(`${formLimits.sourceBytes} bytes`);
   });
