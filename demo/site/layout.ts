@@ -10,7 +10,7 @@ export interface Page {
   description: string;
   /** Extra markup at the end of <head> (e.g. a product page's "Product Viewed" call). */
   head?: string;
-  /** The content of <main>, as HTML. */
+  /** The content of <main>, as HTML; `%API%` stands for the API's URL (the landing pages and forms it serves). */
   main: string;
   /** Load the personalization add-on (recommendations, data-nurture-show) with its head snippet. */
   personalize?: boolean;
@@ -68,7 +68,7 @@ ${nav(path)}    </ul>
   </nav>
 </header>
 <main class="wrap">
-${page.main}</main>
+${page.main.replaceAll('%API%', fill.apiUrl)}</main>
 <footer class="foot">
   <div class="wrap">
     <p>© 2025 Acme Analytics, Inc. · 500 Market Street, San Francisco · <a href="/contact.html">Talk to sales</a></p>

@@ -70,7 +70,7 @@ function productPage(p: Product): Page {
 <p class="lead">${p.lead}</p>
 <ul class="features">
 ${p.features.map((f) => `  <li>${f}</li>\n`).join('')}</ul>
-<p><a class="button" href="/contact.html" id="cta-contact">Talk to us about ${p.name}</a> <a class="button ghost" href="/pricing.html">Pricing</a></p>
+<p><a class="button" href="/contact.html" id="cta-contact">Talk to us about ${p.name}</a> <a class="button ghost" href="/pricing.html">Pricing</a> <a class="button ghost" href="%API%/p/brochure">Product brochure</a></p>
 `,
   };
 }
@@ -187,31 +187,11 @@ ${products.map(productCard).join('')}</section>
     description: 'Book a demo or ask the Acme Analytics team a question.',
     main: `<h1>Talk to sales</h1>
 <p class="lead">Tell us a little about your team and we will get back to you within one business day.</p>
-<form id="contact-form" class="form" action="/contact.html" method="post">
-  <label>Name <input name="name" id="name" autocomplete="name" required></label>
-  <label>Work email <input name="email" id="email" type="email" autocomplete="email" required></label>
-  <label>Company <input name="company" id="company" autocomplete="organization"></label>
-  <label>How can we help? <textarea name="message" id="message" rows="5"></textarea></label>
-  <button type="submit" id="submit" class="button">Send</button>
-</form>
-<div id="thanks" class="thanks" role="status" hidden>
-  <h2>Thank you!</h2>
-  <p>We received your message and will reply within one business day.</p>
-</div>
-<script>
-document.getElementById('contact-form').addEventListener('submit', function (e) {
-  e.preventDefault(); // no real navigation: the demo has no form back end
-  var form = e.currentTarget;
-  var value = function (n) { return form.elements[n].value.trim(); };
-  var traits = { email: value('email'), name: value('name'), company: value('company') };
-  nurture('identify', null, traits);
-  nurture('track', 'Form Submitted', {
-    formId: 'contact', email: traits.email, name: traits.name, company: traits.company, message: value('message')
-  });
-  form.hidden = true;
-  document.getElementById('thanks').hidden = false;
-});
-</script>
+<!-- Nurture's embeddable form: the definition forms/contact.yaml in the content bucket, rendered and validated by
+     nurture-forms.min.js, submitted to Nurture's API (which names the visitor with their history). -->
+<div class="form" id="contact-form" data-nurture-form="contact" data-lang="en"></div>
+<script src="/nurture-forms.min.js" data-api="%API%" async></script>
+<p>Rather read first? <a href="%API%/p/brochure" id="brochure-link">Get the product brochure</a>.</p>
 `,
   },
   ...Object.fromEntries(products.map((p) => [`/products/${p.id}.html`, productPage(p)])),

@@ -1,7 +1,7 @@
 /**
  * Serves the demo site: its pages rendered once at start from one layout (layout.ts, pages.ts) with the
- * tracker snippet filled in (the shop's: site/shop.ts), its stylesheet, and the built tracker and its
- * personalization add-on (`npm run build:tracker`).
+ * tracker snippet filled in (the shop's: site/shop.ts), its stylesheet, and the built tracker, its
+ * personalization add-on and the embeddable form (`npm run build:tracker`).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +14,7 @@ import { renderShop } from './shop.js';
 const siteDir = dirname(fileURLToPath(import.meta.url));
 const trackerDist = join(siteDir, '..', '..', 'tracker', 'dist');
 /** The built scripts, served at the site's root as an operator's site would serve them. */
-const scripts = new Set(['/nurture.min.js', '/nurture-personalize.min.js']);
+const scripts = new Set(['/nurture.min.js', '/nurture-personalize.min.js', '/nurture-forms.min.js']);
 /** Files served as they are from this folder (the modules beside them are never served). */
 const assetTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',

@@ -35,10 +35,14 @@ export interface ConfirmPorts {
   now(): Date;
 }
 
-/** A page for the person: never cached, and no referrer carries the token to another site. */
+/**
+ * A page for the person: never cached, and no referrer carries the token to another site. `same-origin`
+ * rather than `no-referrer`: under no-referrer browsers send `Origin: null` with the page's own form post,
+ * which the origin check refuses.
+ */
 const html = (statusCode: number, body: string): HttpResult => ({
   statusCode,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'same-origin' },
   body,
 });
 

@@ -73,14 +73,29 @@ async function routeApi(
   await invokeHttp(req, res, `${route.method} ${route.path}`, route.fn, handlers[route.fn], match.pathParameters);
 }
 
-/** Finds the route for a request; `{name}` segments capture path parameters, `{proxy+}` the rest. */
+/**
+ * Finds the route for a request; `{name}` segments capture path parameters, `{proxy+}` the rest. Among
+ * templates matching one path the most specific wins, as on API Gateway: at the first segment where they
+ * differ, a literal beats a parameter (`/v1/forms/confirm` over `/v1/forms/{id}`).
+ */
 function matchRoute(method: string, path: string) {
+  let best: { route: (typeof routes)[number]; pathParameters: Record<string, string> } | undefined;
   for (const route of routes) {
     if (route.method !== method && !(method === 'OPTIONS' && route.cors)) continue;
     const params = matchPath(route.path, path);
-    if (params) return { route, pathParameters: params };
+    if (params && (!best || moreSpecific(route.path, best.route.path))) best = { route, pathParameters: params };
   }
-  return undefined;
+  return best;
+}
+
+/** Whether template `a` is more specific than `b`: at their first differing segment kind, `a` has the literal. */
+function moreSpecific(a: string, b: string): boolean {
+  const [sa, sb] = [a.split('/'), b.split('/')];
+  for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
+    const [pa, pb] = [sa[i]!.startsWith('{'), sb[i]!.startsWith('{')];
+    if (pa !== pb) return !pa;
+  }
+  return false;
 }
 
 export function matchPath(template: string, path: string): Record<string, string> | undefined {
