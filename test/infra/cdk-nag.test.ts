@@ -75,7 +75,8 @@ describe('cdk-nag AwsSolutions', () => {
         ...lakeObjects('Nurture/Recommendations/BuildRole', ['events/', 'identity/', 'athena-results/']),
         `Nurture/Recommendations/CatalogCheckRole AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/catalog/*]`,
         'Nurture/Recommendations/Failures AwsSolutions-SQS3',
-        ...[stack.formsAdmin.admin, stack.formsAdmin.check].map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/forms/*]`),
+        // Form definitions and landing pages (with their layouts), by prefix.
+        ...[stack.formsAdmin.admin, stack.formsAdmin.check].flatMap((fn) => ['forms/', 'pages/'].map((p) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}*]`)),
         'Nurture/FormsAdmin/Failures AwsSolutions-SQS3',
         ...lakeObjects('Nurture/Analytics/EraseRole', ['events/', 'identity/', 'athena-results/', 'erasure-tmp/']),
         ...lakeObjects('Nurture/Analytics/Delivery/EventsPolicy', ['events/', 'errors/events/']),
