@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { browserUserAgent } from '../helpers/api-event.js';
 import { launchChromium } from '../helpers/browser.js';
+import { sendContactForm } from '../helpers/contact-form.js';
 import { readStream, type StreamRecord } from '../helpers/local-aws.js';
 
 let local: LocalNurture;
@@ -62,16 +63,7 @@ describe('demo site with the tracker, as a visitor uses it', () => {
     await page.click('a[href$="contact.html"]');
     await page.waitForURL(/contact\.html$/);
     // The contact form is Nurture's embeddable form (forms/contact.yaml), rendered by nurture-forms.min.js.
-    const opened = Date.now();
-    await page.waitForSelector('#contact-form form');
-    await page.fill('#contact-form input[name="name"]', 'Kim Tanaka');
-    await page.fill('#contact-form input[name="email"]', 'Kim.Tanaka@Example.com');
-    await page.fill('#contact-form input[name="company"]', 'Tanaka Trading');
-    await page.fill('#contact-form textarea[name="message"]', 'Please call me about pricing.');
-    // A person takes longer than the form's minimum fill time (3 s); the test waits it out.
-    await page.waitForTimeout(Math.max(0, 3_300 - (Date.now() - opened)));
-    await page.click('#contact-form .nurture-form__submit');
-    await expect.poll(() => page.textContent('#contact-form .nurture-form__success')).toContain('Thank you');
+    await sendContactForm(page, { name: 'Kim Tanaka', email: 'Kim.Tanaka@Example.com', company: 'Tanaka Trading', message: 'Please call me about pricing.' });
 
     const records = await waitForRecords((rs) => rs.some((r) => r.data.type === 'identify') && rs.some((r) => r.data.event === 'Form Submitted'));
     const anonymousIds = new Set(records.map((r) => r.data.anonymousId));

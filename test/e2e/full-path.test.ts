@@ -4,6 +4,7 @@ import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { browserUserAgent } from '../helpers/api-event.js';
 import { tooFastClickMs } from '../../functions/sending/domain/machine.js';
 import { launchChromium } from '../helpers/browser.js';
+import { sendContactForm } from '../helpers/contact-form.js';
 
 /**
  * The whole product as a new user meets it, asserted only through the public API, the admin API and
@@ -68,12 +69,8 @@ describe('the whole path, as a new user meets it', () => {
     const anonymous = await until(() => admin<ProfileView>(`/v1/admin/profiles/anon:${anonymousId}`), (p) => (p.score?.total ?? 0) > 0, 'an anonymous score');
 
     await page.click('a[href$="contact.html"]');
-    await page.fill('input[name="name"]', 'Sam Ito');
-    await page.fill('input[name="email"]', email);
-    await page.fill('input[name="company"]', 'Fabrikam');
-    await page.fill('textarea[name="message"]', 'Can we talk about Forecast?');
-    await page.click('#submit');
-    await page.waitForSelector('#thanks', { state: 'visible' });
+    await page.waitForURL(/contact\.html$/);
+    await sendContactForm(page, { name: 'Sam Ito', email, company: 'Fabrikam', message: 'Can we talk about Forecast?' });
 
     const lead = await until(() => admin<ProfileView>(`/v1/admin/profiles/email:${email}`), (p) => p.profile?.stage === 'mql', 'the lead to become MQL');
     expect(lead.profile.profileId).toBe(anonymous.profile.profileId);

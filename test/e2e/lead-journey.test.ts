@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalNurture, startLocal } from '../../local/runtime/runtime.js';
 import { browserUserAgent } from '../helpers/api-event.js';
 import { launchChromium } from '../helpers/browser.js';
+import { sendContactForm } from '../helpers/contact-form.js';
 
 let local: LocalNurture;
 let browser: Browser;
@@ -54,12 +55,8 @@ describe('an anonymous visitor becomes a qualified lead', () => {
     expect(anonymous?.score.byRule.map((r) => r.ruleId)).toEqual(expect.arrayContaining(['pricing-page', 'product-pages']));
 
     await page.click('a[href$="contact.html"]');
-    await page.fill('input[name="name"]', 'Mia Chen');
-    await page.fill('input[name="email"]', 'mia.chen@northwind.example');
-    await page.fill('input[name="company"]', 'Northwind');
-    await page.fill('textarea[name="message"]', 'We would like a demo.');
-    await page.click('#submit');
-    await page.waitForSelector('#thanks', { state: 'visible' });
+    await page.waitForURL(/contact\.html$/);
+    await sendContactForm(page, { name: 'Mia Chen', email: 'mia.chen@northwind.example', company: 'Northwind', message: 'We would like a demo.' });
 
     const named = await until(() => profile('email:mia.chen@northwind.example'), (p) => p?.profile.stage === 'mql');
     expect(named?.profile).toMatchObject({ profileId: anonymous!.profile.profileId, known: true, stage: 'mql', email: 'mia.chen@northwind.example' });

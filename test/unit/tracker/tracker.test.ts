@@ -242,12 +242,12 @@ describe('demo site pages', () => {
     expect(html.match(/aria-current="page"/g)).toHaveLength(1);
     expect(html).toContain(`href="${path === '/index.html' ? '/' : path}" aria-current="page"`);
   });
-  it('contact page has the form the e2e tests use', () => {
+  it('contact page embeds Nurture\'s contact form against the API, and links the brochure landing page', () => {
     const html = site.get('/contact.html')!;
-    expect(html).toContain('id="contact-form"');
-    for (const n of ['name', 'email', 'company', 'message']) expect(html).toMatch(new RegExp(`name="${n}"`));
-    expect(html).toContain('id="submit"');
-    expect(html).toContain('id="thanks"');
+    expect(html).toContain('id="contact-form" data-nurture-form="contact"');
+    expect(html).toContain('<script src="/nurture-forms.min.js" data-api="%%NURTURE_API%%" async></script>');
+    expect(html).toContain('href="%%NURTURE_API%%/p/brochure"');
+    expect(html).not.toContain('%API%');
   });
   it('product pages report "Product Viewed" with the product id', () => {
     for (const id of ['insight', 'pulse', 'forecast']) {
