@@ -193,24 +193,26 @@ export class Scenarios extends Construct {
     });
     // Each scenario's own resources in a nested stack, by a hash of its id (stable: see shardOf), so the
     // number of scenarios no longer counts against this stack's 500 resources.
-    const shards = new Map<number, Scenario[]>();
-    for (const scenario of this.scenarios) shards.set(shardOf(scenario.id), [...(shards.get(shardOf(scenario.id)) ?? []), scenario]);
-    for (const [shard, scenarios] of [...shards].sort(([a], [b]) => a - b)) {
+    const byShard = new Map<number, Scenario[]>();
+    for (const scenario of this.scenarios) byShard.set(shardOf(scenario.id), [...(byShard.get(shardOf(scenario.id)) ?? []), scenario]);
+    const shards = new Map<number, ScenarioMachines>();
+    for (const [shard, scenarios] of [...byShard].sort(([a], [b]) => a - b)) {
       if (scenarios.length > scenariosPerShardLimit) {
         throw new Error(`scenarios ${scenarios.map((s) => s.id).join(', ')} share nested stack ScenarioMachines${shard}: at most ${scenariosPerShardLimit} a nested stack (CloudFormation: 500 resources a stack)`);
       }
       const nested = new ScenarioMachines(this, `ScenarioMachines${shard}`, {
         scenarios, prefix, profiles, bus, send, steps: this.steps, logGroup, logsAndTracing: this.logsAndTracing, target,
       });
-      this.shards.push(nested);
-      for (const [id, machine] of nested.machines) this.machines.set(id, machine);
-      for (const [id, role] of nested.roles) this.roles.set(id, role);
+      shards.set(shard, nested);
       this.alarms.push(...nested.alarms);
     }
-    // In file order, as before the nested stacks (the dashboard's order).
-    const byFile = new Map(this.scenarios.filter((s) => this.machines.has(s.id)).map((s) => [s.id, this.machines.get(s.id)!]));
-    this.machines.clear();
-    for (const [id, machine] of byFile) this.machines.set(id, machine);
+    this.shards.push(...shards.values());
+    // Machines and roles in file order, as before the nested stacks (the dashboard's order).
+    for (const { id } of this.scenarios) {
+      const nested = shards.get(shardOf(id))!;
+      this.machines.set(id, nested.machines.get(id)!);
+      this.roles.set(id, nested.roles.get(id)!);
+    }
 
     if (this.scenarios.length > 0) {
       const grants: [iam.IGrantable | undefined, string[], string][] = [
