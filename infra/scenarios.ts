@@ -1,28 +1,25 @@
 import { querySqlFiles } from '../functions/analytics/adapters/query-sql.js';
 import { join } from 'node:path';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, MathExpression, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventField, type EventPattern, Match, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { EventField, Match, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFn, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-// The compiler and the document loader are pure (no SDK): CDK deploys exactly what local mode runs.
-import { type AslDefinition, compile } from '../functions/scenarios/domain/compile.js';
-import { placeholders } from '../functions/scenarios/domain/contract.js';
+// The document loader is pure (no SDK): CDK deploys exactly what local mode runs.
 import { enrollTargetInput, type EnrollRule } from '../functions/scenarios/domain/enroll-input.js';
 import { loadScenarios } from '../functions/scenarios/adapters/scenario-files.js';
-import { type EventPattern as Pattern, goalPattern, triggerPattern } from '../functions/scenarios/domain/patterns.js';
 import type { Scenario } from '../functions/scenarios/domain/schema.js';
 import { type DefinedBus, type DefinedStream, type DefinedTable, NurtureFunction, repoRoot } from './nurture-function.js';
 import type { FunctionRegistry } from './routes.js';
+import { ScenarioMachines, scenariosPerShardLimit, shardOf } from './scenario-machines.js';
 
+export { scenariosPerFailureAlarm } from './scenario-machines.js';
 
-/** Scenarios one failed-executions alarm watches (CloudWatch: at most 10 metrics in an alarm's math). */
-export const scenariosPerFailureAlarm = 10;
 export interface ScenariosProps {
   readonly logRetention: RetentionDays;
   readonly profiles: DefinedTable;
@@ -57,26 +54,18 @@ export const logDeliveryActions = [
 /** What Step Functions needs to send X-Ray traces (as CDK grants it). */
 const tracingActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
-/** The local bus' pattern shape (`detail-type`) as CDK's EventPattern (`detailType`). */
-function cdkPattern(p: Pattern): EventPattern {
-  const { 'detail-type': detailType, ...rest } = p as Record<string, unknown>;
-  return { ...rest, ...(detailType ? { detailType: detailType as string[] } : {}) } as EventPattern;
-}
-
-/** Service actions each Task resource of a compiled definition needs, and on what. */
-function resourcesUsed(definition: AslDefinition): Set<string> {
-  return new Set(Object.values(definition.States).flatMap((s) => (typeof s.Resource === 'string' ? [s.Resource] : [])));
-}
-
 /**
  * Scenarios: one Standard state machine per file in statemachines/ (compiled by the same compiler local
  * mode runs), each with its trigger and goal rules, logging, tracing, a role scoped to what its own
- * definition calls, and an alarm on failed executions; the enroll and scenario-steps functions; and the
- * admin API function.
+ * definition calls, and an alarm on failed executions (these in nested stacks, `shards`); the enroll and
+ * scenario-steps functions; and the admin API function.
  */
 export class Scenarios extends Construct {
   readonly scenarios: Scenario[];
+  /** Every scenario's state machine by scenario id, in file order (each lives in its shard's nested stack). */
   readonly machines = new Map<string, StateMachine>();
+  /** The nested stacks holding each scenario's role, state machine, rules and failure alarms. */
+  readonly shards: ScenarioMachines[] = [];
   /** Each scenario's execution role (its inline policy holds exactly the calls its definition makes). */
   readonly roles = new Map<string, iam.Role>();
   /** The Step Functions log delivery and X-Ray permissions every scenario role shares (they take no resource scope). */
@@ -202,71 +191,28 @@ export class Scenarios extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray tracing (xray:PutTraceSegments and related) support no resource-level permission.',
     });
-    const failing: { id: string; machine: StateMachine }[] = [];
-    for (const scenario of this.scenarios) {
-      const definition = compile(scenario);
-      const used = resourcesUsed(definition);
-      const calls: iam.PolicyStatement[] = [];
-      // Invoke on the functions this definition calls, unqualified ARN only (no `:*` for versions).
-      const invoked = [
-        ...(JSON.stringify(definition).includes(`\${${placeholders.sendFunction}}`) ? [send.functionArn] : []),
-        ...(JSON.stringify(definition).includes(`\${${placeholders.stepsFunction}}`) ? [this.steps.functionArn] : []),
-      ];
-      if (invoked.length > 0) calls.push(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
-      const dynamoActions = [...used].filter((r) => r.startsWith('arn:aws:states:::dynamodb:')).map((r) => `dynamodb:${r.split(':').pop()![0]!.toUpperCase()}${r.split(':').pop()!.slice(1)}`);
-      if (dynamoActions.length > 0) {
-        calls.push(new iam.PolicyStatement({ actions: dynamoActions, resources: [profiles.table.tableArn] }));
-        const key = profiles.table.encryptionKey;
-        if (key) calls.push(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], resources: [key.keyArn] }));
+    // Each scenario's own resources in a nested stack, by a hash of its id (stable: see shardOf), so the
+    // number of scenarios no longer counts against this stack's 500 resources.
+    const byShard = new Map<number, Scenario[]>();
+    for (const scenario of this.scenarios) byShard.set(shardOf(scenario.id), [...(byShard.get(shardOf(scenario.id)) ?? []), scenario]);
+    const shards = new Map<number, ScenarioMachines>();
+    for (const [shard, scenarios] of [...byShard].sort(([a], [b]) => a - b)) {
+      if (scenarios.length > scenariosPerShardLimit) {
+        throw new Error(`scenarios ${scenarios.map((s) => s.id).join(', ')} share nested stack ScenarioMachines${shard}: at most ${scenariosPerShardLimit} a nested stack (CloudFormation: 500 resources a stack)`);
       }
-      if (used.has('arn:aws:states:::events:putEvents')) calls.push(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.bus.eventBusArn] }));
-      // The calls as an inline policy of the role (no separate policy resource per scenario).
-      const role = new iam.Role(this, `${scenario.id}-Role`, {
-        assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-        description: `Execution role of the ${scenario.id} scenario: only the calls its definition makes`,
-        ...(calls.length > 0 ? { inlinePolicies: { calls: new iam.PolicyDocument({ statements: calls }) } } : {}),
-        managedPolicies: [this.logsAndTracing],
+      const nested = new ScenarioMachines(this, `ScenarioMachines${shard}`, {
+        scenarios, prefix, profiles, bus, send, steps: this.steps, logGroup, logsAndTracing: this.logsAndTracing, target,
       });
-      this.roles.set(scenario.id, role);
-
-      const machine = new StateMachine(this, `Scenario-${scenario.id}`, {
-        stateMachineName: `${prefix}${scenario.id}`,
-        stateMachineType: StateMachineType.STANDARD,
-        comment: scenario.name,
-        definitionBody: DefinitionBody.fromString(JSON.stringify(definition)),
-        definitionSubstitutions: {
-          [placeholders.sendFunction]: send.functionArn,
-          [placeholders.stepsFunction]: this.steps.functionArn,
-          [placeholders.table]: profiles.table.tableName,
-          [placeholders.bus]: bus.bus.eventBusName,
-        },
-        // CDK would add its log delivery and X-Ray statements to the role; the shared policy holds them.
-        role: role.withoutPolicyUpdates(),
-        // Every state's transition is logged (cdk-nag SF1) without its data: the data holds the lead's profile.
-        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
-        tracingEnabled: true,
-      });
-      this.machines.set(scenario.id, machine);
-
-
-      new Rule(this, `${scenario.id}-Trigger`, {
-        eventBus: bus.bus,
-        description: `Enrolls people in the ${scenario.id} scenario`,
-        eventPattern: cdkPattern(triggerPattern(scenario.trigger)),
-        targets: [target({ kind: 'trigger', scenario, stateMachineArn: machine.stateMachineArn })],
-      });
-      if (scenario.goal) {
-        new Rule(this, `${scenario.id}-Goal`, {
-          eventBus: bus.bus,
-          description: `Stops the ${scenario.id} scenario for people who reach its goal`,
-          eventPattern: cdkPattern(goalPattern(scenario.goal)),
-          targets: [target({ kind: 'goal', scenario, stateMachineArn: machine.stateMachineArn })],
-        });
-      }
-
-      failing.push({ id: scenario.id, machine });
+      shards.set(shard, nested);
+      this.alarms.push(...nested.alarms);
     }
-    this.alarmOnFailures(failing);
+    this.shards.push(...shards.values());
+    // Machines and roles in file order, as before the nested stacks (the dashboard's order).
+    for (const { id } of this.scenarios) {
+      const nested = shards.get(shardOf(id))!;
+      this.machines.set(id, nested.machines.get(id)!);
+      this.roles.set(id, nested.roles.get(id)!);
+    }
 
     if (this.scenarios.length > 0) {
       const grants: [iam.IGrantable | undefined, string[], string][] = [
@@ -315,29 +261,6 @@ export class Scenarios extends Construct {
           actions: ['sqs:SendMessage'],
           resources: [this.deadLetters.queueArn],
           conditions: { ArnLike: { 'aws:SourceArn': [busRules, ended.ruleArn] } },
-        }),
-      );
-    }
-  }
-
-  /**
-   * One alarm per group of up to `scenariosPerFailureAlarm` scenarios on the sum of their failed or timed-out
-   * executions, rather than one alarm each: an alarm's metric math takes at most 10 metrics, and an alarm
-   * per scenario cost the stack a resource per scenario (the 500 of a stack are shared with everything
-   * else). The description names the group's scenarios; the dashboard shows each on its own.
-   */
-  private alarmOnFailures(failing: readonly { id: string; machine: StateMachine }[]): void {
-    for (let i = 0; i < failing.length; i += scenariosPerFailureAlarm) {
-      const group = failing.slice(i, i + scenariosPerFailureAlarm);
-      const usingMetrics = Object.fromEntries(group.map((g, k) => [`m${k}`, g.machine.metricFailed({ statistic: Stats.SUM, period: Duration.minutes(5) })]));
-      this.alarms.push(
-        new Alarm(this, `ScenariosFailed${i / scenariosPerFailureAlarm + 1}`, {
-          alarmDescription: `Executions of a scenario failed or timed out (a step error: see the execution in the Step Functions console). Scenarios: ${group.map((g) => g.id).join(', ')}.`,
-          metric: new MathExpression({ expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`, usingMetrics, period: Duration.minutes(5), label: 'Failed executions' }),
-          threshold: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
     }

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { functionEntries, type FunctionName } from '../../functions/shared/functions.js';
+import { type CfnTemplateJson, flattenNested } from './nested-templates.js';
 import { type ExtractedPolicies, type ExtractedResource, placeholderIdentity, placeholderSender, scenarioPrincipal } from './policies.js';
 
 /** Policy extractions kept in the cache folder (newest first); older ones are deleted. */
@@ -15,7 +16,7 @@ export const cachedExtractionsKept = 20;
 
 /** What the policies depend on: the app, the shared definitions, the scenario compiler and the scenarios. */
 // Everything infra/ may import (functions/: routes, resources, compiled scenarios), the config, and this module.
-const sourcesShapingPolicies = ['infra', 'functions', 'cdk.json', 'package-lock.json', 'local/iam/synth.ts', 'local/iam/policies.ts'];
+const sourcesShapingPolicies = ['infra', 'functions', 'cdk.json', 'package-lock.json', 'local/iam/synth.ts', 'local/iam/policies.ts', 'local/iam/nested-templates.ts'];
 
 export interface ExtractOptions {
   readonly repoRoot: string;
@@ -31,7 +32,7 @@ function cdkJsonContext(repoRoot: string): Record<string, unknown> {
 
 /** Synthesizes the app and reads each function's and each scenario state machine's policy statements. */
 export async function extractPolicies(opts: ExtractOptions): Promise<ExtractedPolicies> {
-  const [{ buildApp }, { BUNDLING_STACKS }, { CfnResource, Stack }] = await Promise.all([
+  const [{ buildApp }, { BUNDLING_STACKS }, { CfnResource, NestedStack, Stack }] = await Promise.all([
     import('../../infra/build.js'),
     import('aws-cdk-lib/cx-api'),
     import('aws-cdk-lib'),
@@ -46,15 +47,25 @@ export async function extractPolicies(opts: ExtractOptions): Promise<ExtractedPo
       [BUNDLING_STACKS]: [],
     };
     const { app, stack } = buildApp(context, { outdir, skipChecks: true, ...(opts.scenariosDir ? { scenariosDir: opts.scenariosDir } : {}) });
-    const template = app.synth().getStackArtifact(stack.artifactId).template as {
-      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    const assembly = app.synth();
+    // Scenario roles and machines live in nested stacks (infra/scenario-machines.ts): read their templates
+    // too, with the parameters they receive written back as the parent references they stand for.
+    const template = flattenNested(
+      assembly.getStackArtifact(stack.artifactId).template as CfnTemplateJson,
+      stack.node.findAll().filter(NestedStack.isNestedStack).map((n) => ({
+        logicalId: stack.getLogicalId(n.nestedStackResource as never),
+        template: JSON.parse(readFileSync(join(assembly.directory, n.templateFile), 'utf8')) as CfnTemplateJson,
+      })),
+    );
+    const logicalId = (c: { node: { defaultChild?: unknown } }) => {
+      const element = c.node.defaultChild as never;
+      return Stack.of(element).getLogicalId(element);
     };
-    const logicalId = (c: { node: { defaultChild?: unknown } }) => Stack.of(stack).getLogicalId(c.node.defaultChild as never);
 
     const resources: Record<string, ExtractedResource> = {};
     for (const c of stack.node.findAll()) {
       if (!CfnResource.isCfnResource(c)) continue;
-      resources[stack.getLogicalId(c)] = { type: c.cfnResourceType, parentId: c.node.scope?.node.id ?? '' };
+      resources[Stack.of(c).getLogicalId(c)] = { type: c.cfnResourceType, parentId: c.node.scope?.node.id ?? '' };
     }
     const principals: Record<string, { role: string; statements: unknown[] }> = {};
     for (const name of Object.keys(functionEntries) as FunctionName[]) {

@@ -51,6 +51,13 @@ describe('cdk-nag AwsSolutions', () => {
     expect(() => app.synth()).toThrow(/Nurture\/Ingest\/CollectRole\/DefaultPolicy\/Resource/);
   }, synthTimeoutMs);
 
+  it('checks the scenario nested stacks too: a wildcard in a scenario role fails the synth', () => {
+    const { app, stack } = buildTestApp();
+    stack.scenarios.roles.get('brochure-nurture')!.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }));
+
+    expect(() => app.synth()).toThrow(/Nurture\/Scenarios\/ScenarioMachines\d+\/brochure-nurture-Role\/DefaultPolicy\/Resource/);
+  }, synthTimeoutMs);
+
   it('acknowledges only the known rules, each on a narrow scope with a specific reason', () => {
     const { app, stack } = buildTestApp();
     const found = acknowledgements(app);
@@ -75,7 +82,7 @@ describe('cdk-nag AwsSolutions', () => {
         ...lakeObjects('Nurture/Recommendations/BuildRole', ['events/', 'identity/', 'athena-results/']),
         `Nurture/Recommendations/CatalogCheckRole AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/catalog/*]`,
         'Nurture/Recommendations/Failures AwsSolutions-SQS3',
-        // Form definitions and landing pages (with their layouts), by prefix.
+        // Form definitions and landing pages (the admin function and the upload check read and write both).
         ...[stack.formsAdmin.admin, stack.formsAdmin.check].flatMap((fn) => ['forms/', 'pages/'].map((p) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}*]`)),
         'Nurture/FormsAdmin/Failures AwsSolutions-SQS3',
         ...lakeObjects('Nurture/Analytics/EraseRole', ['events/', 'identity/', 'athena-results/', 'erasure-tmp/']),

@@ -1,19 +1,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../functions/scenarios/domain/compile.js';
 import { goalPattern, triggerPattern } from '../../functions/scenarios/domain/patterns.js';
 import type { NurtureStack } from '../../infra/stack.js';
+import { scenarioShards, scenariosPerShardLimit, shardOf } from '../../infra/scenario-machines.js';
 import { scenariosPerFailureAlarm } from '../../infra/scenarios.js';
 import { actionsOf, getAtt, logicalIdOf, ref, removeOutdirs, resourcesOf, roleStatements, synthStack, synthTimeoutMs, type Statement } from './synth.js';
 
+// The parent's resources and the scenario nested stacks' in one template, nested parameters written back as
+// the parent references they receive (what a flat stack's template said).
 let template: Template;
+let parent: Template;
 let stack: NurtureStack;
 beforeAll(() => {
-  ({ template, stack } = synthStack());
+  ({ all: template, template: parent, stack } = synthStack());
 }, synthTimeoutMs);
 afterAll(removeOutdirs);
 
@@ -53,6 +58,20 @@ describe('scenario state machines', () => {
         LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
       });
     }
+  });
+
+  it('puts each scenario\'s role, machine, rules and alarm in the nested stack its id hashes to, none in the parent', () => {
+    for (const [id, machine] of stack.scenarios.machines) {
+      const nested = Stack.of(machine);
+      expect(nested.nested, id).toBe(true);
+      expect(nested.node.id, id).toBe(`ScenarioMachines${shardOf(id)}`);
+      expect(Stack.of(stack.scenarios.roles.get(id)!), id).toBe(nested);
+    }
+    const inParent = Object.values(parent.toJSON().Resources as Record<string, Resource>);
+    expect(inParent.filter((r) => r.Type === 'AWS::StepFunctions::StateMachine' && String(r.Properties.StateMachineName).startsWith('Nurture-scenario-'))).toEqual([]);
+    expect(inParent.filter((r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).startsWith('Enrolls people in'))).toEqual([]);
+    // One nested stack per shard in use.
+    expect(inParent.filter((r) => r.Type === 'AWS::CloudFormation::Stack')).toHaveLength(new Set([...stack.scenarios.machines.keys()].map(shardOf)).size);
   });
 
   it('deploys the compiled definition with the send function, steps function, table and bus filled in', () => {
@@ -156,62 +175,106 @@ function arnTail(arns: unknown[]): string[] {
   });
 }
 
+/** Scenario files `journey-001` … of a generated journey (a trigger, a goal, a wait, a send and a notify step). */
+function writeJourneys(dir: string, count: number): void {
+  for (let i = 1; i <= count; i++) {
+    const id = `journey-${String(i).padStart(3, '0')}`;
+    writeFileSync(
+      join(dir, `${id}.yaml`),
+      [
+        `id: ${id}`,
+        `name: Generated journey ${i}`,
+        'trigger: { event: Trial Started }',
+        'goal: { event: Order Completed }',
+        'steps:',
+        '  - { id: pause, type: wait, for: 1d }',
+        '  - { id: hello, type: send, template: welcome }',
+        '  - { id: tell, type: notify, reason: generated }',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
 describe('scenarios at scale', () => {
   const count = 60;
-  const dir = mkdtempSync(join(tmpdir(), 'nurture-scenarios-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** Scenarios CloudFormation holds with room to spare (synthesized below: about 6 s on an idle 2-core machine). */
+  const capacity = 200;
+  const dirs = [mkdtempSync(join(tmpdir(), 'nurture-scenarios-')), mkdtempSync(join(tmpdir(), 'nurture-scenarios-'))] as const;
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it(`synthesizes ${count} scenarios (each with a trigger and a goal rule) within every per-policy and per-stack limit`, () => {
-    for (let i = 1; i <= count; i++) {
-      const id = `journey-${String(i).padStart(2, '0')}`;
-      writeFileSync(
-        join(dir, `${id}.yaml`),
-        [
-          `id: ${id}`,
-          `name: Generated journey ${i}`,
-          'trigger: { event: Trial Started }',
-          'goal: { event: Order Completed }',
-          'steps:',
-          '  - { id: pause, type: wait, for: 1d }',
-          '  - { id: hello, type: send, template: welcome }',
-          '  - { id: tell, type: notify, reason: generated }',
-          '',
-        ].join('\n'),
-      );
-    }
+    writeJourneys(dirs[0], count);
 
-    // cdk-nag runs in this synth, and CDK refuses a stack over CloudFormation's 500 resources.
-    const big = synthStack({}, { scenariosDir: dir });
+    // cdk-nag runs in this synth (nested stacks included), and CDK refuses a stack over CloudFormation's 500 resources.
+    const big = synthStack({}, { scenariosDir: dirs[0] });
 
     expect(big.stack.scenarios.machines.size).toBe(count);
-    const bigResources = Object.values(big.template.toJSON().Resources) as Resource[];
-    expect(bigResources.length).toBeLessThan(500);
-    // What one scenario with a goal costs (role, machine, trigger and goal rules, and a tenth of a
-    // failed-executions alarm), and how many a stack then holds: the README's figure ("about 68 scenarios
-    // with a goal") must stay true (62 before single-function admin areas were deployed as greedy routes).
-    const own = Object.keys(big.template.toJSON().Resources).filter((id) => id.includes('journey01')).length;
-    expect(own).toBe(4);
-    const perScenario = own + 1 / scenariosPerFailureAlarm;
-    const capacity = count + Math.floor((500 - bigResources.length) / perScenario);
-    expect(capacity).toBeGreaterThanOrEqual(68);
+    const parentResources = Object.values(big.template.toJSON().Resources) as Resource[];
+    // The parent holds one AWS::CloudFormation::Stack per shard in use, not 4 resources per scenario: no
+    // more than the stack with the 6 example scenarios plus one resource per shard.
+    expect(parentResources.length).toBeLessThanOrEqual(Object.keys(parent.toJSON().Resources).length + scenarioShards);
+    expect(parentResources.length).toBeLessThan(450);
+    for (const n of big.nested) expect(Object.keys(n.template.Resources).length, n.logicalId).toBeLessThan(500);
+    // What one scenario with a goal costs in its nested stack: role, machine, trigger and goal rules.
+    const all = big.all.toJSON().Resources as Record<string, Resource>;
+    expect(Object.keys(all).filter((id) => id.includes('journey001'))).toHaveLength(4);
+    const bigResources = Object.values(all);
     // SQS: 20 statements and 8 KB a queue policy. One statement for every rule, by source ARN pattern.
     const dlq = logicalIdOf(big.stack.scenarios.deadLetters);
     const queuePolicies = bigResources.filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues).includes(`"${dlq}"`));
     expect(queuePolicies).toHaveLength(1);
-    const all = queuePolicies[0]!.Properties.PolicyDocument.Statement as { Effect: string; Principal?: unknown; Condition: { ArnLike: { 'aws:SourceArn': unknown[] } } }[];
+    const statementsOf = queuePolicies[0]!.Properties.PolicyDocument.Statement as { Effect: string; Principal?: unknown; Condition: { ArnLike: { 'aws:SourceArn': unknown[] } } }[];
     // The queue's TLS-only deny, and one allow for every rule's deliveries.
-    expect(all.map((st) => st.Effect).sort()).toEqual(['Allow', 'Deny']);
-    const statements = all.filter((st) => st.Effect === 'Allow');
+    expect(statementsOf.map((st) => st.Effect).sort()).toEqual(['Allow', 'Deny']);
+    const statements = statementsOf.filter((st) => st.Effect === 'Allow');
     expect(statements[0]!.Principal).toEqual({ Service: 'events.amazonaws.com' });
     const sources = statements[0]!.Condition.ArnLike['aws:SourceArn'];
     expect(sources).toHaveLength(2);
     expect(JSON.stringify(sources[0])).toMatch(/:rule\/",\{"Ref":"[^"]+"\},"\/\*"/);
+    // Every rule of every nested stack sends its failed deliveries to that one queue, on the Nurture bus.
+    const rules = bigResources.filter((r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).includes('journey-'));
+    expect(rules).toHaveLength(2 * count);
+    for (const r of rules) {
+      expect(r.Properties.EventBusName).toEqual(ref(big.stack.scoring.bus.bus));
+      expect(r.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: getAtt(big.stack.scenarios.deadLetters) });
+    }
     // Lambda: 20 KB of resource policy. Two permissions on enroll (Nurture bus rules, the ended rule).
     const enroll = logicalIdOf(big.stack.scenarios.enroll);
     expect(bigResources.filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(`"${enroll}"`))).toHaveLength(2);
     // IAM: 10,240 characters of inline policy a role. The functions' scenario grants do not grow.
     for (const name of ['enroll', 'scenariosAdmin', 'process'] as const) {
-      expect(roleStatements(big.template, big.stack.functions.get(name)!).length, name).toBe(roleStatements(template, stack.functions.get(name)!).length);
+      expect(roleStatements(big.all, big.stack.functions.get(name)!).length, name).toBe(roleStatements(template, stack.functions.get(name)!).length);
+    }
+  }, synthTimeoutMs);
+
+  it(`holds ${capacity} scenarios, none moving to another nested stack as scenarios are added`, () => {
+    writeJourneys(dirs[1], capacity);
+
+    const small = synthStack({}, { scenariosDir: dirs[0] });
+    const big = synthStack({}, { scenariosDir: dirs[1] });
+
+    expect(big.stack.scenarios.machines.size).toBe(capacity);
+    expect(Object.keys(big.template.toJSON().Resources).length).toBeLessThanOrEqual(Object.keys(parent.toJSON().Resources).length + scenarioShards);
+    for (const n of big.nested) expect(Object.keys(n.template.Resources).length, n.logicalId).toBeLessThan(500);
+    const perShard = [...big.stack.scenarios.machines.keys()].reduce((m, id) => m.set(shardOf(id), (m.get(shardOf(id)) ?? 0) + 1), new Map<number, number>());
+    expect(Math.max(...perShard.values())).toBeLessThanOrEqual(scenariosPerShardLimit);
+    // The first 60 keep their nested stack and logical ids with 140 more beside them (a move would replace the machine).
+    const placement = (s: typeof big.stack) => [...s.scenarios.machines].slice(0, count).map(([id, m]) => [id, Stack.of(m).node.path, logicalIdOf(m)]);
+    expect(placement(big.stack)).toEqual(placement(small.stack));
+  }, synthTimeoutMs);
+
+  it('refuses more scenarios in one nested stack than its limit, naming them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nurture-scenarios-'));
+    try {
+      // Ids that all hash to one shard.
+      const ids: string[] = [];
+      for (let i = 0; ids.length <= scenariosPerShardLimit; i++) if (shardOf(`crowd-${i}`) === 0) ids.push(`crowd-${i}`);
+      for (const id of ids) writeFileSync(join(dir, `${id}.yaml`), [`id: ${id}`, 'name: Crowd', 'trigger: { event: Trial Started }', 'steps:', '  - { id: tell, type: notify, reason: crowd }', ''].join('\n'));
+
+      expect(() => synthStack({}, { scenariosDir: dir })).toThrow(/share nested stack ScenarioMachines0: at most 100 a nested stack/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, synthTimeoutMs);
 });

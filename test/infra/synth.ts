@@ -1,12 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/build.js';
+import { type CfnTemplateJson, flattenNested, type NestedTemplate } from '../../local/iam/nested-templates.js';
 
 /** A valid context, as an operator would write it in cdk.json. */
 export const baseContext = {
@@ -53,8 +55,20 @@ export function synthStack(context: Record<string, unknown> = {}, options: Synth
   const built = buildTestApp(context, options);
   const assembly = built.app.synth();
   // From the assembly rather than Template.fromStack, which would synthesize (and bundle) once more.
-  const template = Template.fromJSON(assembly.getStackArtifact(built.stack.artifactId).template);
-  return { ...built, assembly, template };
+  const parent = assembly.getStackArtifact(built.stack.artifactId).template as CfnTemplateJson;
+  const template = Template.fromJSON(parent);
+  const nested = nestedTemplates(built.stack, assembly);
+  // The parent's resources and the nested stacks' (scenario machines), references written back to parent ids.
+  const all = Template.fromJSON(flattenNested(parent, nested));
+  return { ...built, assembly, template, nested, all };
+}
+
+/** Every nested stack's template under `stack` (the scenario shards), with its resource's id in the parent. */
+export function nestedTemplates(stack: Stack, assembly: CloudAssembly): NestedTemplate[] {
+  return stack.node.findAll().filter(NestedStack.isNestedStack).map((n) => ({
+    logicalId: stack.getLogicalId(n.nestedStackResource as CfnElement),
+    template: JSON.parse(readFileSync(join(assembly.directory, n.templateFile), 'utf8')) as CfnTemplateJson,
+  }));
 }
 
 export interface ValidationReport {

@@ -4,7 +4,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resumeWaits, waitSk } from '../../../functions/scenarios/adapters/task-tokens.js';
@@ -119,6 +119,21 @@ describe('IAM-faithful local mode', () => {
   it('passes calls that name no principal (test set-up, the operator’s own tools) unchecked', async () => {
     await c.s3.send(new PutObjectCommand({ Bucket: aws.env.CONTENT_BUCKET, Key: 'templates/x.liquid', Body: 'x' }));
     await c.doc.send(new DeleteCommand({ TableName: aws.env.TABLE_NAME, Key: { pk: 'id#x', sk: 'link' } }));
+  });
+
+  it('checks a scenario machine\'s direct integrations against its own role, read from its nested stack', async () => {
+    const event = new PutEventsCommand({ Entries: [{ EventBusName: 'nurture-local', Source: 'nurture.scenarios', DetailType: 'd', Detail: '{}' }] });
+    // pricing-no-inquiry has a notify step (events:PutEvents on the Nurture bus) and updates the profile.
+    await runAs('scenario:pricing-no-inquiry', () => c.events.send(event));
+    await runAs('scenario:pricing-no-inquiry', () =>
+      c.doc.send(new UpdateCommand({ TableName: aws.env.TABLE_NAME, Key: { pk: 'p#scenario-iam', sk: 'profile' }, UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': 1 } })),
+    );
+    const del = await rejection(runAs('scenario:pricing-no-inquiry', () => c.doc.send(new DeleteCommand({ TableName: aws.env.TABLE_NAME, Key: { pk: 'p#scenario-iam', sk: 'profile' } }))));
+    expect(del.name).toBe('AccessDeniedException');
+    // first-purchase-coupon notifies no one: no PutEvents in its role.
+    const ev = await rejection(runAs('scenario:first-purchase-coupon', () => c.events.send(event)));
+    expect(ev.name).toBe('AccessDeniedException');
+    expect(ev.message).toContain('events:PutEvents');
   });
 
   it('denies a role local mode has no policy for', async () => {
