@@ -4,6 +4,7 @@
  * Pure: no I/O here.
  */
 import { defaultLakeRetentionDays } from '../functions/analytics/domain/lake.js';
+import { type FormsUsage, formsItems } from './cost-forms.js';
 
 /** List prices (USD), us-east-1. */
 export const prices = {
@@ -139,6 +140,8 @@ export interface Usage {
     /** Bytes a report scans per event in its date range (bytes scanned ÷ events in range), mean over the reports. */
     reportScanBytesPerEvent?: number;
   };
+  /** bench/results/landing-page.json: the forms function per landing page view and per submission. */
+  forms?: FormsUsage;
 }
 
 /** Figures of bench/results/analytics.json the lake's line items need (Usage['lake']). */
@@ -149,6 +152,9 @@ export interface Volume {
   leads: number;
   emails: number;
   executions: number;
+  /** Landing page views (`/p/<slug>`) and form submissions a month. */
+  pageViews?: number;
+  submissions?: number;
 }
 
 export interface LineItem {
@@ -244,12 +250,13 @@ export function monthlyCost(v: Volume, u: Usage): CostResult {
   add('S3', `${fmt(v.emails)} template reads`, (v.emails / 1000) * prices.s3GetPer1000);
 
   lakeItems(v, u, batch, add, missing);
+  formsItems(v, u.forms, { api: apiCost, lambda: (n, ms, g) => lambdaCost(n, ms, g), dynamo: (w, r) => (w * prices.dynamoPerMillionWru + r * prices.dynamoPerMillionRru) / 1e6 }, add, missing);
 
   const sweeps = 30 * 24 * 60;
   add('Lambda', `segments sweep: ${fmt(sweeps)} runs a month (every minute; assumed ${assumptions.segmentsSweepIdleMs} ms idle)`, lambdaCost(sweeps, assumptions.segmentsSweepIdleMs, 0.5), 0, true);
   add('DynamoDB', `segments due index: ${fmt(sweeps * assumptions.segmentsSweepReadUnits)} read units`, (sweeps * assumptions.segmentsSweepReadUnits * prices.dynamoPerMillionRru) / 1e6, 0, true);
 
-  const invocations = requests + batches + sweeps + v.emails + v.executions * (u.scenarios?.lambdaTasksPerExecution ?? 0);
+  const invocations = requests + batches + sweeps + v.emails + v.executions * (u.scenarios?.lambdaTasksPerExecution ?? 0) + (v.pageViews ?? 0) + (v.submissions ?? 0);
   const logsGb = gb(invocations * assumptions.logBytesPerInvocation);
   const eventLogsGb = gb((eventRequests + batches) * assumptions.logBytesPerInvocation);
   add('CloudWatch Logs', `${logsGb.toFixed(2)} GB ingested (assumed ${assumptions.logBytesPerInvocation} B per invocation)`, logsGb * prices.logsIngestPerGb, eventLogsGb * prices.logsIngestPerGb);
@@ -346,7 +353,8 @@ export function perMillionByService(v: Volume, r: CostResult): { service: string
 /** The report as printed by `nurture cost`. */
 export function formatCost(v: Volume, r: CostResult): string {
   const lines = [
-    `Monthly AWS estimate for ${fmt(v.events)} events, ${fmt(v.leads)} leads, ${fmt(v.emails)} emails, ${fmt(v.executions)} scenario executions`,
+    `Monthly AWS estimate for ${fmt(v.events)} events, ${fmt(v.leads)} leads, ${fmt(v.emails)} emails, ${fmt(v.executions)} scenario executions` +
+      (v.pageViews || v.submissions ? `, ${fmt(v.pageViews ?? 0)} landing page views, ${fmt(v.submissions ?? 0)} form submissions` : ''),
     '(list prices, us-east-1, 2026-11-01; usage per event/email/step from bench/results/*.json)',
     '',
   ];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadResults } from '../bench-results.js';
+import { formsFigures, type FormsUsage } from '../cost-forms.js';
 import { formatCost, lakeFigures, monthlyCost, type Usage } from '../cost-model.js';
 import type { RegisterCommands } from './register.js';
 
@@ -48,6 +49,7 @@ export function measuredUsage(): Usage {
     ...(scenarios ? { scenarios: { ...scenarios, ...scenarioExtras } as Usage['scenarios'] } : {}),
     // bench/analytics.ts writes bench/results/analytics.json; until then the lake's items are listed as not measured.
     lake: optionalFigures('analytics', lakeFigures),
+    ...(figures('landing-page', [...formsFigures]) ? { forms: figures('landing-page', [...formsFigures]) as unknown as FormsUsage } : {}),
   };
 }
 
@@ -65,9 +67,11 @@ export const registerCost: RegisterCommands = (program: Command) => {
     .option('--leads <n>', 'profiles stored', '50k')
     .option('--emails <n>', 'emails a month', '200k')
     .option('--executions <n>', 'scenario executions a month', '50k')
+    .option('--page-views <n>', 'landing page views a month', '20k')
+    .option('--submissions <n>', 'form submissions a month', '1k')
     .option('--json', 'print JSON')
     .action((opts: Record<string, string | boolean>) => {
-      const volume = { events: count(String(opts.events)), leads: count(String(opts.leads)), emails: count(String(opts.emails)), executions: count(String(opts.executions)) };
+      const volume = { events: count(String(opts.events)), leads: count(String(opts.leads)), emails: count(String(opts.emails)), executions: count(String(opts.executions)), pageViews: count(String(opts.pageViews)), submissions: count(String(opts.submissions)) };
       const result = monthlyCost(volume, measuredUsage());
       console.log(opts.json ? JSON.stringify({ volume, ...result }, null, 2) : formatCost(volume, result));
     });

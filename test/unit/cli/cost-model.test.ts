@@ -123,3 +123,24 @@ describe('printed report', () => {
     expect(item(r.items, 'CloudWatch Logs', '').item).toContain(`assumed ${assumptions.logBytesPerInvocation} B per invocation`);
   });
 });
+
+describe('forms and landing pages line items', () => {
+  const forms = { pageViewMs: 14, pageViewWriteUnits: 2, pageViewReadUnits: 1, submissionMs: 140, submissionWriteUnits: 4, submissionReadUnits: 3 };
+
+  it('price page views and submissions by the forms function\'s measured time and units, and grow with them', () => {
+    const at = (pageViews: number, submissions: number) => monthlyCost({ ...volume(10e6), pageViews, submissions }, { ...measured, forms }).items;
+    const small = at(100_000, 1_000);
+    const large = at(1_000_000, 10_000);
+    for (const [service, starts] of [['API Gateway', 'forms'], ['Lambda', 'forms'], ['DynamoDB', 'forms']] as const) {
+      expect(item(large, service, starts).usd).toBeGreaterThan(item(small, service, starts).usd * 9);
+    }
+    // 1M views and 10k submissions: 2 write units a view, 4 measured + 6 transactional a submission.
+    expect(item(large, 'DynamoDB', 'forms').usd).toBeCloseTo(((2e6 + 10_000 * 10) * prices.dynamoPerMillionWru + (1e6 + 30_000) * prices.dynamoPerMillionRru) / 1e6, 6);
+  });
+
+  it('lists landing pages as not measured until the bench has run, and adds nothing for a month without them', () => {
+    const unmeasured = monthlyCost({ ...volume(10e6), pageViews: 1_000 }, measured);
+    expect(unmeasured.missing.join()).toContain('bench:landing-page');
+    expect(monthlyCost(volume(10e6), { ...measured, forms }).items.some((i) => i.item.startsWith('forms'))).toBe(false);
+  });
+});
