@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +170,34 @@ describe('the brochure landing page in local mode', () => {
     expect(await linkOf('bot-fast@spam.example')).toBeUndefined();
     expect((await profileOf(anonymousProfileId(aid)))?.known ?? false).toBe(false);
     await context.close();
+  });
+
+  it('publishes a new landing page from two uploaded files', async () => {
+    const { endpoints, region, credentials } = local.emulators;
+    const s3 = new S3Client({ endpoint: endpoints.s3, region, credentials, forcePathStyle: true });
+    const form = [
+      'title: { ja: セミナー申し込み, en: Seminar registration }',
+      'fields:',
+      '  - { name: name, type: text, label: { ja: お名前, en: Name }, required: true, trait: name }',
+      '  - { name: email, type: email, label: { ja: メールアドレス, en: Email }, required: true, trait: email }',
+      'submit: { event: Seminar Registered }',
+      '',
+    ].join('\n');
+    const page = ['---', 'layout: seminar', 'title: データ活用セミナー 2027', 'form: seminar-2027', 'locale: ja', 'hero:', '  date: 2027年1月20日 15:00', '  venue: オンライン', '---', '<p>参加無料です。</p>', ''].join('\n');
+    await s3.send(new PutObjectCommand({ Bucket: local.env.CONTENT_BUCKET, Key: 'forms/seminar-2027.yaml', Body: form }));
+    await s3.send(new PutObjectCommand({ Bucket: local.env.CONTENT_BUCKET, Key: 'pages/seminar-2027.liquid', Body: page }));
+    s3.destroy();
+    // Local mode checks uploads every 2 s (what the S3 notification does on AWS); a page is served once checked.
+    const html = await until(
+      'the published page',
+      async () => {
+        const res = await fetch(`${local.apiUrl}/p/seminar-2027`, { headers: { 'user-agent': browserUserAgent } });
+        return res.status === 200 ? await res.text() : '';
+      },
+      (text) => text.includes('action="') && text.includes('セミナー申し込み'),
+    );
+    expect(html).toContain('データ活用セミナー 2027');
+    expect(html).toContain(`action="${local.apiUrl}/v1/forms/seminar-2027/submit"`);
   });
 
   it('has no serious or critical accessibility violation (axe-core)', async () => {
