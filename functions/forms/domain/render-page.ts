@@ -5,7 +5,8 @@
  * strict variables and filters, no file system, every output HTML-escaped except the HTML Nurture
  * itself builds (the form, the body inside the layout, the head). Pure.
  */
-import { type FS, Liquid, type Template } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
+import { noFileSystem } from '../../shared/liquid-sandbox.js';
 import { esc, formClass } from './form-html.js';
 import type { CompiledPage } from './reports.js';
 
@@ -22,27 +23,12 @@ export class SafeHtml {
 
 const escapeOutput = (v: unknown): string => (v instanceof SafeHtml ? v.html : esc(v === null || v === undefined ? '' : String(v)));
 
-const noFileSystem: FS = {
-  exists: async () => false,
-  existsSync: () => false,
-  readFile: async (file: string) => {
-    throw new Error(`pages cannot read files (${file})`);
-  },
-  readFileSync: (file: string) => {
-    throw new Error(`pages cannot read files (${file})`);
-  },
-  resolve: (_root: string, file: string) => file,
-  contains: async () => false,
-  containsSync: () => false,
-  dirname: () => '',
-  sep: '/',
-};
 
 const engine = new Liquid({
   strictVariables: true,
   strictFilters: true,
   ownPropertyOnly: true,
-  fs: noFileSystem,
+  fs: noFileSystem('pages'),
   root: [],
   partials: [],
   layouts: [],

@@ -4,7 +4,8 @@
  * confirmation token mailed to the submitter. `<payload>.<mac>` as sending's link tokens, with their own
  * purposes so neither can stand in for the other or for a mail link. Pure (node:crypto only).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { signClaims, verifiedClaims } from '../../shared/signed-token.js';
 
 /** A render token older than this is refused (the visitor reloads the page): 24 hours. */
 export const renderTokenMaxAgeMs = 24 * 60 * 60 * 1000;
@@ -12,7 +13,6 @@ export const renderTokenMaxAgeMs = 24 * 60 * 60 * 1000;
 export const confirmTokenMaxAgeMs = 7 * 24 * 60 * 60 * 1000;
 /** Longest token read before any work is done. */
 export const maxFormTokenChars = 1024;
-const macBytes = 16;
 
 export interface RenderClaims {
   /** Form id. */
@@ -40,30 +40,8 @@ export interface ConfirmClaims {
 
 type Purpose = 'form-render' | 'form-confirm';
 
-function mac(secret: string, purpose: Purpose, payload: string): Buffer {
-  return createHmac('sha256', secret).update(`${purpose}.${payload}`).digest().subarray(0, macBytes);
-}
-
-function sign(secret: string, purpose: Purpose, claims: object): string {
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return `${payload}.${mac(secret, purpose, payload).toString('base64url')}`;
-}
-
-function verify(secret: string, purpose: Purpose, token: string): Record<string, unknown> | undefined {
-  if (typeof token !== 'string' || token.length > maxFormTokenChars) return undefined;
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
-  const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, purpose, payload);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const sign = (secret: string, purpose: Purpose, claims: object) => signClaims(secret, purpose, claims);
+const verify = (secret: string, purpose: Purpose, token: string) => verifiedClaims(secret, purpose, token, maxFormTokenChars);
 
 /** A fresh random nonce (22 url-safe characters). */
 export const newNonce = () => randomBytes(16).toString('base64url');

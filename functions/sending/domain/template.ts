@@ -1,5 +1,6 @@
 import { convert } from 'html-to-text';
-import { Drop, type FS, Liquid, type Template } from 'liquidjs';
+import { Drop, Liquid, type Template } from 'liquidjs';
+import { noFileSystem } from '../../shared/liquid-sandbox.js';
 import type { MailRecommendationSpec } from '../../recommendations/mail.js';
 import type { Category } from './contract.js';
 import { TemplateError } from '../errors.js';
@@ -80,29 +81,13 @@ class TraitsDrop extends Drop {
   }
 }
 
-/** A file system that refuses everything: no include, render or layout can read a file. */
-const noFileSystem: FS = {
-  exists: async () => false,
-  existsSync: () => false,
-  readFile: async (file: string) => {
-    throw new Error(`templates cannot read files (${file})`);
-  },
-  readFileSync: (file: string) => {
-    throw new Error(`templates cannot read files (${file})`);
-  },
-  resolve: (_root: string, file: string) => file,
-  contains: async () => false,
-  containsSync: () => false,
-  dirname: () => '',
-  sep: '/',
-};
 
 function engine(escape: boolean): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,
     ownPropertyOnly: true,
-    fs: noFileSystem,
+    fs: noFileSystem('templates'),
     root: [],
     partials: [],
     layouts: [],

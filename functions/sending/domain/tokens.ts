@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signClaims, verifiedClaims } from '../../shared/signed-token.js';
 import type { Category } from './contract.js';
 
 /**
@@ -33,34 +33,16 @@ export interface LinkClaims {
   r?: { i: string; s: string; v: string };
 }
 
-/** MAC bytes kept: 128 bits, ample against forgery for a link token. */
-const macBytes = 16;
 /** Longest token accepted before any work is done (a long tracked URL fits). */
 export const maxTokenChars = 4096;
 
-function mac(secret: string, purpose: TokenPurpose, payload: string): Buffer {
-  return createHmac('sha256', secret).update(`${purpose}.${payload}`).digest().subarray(0, macBytes);
-}
-
 export function signToken(secret: string, purpose: TokenPurpose, claims: LinkClaims): string {
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return `${payload}.${mac(secret, purpose, payload).toString('base64url')}`;
+  return signClaims(secret, purpose, claims);
 }
 
 /** The claims of a genuine token for `purpose`, or undefined for a malformed, tampered or foreign one. */
 export function verifyToken(secret: string, purpose: TokenPurpose, token: string): LinkClaims | undefined {
-  if (token.length > maxTokenChars) return undefined;
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
-  const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, purpose, payload);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LinkClaims;
-    if (typeof claims.p !== 'string' || typeof claims.s !== 'string' || typeof claims.t !== 'string') return undefined;
-    return claims;
-  } catch {
-    return undefined;
-  }
+  const claims = verifiedClaims(secret, purpose, token, maxTokenChars);
+  if (!claims || typeof claims.p !== 'string' || typeof claims.s !== 'string' || typeof claims.t !== 'string') return undefined;
+  return claims as unknown as LinkClaims;
 }
