@@ -1,4 +1,5 @@
 import type { LocalContext } from '../context.js';
+import { repeatEvery } from '../repeat.js';
 import { describeProblem } from '../../../functions/shared/problems.js';
 import { runAs } from '../../iam/index.js';
 
@@ -38,15 +39,5 @@ export async function formsCheckPlugin(ctx: LocalContext): Promise<void> {
     }
   };
   await checkChanged(false);
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    checkChanged(true)
-      .catch((err) => console.error('[forms] check failed:', err))
-      .finally(() => {
-        running = false;
-      });
-  }, formsWatchMs);
-  ctx.onStop(async () => clearInterval(timer));
+  repeatEvery(ctx, formsWatchMs, 'forms check', () => checkChanged(true));
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { SendResult } from '../../../functions/sending/domain/contract.js';
 import type { LocalContext } from '../context.js';
+import { repeatEvery } from '../repeat.js';
 import { describeProblem } from '../../../functions/shared/problems.js';
 import { asFunction, runAs } from '../../iam/index.js';
 
@@ -107,17 +108,7 @@ export async function sendingPlugin(ctx: LocalContext): Promise<void> {
     }
   };
   await checkChanged(false);
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    checkChanged(true)
-      .catch((err) => console.error('[templates] check failed:', err))
-      .finally(() => {
-        running = false;
-      });
-  }, templateWatchMs);
-  ctx.onStop(async () => clearInterval(timer));
+  repeatEvery(ctx, templateWatchMs, 'templates check', () => checkChanged(true));
 
   ctx.bus.addRule({
     name: 'sending-ses-feedback',
