@@ -108,6 +108,12 @@ export const configSchema = z.object({
    * counters still work).
    */
   trackerScriptUrl: z.string().url().startsWith('https://', 'an https:// URL').optional(),
+  /**
+   * The anonymous id cookie's Domain on landing pages (`.example.com`): with the API on a custom domain under
+   * the site's (`lp.example.com`) and the site's tracker given the same `cookieDomain`, a visitor's site
+   * history and landing page visit are one person before they submit.
+   */
+  cookieDomain: z.string().regex(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a domain such as .example.com').optional(),
 });
 
 export type NurtureConfig = z.infer<typeof configSchema>;
@@ -137,6 +143,7 @@ export const contextKeys = {
   currency: 'nurture:currency',
   recommendationControlShare: 'nurture:recommendationControlShare',
   trackerScriptUrl: 'nurture:trackerScriptUrl',
+  cookieDomain: 'nurture:cookieDomain',
 } as const satisfies Record<keyof NurtureConfig, string>;
 
 /** Parses context values; a string value (from `-c key=value`) holding JSON or a comma list is accepted. */

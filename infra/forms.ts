@@ -50,6 +50,7 @@ export class Forms extends Construct {
           ALLOWED_ORIGINS: config.allowedOrigins.join(','),
           // Landing pages carry the tracker when its script URL is configured (signed with the first write key).
           ...(config.trackerScriptUrl ? { PAGES_WRITE_KEY: config.writeKeys[0]!, TRACKER_SCRIPT_URL: config.trackerScriptUrl } : {}),
+          ...(config.cookieDomain ? { PAGES_COOKIE_DOMAIN: config.cookieDomain } : {}),
         },
       })
         // Identity links (Get/Put), profile traits and consent (Get/Update), submissions with their guard and

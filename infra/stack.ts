@@ -114,7 +114,7 @@ export class NurtureStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API (tracking and admin routes)' });
     new CfnOutput(this, 'TrackerSnippet', {
       // writeKeys has at least one entry (config.ts).
-      value: snippet({ api: apiUrl, writeKey: config.writeKeys[0]! }),
+      value: snippet({ api: apiUrl, writeKey: config.writeKeys[0]!, ...(config.cookieDomain ? { cookieDomain: config.cookieDomain } : {}) }),
       description: 'Paste into every page of the site; serve tracker/dist/nurture.min.js at /nurture.min.js',
     });
     new CfnOutput(this, 'ContentBucketName', {

@@ -13,6 +13,11 @@ export interface SnippetOptions {
   writeKey: string;
   /** URL of nurture.min.js (default `/nurture.min.js`: the site serves tracker/dist/nurture.min.js there). */
   src?: string;
+  /**
+   * The anonymous id cookie's Domain (`.example.com`), so a site and its landing pages on a subdomain
+   * (`lp.example.com`) share one visitor; default: the page's own host.
+   */
+  cookieDomain?: string;
 }
 
 /** A JS string literal that is safe inside an HTML <script> element. */
@@ -20,11 +25,11 @@ const jsString = (s: string) => JSON.stringify(s).replace(/</g, '\\u003c');
 /** An HTML attribute value. */
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-export function snippet({ api, writeKey, src = '/nurture.min.js' }: SnippetOptions): string {
+export function snippet({ api, writeKey, src = '/nurture.min.js', cookieDomain }: SnippetOptions): string {
   return (
     '<script>\n' +
     'window.nurture = window.nurture || function(){(window.nurture.q = window.nurture.q || []).push(arguments)};\n' +
-    `nurture('init', {api: ${jsString(api)}, writeKey: ${jsString(writeKey)}});\n` +
+    `nurture('init', {api: ${jsString(api)}, writeKey: ${jsString(writeKey)}${cookieDomain ? `, cookieDomain: ${jsString(cookieDomain)}` : ''}});\n` +
     "nurture('page');\n" +
     '</script>\n' +
     `<script async src="${attr(src)}"></script>\n`

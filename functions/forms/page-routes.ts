@@ -30,8 +30,8 @@ export interface PagePorts {
   /** Base URL of the API (form action, canonical URL), without a trailing slash. */
   publicApiUrl: string;
   /** The tracker snippet's write key and script URL; without it pages carry no tracker. */
-  tracker?: { writeKey: string; src: string };
-  snippet(opts: { api: string; writeKey: string; src: string }): string;
+  tracker?: { writeKey: string; src: string; cookieDomain?: string };
+  snippet(opts: { api: string; writeKey: string; src: string; cookieDomain?: string }): string;
   /**
    * Progressive profiling, when wired (the submit path's reads: the profile an anonymous id is linked to,
    * and its traits): `progressive` fields whose trait the visitor's profile has are left out.

@@ -51,6 +51,8 @@ let interval = 15000;
 let maxPings = 40;
 let ready = 0;
 let aid = '';
+/** Cookie Domain attribute (`init` option `cookieDomain`, e.g. `.example.com`): shares the id across subdomains. */
+let cookieDomain = '';
 let uid: string | null | undefined;
 let buf: Queued[] = [];
 let flushTimer: any;
@@ -93,7 +95,7 @@ const readCookie = safe((k: string) => {
 const saveAid = (id: string) => {
   aid = id;
   safe(() => {
-    d.cookie = AID + '=' + id + '; Max-Age=63072000; Path=/; SameSite=Lax' + (location.protocol == 'https:' ? '; Secure' : '');
+    d.cookie = AID + '=' + id + '; Max-Age=63072000; Path=/; SameSite=Lax' + (cookieDomain ? '; Domain=' + cookieDomain : '') + (location.protocol == 'https:' ? '; Secure' : '');
   })();
   store('localStorage', AID, id);
 };
@@ -200,6 +202,7 @@ function init(o: Dict, attrs: Dict) {
   ready = 1;
   interval = +(o.pingInterval as any) || interval;
   if ((o.maxPingsPerPage as any) >= 0) maxPings = o.maxPingsPerPage as number;
+  cookieDomain = (o.cookieDomain as string) || '';
   saveAid(readCookie(AID) || store('localStorage', AID) || uuid());
   uid = store('localStorage', UID);
 

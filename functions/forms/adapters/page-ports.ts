@@ -22,6 +22,8 @@ function env() {
       /** The tracker on landing pages: its write key and where nurture.min.js is served (both, or neither). */
       PAGES_WRITE_KEY: z.optional(z.string().check(z.minLength(1))),
       TRACKER_SCRIPT_URL: z.optional(z.url()),
+      /** The tracker's cookie Domain on landing pages (`.example.com`: shared with the site). */
+      PAGES_COOKIE_DOMAIN: z.optional(z.string().check(z.regex(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a domain such as .example.com'))),
     }),
   );
 }
@@ -34,7 +36,9 @@ export async function pagePortsFromEnv(): Promise<PagePorts> {
     stats: new DynamoPageStats(documentClient(), e.TABLE_NAME),
     linkSecret: await loadLinkSecret(e),
     publicApiUrl: e.PUBLIC_API_URL.replace(/\/+$/, ''),
-    ...(e.PAGES_WRITE_KEY && e.TRACKER_SCRIPT_URL ? { tracker: { writeKey: e.PAGES_WRITE_KEY, src: e.TRACKER_SCRIPT_URL } } : {}),
+    ...(e.PAGES_WRITE_KEY && e.TRACKER_SCRIPT_URL
+      ? { tracker: { writeKey: e.PAGES_WRITE_KEY, src: e.TRACKER_SCRIPT_URL, ...(e.PAGES_COOKIE_DOMAIN ? { cookieDomain: e.PAGES_COOKIE_DOMAIN } : {}) } }
+      : {}),
     snippet,
     now: () => new Date(),
   };

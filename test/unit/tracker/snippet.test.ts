@@ -48,3 +48,11 @@ describe('tracker snippet', () => {
     expect(snippet.match(/<\/script>/g)).toHaveLength(2);
   });
 });
+
+describe('snippet cookieDomain', () => {
+  it('passes cookieDomain to init only when given', async () => {
+    const { snippet } = await import('../../../tracker/snippet.js');
+    expect(snippet({ api: 'https://api.example.com', writeKey: 'k', cookieDomain: '.example.com' })).toContain(`nurture('init', {api: "https://api.example.com", writeKey: "k", cookieDomain: ".example.com"});`);
+    expect(snippet({ api: 'https://api.example.com', writeKey: 'k' })).not.toContain('cookieDomain');
+  });
+});
