@@ -127,16 +127,16 @@ const common = {
   enabled: z._default(z.boolean(), true),
 };
 
-const byPreset = <P extends PresetName>(preset: P) => z.strictObject({ ...common, preset: z.literal(preset), mapping: mappings[preset] });
 
 /** The document of `destinations/<id>.yaml`. */
 export const destinationSchema = z
   .discriminatedUnion('preset', [
-    byPreset('salesforce'),
-    byPreset('hubspot'),
+    // A mapping whose every field has a default may be left out (prefault: {} is parsed, defaults filled).
+    z.strictObject({ ...common, preset: z.literal('salesforce'), mapping: z.prefault(mappings.salesforce, {}) }),
+    z.strictObject({ ...common, preset: z.literal('hubspot'), mapping: z.prefault(mappings.hubspot, {}) }),
     z.strictObject({ ...common, preset: z.literal('kintone'), mapping: mappings.kintone }),
-    z.strictObject({ ...common, preset: z.literal('slack'), mapping: z._default(mappings.slack, { title: 'Nurture' }) }),
-    byPreset('webhook'),
+    z.strictObject({ ...common, preset: z.literal('slack'), mapping: z.prefault(mappings.slack, {}) }),
+    z.strictObject({ ...common, preset: z.literal('webhook'), mapping: mappings.webhook }),
   ])
   .check(
     z.superRefine(

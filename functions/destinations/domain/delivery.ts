@@ -29,6 +29,7 @@ export interface DeliveryEvent {
 export interface DeliveryContext {
   /** The lead's page in the console. */
   leadUrl(profileId: string): string;
+  /** Reserved; no preset reads the clock, so a replay renders what the first delivery did. */
   now: Date;
 }
 
@@ -98,7 +99,7 @@ export function leadFacts(event: DeliveryEvent, ctx: DeliveryContext): LeadFacts
   return {
     profileId,
     messageId: str(d.messageId) ?? '',
-    occurredAt: str(d.occurredAt) ?? ctx.now.toISOString(),
+    occurredAt: str(d.occurredAt) ?? '', // never the clock: a replay must render the same bytes
     detailType: event.detailType,
     ...(email !== undefined ? { email } : {}),
     ...(lead.firstName !== undefined ? { firstName: lead.firstName } : {}),
