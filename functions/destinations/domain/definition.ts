@@ -15,7 +15,7 @@
  */
 import * as z from 'zod/mini';
 import { formIdPattern } from '../../forms/domain/definition.js';
-import { stages } from '../../profiles/domain/profile.js';
+import { lifecycleStates, stages } from '../../profiles/domain/profile.js';
 
 /** Bounds of destinations (named in the README's CRM section). */
 export const destinationLimits = {
@@ -158,10 +158,11 @@ export const destinationSchema = z
           const changes = type === 'lead.stage_changed' || type === 'lead.lifecycle_changed';
           if ((filter.to || filter.from) && !changes) issue(['events', i, 'filter'], `to/from filter ${type === 'lead.handoff' ? 'nothing on' : 'only'} lead.stage_changed and lead.lifecycle_changed`);
           if (filter.segments && !type.startsWith('segment.')) issue(['events', i, 'filter', 'segments'], 'segments filter only segment.entered and segment.exited');
-          if (type === 'lead.stage_changed') {
+          if (changes) {
+            const allowed: readonly string[] = type === 'lead.stage_changed' ? stages : lifecycleStates;
             for (const key of ['to', 'from'] as const) {
               (filter[key] ?? []).forEach((v, j) => {
-                if (!(stages as readonly string[]).includes(v)) issue(['events', i, 'filter', key, j], `"${v}" is not one of ${stages.join(', ')}`);
+                if (!allowed.includes(v)) issue(['events', i, 'filter', key, j], `"${v}" is not one of ${allowed.join(', ')}`);
               });
             }
           }

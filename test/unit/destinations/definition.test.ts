@@ -44,6 +44,7 @@ describe('destination definition', () => {
     expect(fields({ ...salesforce, rateLimitPerSecond: 0 })).toEqual(['rateLimitPerSecond']);
     expect(fields({ ...salesforce, events: ['lead.handoff', 'lead.handoff'] })).toEqual(['events[1]']);
     expect(fields({ ...salesforce, events: [{ type: 'lead.stage_changed', filter: { to: ['hot'] } }] })).toEqual(['events[0].filter.to[0]']);
+    expect(fields({ ...salesforce, events: [{ type: 'lead.lifecycle_changed', filter: { from: ['active', 'mql'] } }] })).toEqual(['events[0].filter.from[1]']);
     expect(fields({ ...salesforce, events: [{ type: 'lead.handoff', filter: { to: ['mql'] } }] })).toEqual(['events[0].filter']);
     expect(fields({ ...salesforce, events: [{ type: 'lead.identified', filter: { segments: ['a'] } }] })).toEqual(['events[0].filter.segments']);
     expect(fields({ ...salesforce, events: ['lead.sold'] })[0]).toMatch(/^events\[0\]/);
