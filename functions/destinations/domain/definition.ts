@@ -127,7 +127,6 @@ const common = {
   enabled: z._default(z.boolean(), true),
 };
 
-
 /** The document of `destinations/<id>.yaml`. */
 export const destinationSchema = z
   .discriminatedUnion('preset', [
@@ -147,9 +146,12 @@ export const destinationSchema = z
         if (d.preset === 'salesforce' && d.auth.type !== 'oauth-client-credentials') issue(['auth', 'type'], 'Salesforce takes oauth-client-credentials (a connected app)');
         if (d.preset === 'slack' && !d.endpoint.startsWith('https://hooks.slack.com/')) issue(['endpoint'], 'a Slack incoming webhook URL (https://hooks.slack.com/…)');
         if (d.preset === 'kintone' && !/^https:\/\/[a-z0-9-]+\.(cybozu\.com|kintone\.com|cybozu\.cn)$/.test(d.endpoint)) issue(['endpoint'], 'the kintone base URL, e.g. https://example.cybozu.com (no path)');
-        if (d.preset === 'kintone' && Object.keys(d.mapping.fields).length === 0) issue(['mapping', 'fields'], 'name at least one field code');
+        const kintoneFields = d.preset === 'kintone' ? (d.mapping as { fields?: unknown } | undefined)?.fields : undefined;
+        if (kintoneFields && typeof kintoneFields === 'object' && Object.keys(kintoneFields).length === 0) issue(['mapping', 'fields'], 'name at least one field code');
         const seen = new Map<string, number>();
         d.events.forEach((e, i) => {
+          // This check runs on documents with other problems too: an entry may be anything.
+          if (typeof e !== 'string' && (typeof e !== 'object' || e === null || typeof e.type !== 'string')) return;
           const type = typeof e === 'string' ? e : e.type;
           if (seen.has(type)) issue(['events', i], `${type} is also events[${seen.get(type)}]`);
           else seen.set(type, i);
@@ -168,7 +170,13 @@ export const destinationSchema = z
           }
         });
       },
-      { when: (payload) => typeof payload.value === 'object' && payload.value !== null && 'auth' in payload.value && Array.isArray((payload.value as { events?: unknown }).events) },
+      {
+        // Runs despite other problems (one upload reports them all), but only on a value it can read.
+        when: (payload) => {
+          const v = payload.value as { auth?: unknown; events?: unknown; endpoint?: unknown } | null;
+          return typeof v === 'object' && v !== null && typeof v.auth === 'object' && v.auth !== null && typeof v.endpoint === 'string' && Array.isArray(v.events);
+        },
+      },
     ),
   );
 

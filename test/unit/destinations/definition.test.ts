@@ -56,6 +56,12 @@ describe('destination definition', () => {
     expect(fields({ preset: 'webhook', endpoint: 'https://x.example', auth: { type: 'none' }, events: ['lead.handoff'], mapping: {} })).toEqual(['mapping.signingSecretName']);
   });
 
+  it('reports, never throws, on documents of the wrong shape', () => {
+    for (const bad of [null, 'x', [], {}, { ...salesforce, auth: null }, { ...salesforce, endpoint: 5 }, { ...salesforce, events: [null, 7, {}] }, { preset: 'kintone', endpoint: 'https://a.cybozu.com', auth: { type: 'none' }, events: ['lead.handoff'] }]) {
+      expect(checkSchema(destinationSchema, bad).problems.length, JSON.stringify(bad)).toBeGreaterThan(0);
+    }
+  });
+
   it('bounds the event types per destination', () => {
     const events = Array.from({ length: destinationLimits.eventTypes + 1 }, () => 'lead.handoff');
     expect(fields({ ...salesforce, events })).toContain('events');
