@@ -41,6 +41,8 @@ export interface CollectedEvent {
     mergeFrom?: string[];
     /** The ad click id on the page URL (`gclid=…`) of a page or track event: ingest/domain/click-id.ts. */
     clickId?: { type: string; value: string };
+    /** A stage the profile is at least in afterwards, set by Nurture alone (inbound CRM updates). */
+    minStage?: 'sql' | 'customer';
   };
 }
 

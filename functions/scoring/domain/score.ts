@@ -133,13 +133,15 @@ export function evaluateFit(state: ScoringState, rules: RulesDoc): boolean {
 }
 
 /** The stage the score and lifecycle call for, never moving a profile backwards. */
-function targetStage(state: ScoringState, rules: RulesDoc, now: string, customer: boolean): Stage {
+function targetStage(state: ScoringState, rules: RulesDoc, now: string, customer: boolean, floor?: Stage): Stage {
   const current = state.stage === 'dormant' ? (state.stageBeforeDormant ?? 'known') : state.stage;
   const total = state.score.value * decayFactor(state.score.asOf, now, rules.halfLifeDays) + state.score.fit;
   let want: Stage = state.known ? 'known' : 'anonymous';
   if (state.known && total >= rules.stages.mql) want = 'mql';
   if (state.known && total >= rules.stages.sql) want = 'sql';
   if (customer) want = 'customer';
+  // A trusted stage floor (an inbound CRM update's `nurture.minStage`) raises the stage, never lowers it.
+  if (floor && stageOrder.indexOf(floor) > stageOrder.indexOf(want)) want = floor;
   return stageOrder.indexOf(want) > stageOrder.indexOf(current) ? want : current;
 }
 
@@ -168,6 +170,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
   const h = rules.halfLifeDays;
   let applied = 0;
   let customer = false;
+  let floor: Stage | undefined;
   let traitsChanged = false;
   // The exact time of the latest event; the stored lastSeenAt follows it in steps of lastSeenStepMs.
   let seen = state.lastSeenAt;
@@ -191,6 +194,8 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
       state.anonymousIds = [...state.anonymousIds, event.anonymousId].slice(-anonymousIdsKept);
     }
 
+    const minStage = event.nurture?.minStage;
+    if (minStage && (!floor || stageOrder.indexOf(minStage) > stageOrder.indexOf(floor))) floor = minStage;
     if (event.type === 'identify' || event.type === 'alias') {
       applyIdentify(state, event, out);
       traitsChanged = true;
@@ -268,7 +273,7 @@ export function applyEvents(input: ScoringState, events: CollectedEvent[], rules
   // a replay or a slow shard reaches the same verdict.
   const judgedAt = seen ?? now;
   const last = events.at(-1);
-  const to = targetStage(state, rules, judgedAt, customer);
+  const to = targetStage(state, rules, judgedAt, customer, floor);
   if (to !== state.stage && last) {
     const total = round(state.score.value * decayFactor(state.score.asOf, judgedAt, h) + state.score.fit);
     // One event per step, so a scenario waiting for MQL still hears of a lead that jumped to SQL.

@@ -17,6 +17,15 @@ describe('ingest: authentication', () => {
     expect(events.map((e) => e.event)).toEqual(['X', 'Y']);
   });
 
+  it('never lets a public /v1/track body set the trusted envelope (nurture.minStage, profileId)', async () => {
+    const { ports, events } = memoryPorts();
+    const res = await ingest(request('track', { anonymousId: 'a', event: 'CRM Deal Won', nurture: { v: 1, bot: false, minStage: 'customer', profileId: 'victim' } }), ports);
+    expect(res.accepted).toBe(1);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.nurture.minStage).toBeUndefined();
+    expect(events[0]!.nurture.profileId).toBeUndefined();
+  });
+
   it('answers 401 for a missing or unknown key and stores nothing', async () => {
     const { ports, events } = memoryPorts();
     await expect(ingest(request('track', { anonymousId: 'a', event: 'X' }, { authorization: undefined }), ports)).rejects.toMatchObject({

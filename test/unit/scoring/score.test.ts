@@ -136,6 +136,30 @@ describe('scoring rules engine', () => {
     expect(bought.stage).toBe('customer');
   });
 
+  it('raises the stage to a trusted floor (nurture.minStage) step by step, never lowering it, once per event', () => {
+    const known = run([collected({ type: 'identify', traits: { email: 'crm@firm.com' }, at: day(0) })]).state;
+    const opp = track('CRM Opportunity Created', {}, day(0, 1), { nurture: { v: 1, bot: false, minStage: 'sql' } });
+    const a = run([opp], known);
+    expect(a.state.stage).toBe('sql');
+    const steps = (r: typeof a) => r.events.filter((e) => e.detailType === 'lead.stage_changed').map((e) => (e.detail as { to: string }).to);
+    expect(steps(a)).toEqual(['mql', 'sql']);
+    expect(steps(run([opp], a.state))).toEqual([]);
+    const won = run([track('CRM Deal Won', {}, day(0, 2), { nurture: { v: 1, bot: false, minStage: 'customer' } })], a.state);
+    expect(won.state.stage).toBe('customer');
+    expect(steps(won)).toEqual(['customer']);
+    const lower = run([track('CRM Opportunity Created', {}, day(0, 3), { nurture: { v: 1, bot: false, minStage: 'sql' } })], won.state);
+    expect(lower.state.stage).toBe('customer');
+    expect(steps(lower)).toEqual([]);
+  });
+
+  it('wakes a dormant lead to its floor stage when that is higher than where it slept', () => {
+    const known = run([collected({ type: 'identify', traits: { email: 'sleep@firm.com' }, at: day(0) })]).state;
+    const dormant: ScoringState = { ...known, stage: 'dormant', stageBeforeDormant: 'known' };
+    const r = run([track('CRM Deal Won', {}, day(60), { nurture: { v: 1, bot: false, minStage: 'customer' } })], dormant);
+    expect(r.state.stage).toBe('customer');
+    expect(r.events.filter((e) => e.detailType === 'lead.stage_changed').map((e) => (e.detail as { from: string; to: string }).to)).toEqual(['mql', 'sql', 'customer']);
+  });
+
   it('passes business events to the bus but not heartbeats, nor page views of anonymous visitors', () => {
     const { events, state } = run([pageView('/'), track('Page Ping', {}), track('Order Completed', { total: 5 })]);
     expect(events.filter((e) => 'activity' in e).map((e) => e.detailType)).toEqual(['Order Completed']);
