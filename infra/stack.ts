@@ -6,6 +6,7 @@ import { Analytics } from './analytics.js';
 import { Broadcasts } from './broadcasts.js';
 import type { NurtureConfig } from './config.js';
 import { Content } from './content.js';
+import { Crm } from './crm.js';
 import { Forms } from './forms.js';
 import { FormsAdmin } from './forms-admin.js';
 import { Identity } from './identity.js';
@@ -49,6 +50,7 @@ export class NurtureStack extends Stack {
   readonly formsAdmin: FormsAdmin;
   /** After form submissions (moves under the Forms construct, infra/forms.ts, at merge). */
   readonly formsFollowUp: FormsFollowUp;
+  readonly crm: Crm;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
@@ -96,6 +98,7 @@ export class NurtureStack extends Stack {
     });
     this.formsAdmin = new FormsAdmin(this, 'FormsAdmin', { ...shared, apiUrl: this.ingest.api.apiEndpoint });
     this.formsFollowUp = addFollowUp(this, { ...shared, bus: this.scoring.bus, sending: this.sending });
+    this.crm = new Crm(this, 'Crm', { logRetention, profiles: this.profiles.main, events: this.ingest.events, functions });
 
     // Readers of activity history beyond what the profile item keeps.
     this.analytics.grantLakeReads(this.identity.adminProfiles);
@@ -148,6 +151,10 @@ export class NurtureStack extends Stack {
     new CfnOutput(this, 'ProcessFailuresQueueUrl', {
       value: this.scoring.failures.queueUrl,
       description: 'Shard and sequence ranges of event batches the processor gave up on (see README to replay)',
+    });
+    new CfnOutput(this, 'CrmSecretArn', {
+      value: this.crm.secret.secretArn,
+      description: 'Secrets Manager secret the CRM signs POST /v1/crm/events with (Nurture-Signature; README "CRM")',
     });
   }
 }

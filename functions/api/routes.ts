@@ -6,6 +6,7 @@
 import { analyticsRoutes } from '../analytics/routes.js';
 import { broadcastsRoutes } from '../broadcasts/routes.js';
 import { channelsRoutes } from '../channels/routes.js';
+import { crmRoutes } from '../crm/routes.js';
 import { formsRoutes } from '../forms/routes.js';
 import { ingestRoutes } from '../ingest/routes.js';
 import { recommendationsRoutes } from '../recommendations/routes.js';
@@ -19,4 +20,4 @@ import type { RouteDoc } from '../shared/route-docs.js';
 /** A route with its documentation. */
 export type DocumentedRoute = RouteDef & { readonly doc: RouteDoc };
 
-export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...channelsRoutes, ...segmentsRoutes, ...broadcastsRoutes, ...recommendationsRoutes, ...formsRoutes];
+export const routes: readonly DocumentedRoute[] = [...ingestRoutes, ...profileRoutes, ...sendingRoutes, ...scenariosRoutes, ...analyticsRoutes, ...channelsRoutes, ...segmentsRoutes, ...broadcastsRoutes, ...recommendationsRoutes, ...formsRoutes, ...crmRoutes];

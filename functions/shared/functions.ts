@@ -30,7 +30,8 @@ export type FunctionName =
   | 'forms'
   | 'formsAdmin'
   | 'formsCheck'
-  | 'formsFollowUp';
+  | 'formsFollowUp'
+  | 'crmInbound';
 
 /** Source entry file of each function, relative to the repository root (for NodejsFunction and local mode). */
 export const functionEntries: Record<FunctionName, string> = {
@@ -61,4 +62,5 @@ export const functionEntries: Record<FunctionName, string> = {
   formsAdmin: 'functions/forms/admin.ts',
   formsCheck: 'functions/forms/content-check.ts',
   formsFollowUp: 'functions/forms/follow-up.ts',
+  crmInbound: 'functions/crm/inbound.ts',
 };

@@ -25,6 +25,7 @@ try {
       `Demo site:    ${local.siteUrl}`,
       `Write key:    ${local.secrets.writeKey}`,
       `Admin token:  ${local.secrets.adminToken}`,
+      `CRM secret:   ${local.env.CRM_SECRET}`,
       `SES inbox:    ${local.inboxUrl}`,
       `DynamoDB:     ${e.dynamodb}`,
       `Kinesis:      ${e.kinesis}`,

@@ -18,6 +18,7 @@ import { plugins } from './plugins.js';
 import { analyticsEnv } from './plugins/analytics.js';
 import { localStateMachinePrefix, scenariosDirEnv } from './plugins/scenarios.js';
 import { sendingEnv } from './plugins/sending.js';
+import { crmEnv } from './plugins/crm.js';
 import { defaultPorts, type LocalPorts } from './ports.js';
 import { localAwsEnv, localName, provision } from './provision.js';
 
@@ -121,6 +122,8 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalNurture>
       ...sendingEnv(dataDir, apiUrl, emulators.endpoints.ses),
       // The lake's delivery streams and folder (the local Firehose starts in plugins/analytics.ts).
       ...analyticsEnv(dataDir),
+      // The HMAC secret inbound CRM updates are signed with (POST /v1/crm/events), kept in the data folder.
+      ...crmEnv(dataDir),
       // Landing pages (/p/<slug> on the API) carry the demo site's tracker, as nurture:trackerScriptUrl does on AWS.
       PAGES_WRITE_KEY: secrets.writeKey,
       TRACKER_SCRIPT_URL: `${siteUrl}/nurture.min.js`,

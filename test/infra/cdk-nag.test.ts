@@ -98,6 +98,7 @@ describe('cdk-nag AwsSolutions', () => {
         ]),
         ...rulesReaders.map((fn) => `${fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/rules/*]`),
         'Nurture/Sending/LinkSecret AwsSolutions-SMG4',
+        'Nurture/Crm/InboundSecret AwsSolutions-SMG4',
         'Nurture/Sending/Failures AwsSolutions-SQS3',
         'Nurture/FollowUp/Failures AwsSolutions-SQS3',
         `${stack.formsFollowUp.fn.node.path}Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/forms/*]`,
