@@ -42,7 +42,7 @@ const stageAliases: Partial<Record<Stage, readonly string[]>> = {
   known: ['known', 'lead', 'subscriber', 'リード'],
   mql: ['mql', 'marketingqualifiedlead', 'marketing qualified lead'],
   sql: ['sql', 'salesqualifiedlead', 'sales qualified lead', 'opportunity', '商談'],
-  customer: ['customer', '顧客', '既存顧客'],
+  customer: ['customer', '顧客', '既存顧客', 'won', 'closed won', 'closedwon'],
 };
 const stageBySpelling = new Map(Object.entries(stageAliases).flatMap(([s, names]) => names.map((n) => [n, s as Stage])));
 
