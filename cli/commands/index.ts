@@ -3,6 +3,7 @@ import { registerBroadcasts } from './broadcasts.js';
 import { registerChannels } from './channels.js';
 import { registerScenarios } from './scenarios.js';
 import { registerCost } from './cost.js';
+import { registerCrm } from './crm.js';
 import { registerForms } from './forms.js';
 import { registerLake } from './lake.js';
 import { registerPages } from './pages.js';
@@ -13,4 +14,4 @@ import { registerTemplates } from './templates.js';
 import type { RegisterCommands } from './register.js';
 
 /** Every capability's commands; each lives in its own file beside this one. */
-export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments, registerBroadcasts, registerRecommendations, registerForms, registerPages];
+export const commands: RegisterCommands[] = [registerCost, registerScoring, registerTemplates, registerScenarios, registerAnalytics, registerLake, registerChannels, registerSegments, registerBroadcasts, registerRecommendations, registerForms, registerPages, registerCrm];
