@@ -3,7 +3,7 @@
  * Locally it talks to a running `npm start` (its DynamoDB and Kinesis ports); with --aws to the deployed
  * stack with your AWS credentials.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { tableAndStreamClients } from './table-client.js';
@@ -33,6 +33,10 @@ export async function importContactsFile(
   importer: Pick<ContactsImporter, 'import'> | undefined,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ContactsFileOutcome> {
+  const size = statSync(file).size;
+  if (size > contactImportLimits.maxFileBytes) {
+    return { errors: [{ line: 1, field: 'file', message: `${size} bytes: at most ${contactImportLimits.maxFileBytes} bytes a file; split it` }], rows: 0 };
+  }
   const { rows, errors } = parseContactsCsv(readFileSync(file, 'utf8'));
   if (errors.length > 0 || !importer) return { errors, rows: rows.length };
   return { errors: [], rows: rows.length, result: await importer.import(rows, onProgress ? { onProgress } : {}) };

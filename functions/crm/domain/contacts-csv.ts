@@ -17,6 +17,8 @@ import { inboundLimits } from './inbound.js';
 export const contactImportLimits = {
   /** Rows one file may carry. */
   maxRows: 50_000,
+  /** Largest file read (bytes): 50,000 rows of CRM contacts fit with room to spare. */
+  maxFileBytes: 20 * 1024 * 1024,
   /** Longest name, company, owner or phone kept (characters). */
   maxTextChars: 200,
   /** Bad rows an answer lists (the caller cuts the list there and says how many there are in all). */
