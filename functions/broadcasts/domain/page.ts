@@ -19,6 +19,7 @@ import type { MembershipReader } from '../../segments/domain/membership.js';
 import { broadcastIdempotencyKey, type Broadcast, broadcastLimits, deferredSk, emptyShard, type ShardState } from './model.js';
 import { pace, pageSize } from './pace.js';
 import { dueAt } from './schedule.js';
+import { mapLimit } from '../../shared/map-limit.js';
 
 /** A recipient to try again at `due`. */
 export interface DeferredEntry {
@@ -96,19 +97,6 @@ export interface PageOutput {
   waitUntil?: string;
 }
 
-/** Runs `work` on every item, at most `limit` at once, keeping order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
-}
 
 type Outcome = { kind: 'sent' } | { kind: 'skipped'; reason: string } | { kind: 'deferred'; entry: DeferredEntry };
 

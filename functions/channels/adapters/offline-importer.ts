@@ -3,8 +3,10 @@
  * events stream, consent on the profile item and one ledger item per row. Used by the admin route and by
  * the CLI alike.
  */
+import { existingKeys } from '../../shared/aws/existing-keys.js';
+import { mapLimit } from '../../shared/map-limit.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { identify, type LinkStore } from '../../identity/domain/identify.js';
 import type { KinesisSink } from '../../ingest/adapters/kinesis-sink.js';
 import { maxMergeHops } from '../../profiles/domain/merge-chain.js';
@@ -34,18 +36,6 @@ const identifyConcurrency = 25;
 export const ledgerPk = (key: string) => `offline#${key}`;
 export const ledgerSk = 'offline';
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /**
  * The importer. Idempotency, in layers: a row whose ledger item exists is skipped before anything is
@@ -95,22 +85,12 @@ export class OfflineImporter {
     return res.profileId;
   }
 
-  /** Keys of rows already imported (100 per BatchGetItem). */
+  /** Keys of rows already imported. */
   private async ledgered(keys: readonly string[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, unknown>[] | undefined = keys.slice(i, i + 100).map((k) => ({ pk: ledgerPk(k), sk: ledgerSk }));
-      for (let round = 0; request && request.length > 0; round++) {
-        if (round >= 8) throw new Error('ledger read left unprocessed keys after 8 rounds');
-        const res: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: request, ProjectionExpression: 'pk', ConsistentRead: true } } }),
-        );
-        for (const item of res.Responses?.[this.tableName] ?? []) out.add(String(item.pk).slice('offline#'.length));
-        request = res.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return out;
+    const found = await existingKeys(this.doc, this.tableName, keys.map((k) => ({ pk: ledgerPk(k), sk: ledgerSk })));
+    return new Set([...found].map((pk) => pk.slice('offline#'.length)));
   }
+
 
   /**
    * Consent as the row states it, unless a decision at least as recent is stored (an unsubscribe after

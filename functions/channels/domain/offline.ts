@@ -11,8 +11,8 @@
  *   from it, so importing the same file twice changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
 import { normalizeEmail } from '../../identity/domain/keys.js';
+import { readCsvRecords } from '../../shared/csv-records.js';
 import type { CollectedEvent } from '../../ingest/domain/enrich.js';
 import type { Consent } from '../../profiles/domain/profile.js';
 
@@ -159,19 +159,10 @@ function headerIndex(header: string[]): { index: Partial<Record<Field, number>>;
  * is the first to start a day), none older than maxAgeDays. `maxRows` is the caller's bound.
  */
 export function parseOfflineCsv(text: string, now: Date, maxRows: number): ParseResult {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
-  } catch (err) {
-    const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 1;
-    return { rows: [], errors: [{ line, field: 'file', message: `not valid CSV: ${(err as Error).message}` }] };
-  }
-  if (records.length === 0) return { rows: [], errors: [{ line: 1, field: 'file', message: 'empty: expected a header row and at least one row' }] };
-  const { index, errors } = headerIndex(records[0]!.record);
-  if (errors.length > 0) return { rows: [], errors };
-  if (records.length - 1 > maxRows) {
-    return { rows: [], errors: [{ line: records[maxRows + 1]!.info.lines, field: 'file', message: `more than ${maxRows} rows: split the file` }] };
-  }
+  const read = readCsvRecords(text, maxRows, headerIndex);
+  if ('errors' in read) return { rows: [], errors: read.errors };
+  const { records, index } = read;
+  const errors: RowError[] = [];
   const latestDay = isoDay(new Date(now.getTime() + 14 * 3_600_000));
   const earliestDay = isoDay(new Date(now.getTime() - offlineLimits.maxAgeDays * dayMs));
   const rows: OfflineRow[] = [];

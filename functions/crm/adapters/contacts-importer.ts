@@ -3,8 +3,10 @@
  * link when new, as collect does), one identify per row on the events stream with its traits and trusted
  * stage floor, and one ledger item per row. The stream processor applies the events like any other.
  */
+import { existingKeys } from '../../shared/aws/existing-keys.js';
+import { mapLimit } from '../../shared/map-limit.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { identify, type LinkStore } from '../../identity/domain/identify.js';
 import { type IdentityKey, keyString } from '../../identity/domain/keys.js';
 import type { KinesisSink } from '../../ingest/adapters/kinesis-sink.js';
@@ -35,18 +37,6 @@ const identifyConcurrency = 25;
 export const ledgerPk = (hash: string) => `crmimp#${hash}`;
 export const ledgerSk = 'row';
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /**
  * The importer. Idempotency, in layers (as the offline importer's): a row whose ledger item exists is
@@ -98,22 +88,12 @@ export class ContactsImporter {
     return { profileId: res.profileId, isNew };
   }
 
-  /** Hashes of rows already imported (100 per BatchGetItem). */
+  /** Hashes of rows already imported. */
   private async ledgered(hashes: readonly string[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (let i = 0; i < hashes.length; i += 100) {
-      let request: Record<string, unknown>[] | undefined = hashes.slice(i, i + 100).map((h) => ({ pk: ledgerPk(h), sk: ledgerSk }));
-      for (let round = 0; request && request.length > 0; round++) {
-        if (round >= 8) throw new Error('ledger read left unprocessed keys after 8 rounds');
-        const res: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: request, ProjectionExpression: 'pk', ConsistentRead: true } } }),
-        );
-        for (const item of res.Responses?.[this.tableName] ?? []) out.add(String(item.pk).slice(ledgerPk('').length));
-        request = res.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return out;
+    const found = await existingKeys(this.doc, this.tableName, hashes.map((k) => ({ pk: ledgerPk(k), sk: ledgerSk })));
+    return new Set([...found].map((pk) => pk.slice(ledgerPk('').length)));
   }
+
 
   /** Marks the row imported; false when it already was (a concurrent import of the same row). */
   private async ledger(hash: string, row: ContactRow, profileId: string): Promise<boolean> {

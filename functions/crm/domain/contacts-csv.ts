@@ -8,8 +8,8 @@
  *   and a second row with the same email is reported as a duplicate (which one is right is not guessed).
  * - Importing the same file twice changes nothing: a row's identity is its normalized email.
  */
-import { parse } from 'csv-parse/sync';
 import { normalizeEmail } from '../../identity/domain/keys.js';
+import { readCsvRecords } from '../../shared/csv-records.js';
 import { type Stage, stages } from '../../profiles/domain/profile.js';
 import { inboundLimits } from './inbound.js';
 
@@ -91,19 +91,10 @@ function headerIndex(header: string[]): { index: Partial<Record<Column, number>>
 
 /** Parses and validates a whole file: every row, or every bad row (nothing is imported when one is bad). */
 export function parseContactsCsv(text: string, maxRows: number = contactImportLimits.maxRows): { rows: ContactRow[]; errors: ContactRowError[] } {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
-  } catch (err) {
-    const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 1;
-    return { rows: [], errors: [{ line, field: 'file', message: `not valid CSV: ${(err as Error).message}` }] };
-  }
-  if (records.length === 0) return { rows: [], errors: [{ line: 1, field: 'file', message: 'empty: expected a header row and at least one row' }] };
-  const { index, errors } = headerIndex(records[0]!.record);
-  if (errors.length > 0) return { rows: [], errors };
-  if (records.length - 1 > maxRows) {
-    return { rows: [], errors: [{ line: records[maxRows + 1]!.info.lines, field: 'file', message: `more than ${maxRows} rows: split the file` }] };
-  }
+  const read = readCsvRecords(text, maxRows, headerIndex);
+  if ('errors' in read) return { rows: [], errors: read.errors };
+  const { records, index } = read;
+  const errors: ContactRowError[] = [];
   const rows: ContactRow[] = [];
   const firstLineOf = new Map<string, number>();
   for (const { record, info } of records.slice(1)) {
